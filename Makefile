@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install install-dev quality e2e bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Run the platform on the embedded default (SQLite, in-memory layer, eager Celery).
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_referentiel
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Lint, migrations, deploy checks: the quality gate run before the tests.
+quality: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+## Every test: unit, integration, browser journeys, faults (against PostgreSQL + Redis if set).
+test: quality
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,61 @@
+"""Every permission about roles, in one place.
+
+Views call these helpers; they raise ``PermissionDenied`` (403) or send anonymous people
+to the login page. Staff roles must have a TOTP second factor before anything else.
+"""
+
+from functools import wraps
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+
+def has_totp(user) -> bool:
+    cached = getattr(user, "_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._has_totp = cached
+    return cached
+
+
+def is_mediateur(user) -> bool:
+    return user.is_authenticated and user.role in {Role.MEDIATEUR, Role.REFERENT}
+
+
+def is_comite(user) -> bool:
+    return user.is_authenticated and user.role in {Role.COMITE, Role.REFERENT}
+
+
+def is_referent(user) -> bool:
+    return user.is_authenticated and user.role == Role.REFERENT
+
+
+def is_staff_role(user) -> bool:
+    return user.is_authenticated and user.is_staff_role
+
+
+def role_required(predicate):
+    """Decorator: anonymous → login; wrong role, or staff without TOTP → 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not predicate(user) or (user.is_staff_role and not has_totp(user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+mediateur_required = role_required(is_mediateur)
+comite_required = role_required(is_comite)
+referent_required = role_required(is_referent)
+staff_required = role_required(is_staff_role)

@@ -1,0 +1,37 @@
+from django.shortcuts import render
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from participation.territory.models import Quartier
+
+from .health import run_checks
+
+
+@require_GET
+def home(request):
+    quartiers = Quartier.objects.order_by("position").only("slug", "name", "short_name", "population")
+    return render(request, "core/home.html", {"quartiers": quartiers})
+
+
+@never_cache
+@require_GET
+def sante(request):
+    healthy, report = run_checks()
+    return JsonResponse(
+        {"etat": "ok" if healthy else "degrade", "services": report},
+        status=200 if healthy else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,41 @@
+import logging
+
+from django.db import transaction
+
+from participation.core.realtime import broadcast, user_group
+
+from .models import Email, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(*, to: str, subject: str, body: str) -> Email:
+    """Store an email and send it after commit; if the broker is down, the beat task sends it."""
+    email = Email.objects.create(to=to, subject=subject, body=body)
+
+    def enqueue():
+        from .tasks import send_email
+
+        try:
+            send_email.delay(email.pk)
+        except Exception:  # noqa: BLE001 - the broker being down must not lose the action
+            logger.warning("Broker unreachable; email %s will be sent by the next sweep", email.pk)
+
+    transaction.on_commit(enqueue)
+    return email
+
+
+def notify(user, message: str, *, url: str = "", email_subject: str = "", email_body: str = ""):
+    """Tell ``user`` something in the application (live) and, if they wish, by email."""
+    notification = Notification.objects.create(user=user, message=message, url=url)
+    broadcast(
+        user_group(user.pk),
+        {"type": "notification", "message": message, "url": url, "id": notification.pk},
+    )
+    if user.notify_by_email and user.email and email_subject:
+        queue_email(to=user.email, subject=email_subject, body=email_body or message)
+    return notification
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,40 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Email
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8, default_retry_delay=30)
+def send_email(self, email_id: int) -> bool:
+    """Send one stored email; idempotent, so a retried or duplicated task sends it once."""
+    with transaction.atomic():
+        email = Email.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+        if email is None:
+            return False
+        try:
+            send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
+        except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried
+            Email.objects.filter(pk=email_id).update(
+                attempts=email.attempts + 1, last_error=str(exc)[:300]
+            )
+            raise self.retry(exc=exc) from exc
+        email.sent_at = timezone.now()
+        email.attempts += 1
+        email.save(update_fields=["sent_at", "attempts"])
+    return True
+
+
+@shared_task
+def send_pending_emails() -> int:
+    """Sweep: send what could not be queued (broker down) or whose task was lost."""
+    older = timezone.now() - timezone.timedelta(minutes=1)
+    ids = list(
+        Email.objects.filter(sent_at__isnull=True, created_at__lt=older, attempts__lt=8)
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        send_email.delay(pk)
+    return len(ids)

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .models import Notification
+
+
+@login_required
+def index(request):
+    notifications = Notification.objects.filter(user=request.user)[:100]
+    return render(request, "notifications/index.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("notifications:index")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "participation.territory"
+    label = "territory"

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+admin.site.site_header = _("Administration — Participation Auchel")
+admin.site.site_title = _("Participation Auchel")
+admin.site.index_title = _("Référentiel, instances et comptes")
+
+urlpatterns = [
+    path("", include("participation.core.urls")),
+    path("", include("participation.territory.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("compte/", include("participation.accounts.urls")),
+    path("notifications/", include("participation.notifications.urls")),
+    path("evenements/", include("evenements.urls")),
+    path("", include("consultations.urls")),
+    path("api/", include("participation.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("gestion/admin/", admin.site.urls),
+]
+
+handler404 = "participation.core.views.page_not_found"
+handler403 = "participation.core.views.permission_denied"
+handler500 = "participation.core.views.server_error"
+

@@ -1,0 +1,69 @@
+import pytest
+from django.conf import settings
+
+from participation.accounts.models import Role
+from participation.celery import app as celery_app
+
+from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Tests run tasks inline and never write outside a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SECURE_SSL_REDIRECT = False
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    """A resident, verified email."""
+    return UserFactory(email="alice@example.org", display_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    """Another resident."""
+    return UserFactory(email="bob@example.org", display_name="Bob")
+
+
+@pytest.fixture
+def mediateur(db):
+    return UserFactory(email="mediatrice@example.org", display_name="Nadia", role=Role.MEDIATEUR)
+
+
+@pytest.fixture
+def comite(db):
+    return UserFactory(email="comite@example.org", display_name="Paul", role=Role.COMITE)
+
+
+@pytest.fixture
+def referent(db):
+    return UserFactory(email="referente@example.org", display_name="Sophie", role=Role.REFERENT)
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on the test client (the session then counts as MFA-authenticated)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
