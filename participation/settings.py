@@ -89,8 +89,8 @@ INSTALLED_APPS = [
     "participation.notifications",
     "participation.core",
     # The two domain apps.
-    "consultations",
     "evenements",
+    "consultations",
 ]
 
 MIDDLEWARE = [
