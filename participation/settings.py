@@ -258,7 +258,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Email -----------------------------------------------------------------
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Participation Auchel <ne-pas-repondre@auchel.fr>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Participation Auchel <ne-pas-repondre@auchel.fr>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if os.environ.get("EMAIL_BACKEND"):
     EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
@@ -331,7 +333,7 @@ SPECTACULAR_SETTINGS = {
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 DEMO_ACCOUNTS_ENABLED = EMBEDDED
 DEMO_PASSWORD = "demo-auchel-2030"  # noqa: S105 - documented public demo password
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - public demo secret
 
 LOGGING = {
     "version": 1,

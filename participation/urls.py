@@ -24,4 +24,3 @@ urlpatterns = [
 handler404 = "participation.core.views.page_not_found"
 handler403 = "participation.core.views.permission_denied"
 handler500 = "participation.core.views.server_error"
-

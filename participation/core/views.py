@@ -1,5 +1,5 @@
-from django.shortcuts import render
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -10,7 +10,9 @@ from .health import run_checks
 
 @require_GET
 def home(request):
-    quartiers = Quartier.objects.order_by("position").only("slug", "name", "short_name", "population")
+    quartiers = Quartier.objects.order_by("position").only(
+        "slug", "name", "short_name", "population"
+    )
     return render(request, "core/home.html", {"quartiers": quartiers})
 
 

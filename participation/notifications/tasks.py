@@ -32,8 +32,9 @@ def send_pending_emails() -> int:
     """Sweep: send what could not be queued (broker down) or whose task was lost."""
     older = timezone.now() - timezone.timedelta(minutes=1)
     ids = list(
-        Email.objects.filter(sent_at__isnull=True, created_at__lt=older, attempts__lt=8)
-        .values_list("pk", flat=True)[:500]
+        Email.objects.filter(
+            sent_at__isnull=True, created_at__lt=older, attempts__lt=8
+        ).values_list("pk", flat=True)[:500]
     )
     for pk in ids:
         send_email.delay(pk)

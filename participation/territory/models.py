@@ -42,7 +42,9 @@ class Quartier(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("nom"), max_length=120)
     short_name = models.CharField(
-        _("nom court"), max_length=60, help_text=_("Tel que les habitant·es le disent : « Rimbart ».")
+        _("nom court"),
+        max_length=60,
+        help_text=_("Tel que les habitant·es le disent : « Rimbart »."),
     )
     status = models.CharField(_("statut"), max_length=120)
     commune = models.ForeignKey(
@@ -91,7 +93,9 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicateurs")
         ordering = ["quartier", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["quartier", "key"], name="unique_indicator_per_quartier")
+            models.UniqueConstraint(
+                fields=["quartier", "key"], name="unique_indicator_per_quartier"
+            )
         ]
 
     def __str__(self) -> str:
