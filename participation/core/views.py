@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from participation.territory.models import Quartier
 
+from . import hooks
 from .health import run_checks
 
 
@@ -13,7 +14,8 @@ def home(request):
     quartiers = Quartier.objects.order_by("position").only(
         "slug", "name", "short_name", "population"
     )
-    return render(request, "core/home.html", {"quartiers": quartiers})
+    context = {"quartiers": quartiers, **hooks.page_context("home", request)}
+    return render(request, "core/home.html", context)
 
 
 @never_cache
