@@ -1,1 +1,302 @@
+"""Events of the animation citoyenne and the registrations to them.
 
+Times are stored in UTC and shown in Europe/Paris (``TIME_ZONE``). A capacity counts
+persons (adults and children); « complet » is derived from the confirmed registrations.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Series(models.Model):
+    """How the occurrences of a recurring event were generated (a weekly permanence, a programme).
+
+    The occurrences are ordinary ``Evenement`` rows pointing here; editing « the series »
+    applies a change to every coming occurrence.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("toutes les semaines (ou toutes les n semaines)")
+        DATES = "dates", _("à des dates choisies")
+
+    frequency = models.CharField(
+        _("répétition"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    interval_weeks = models.PositiveSmallIntegerField(_("toutes les … semaines"), default=1)
+    until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    dates = models.JSONField(_("dates"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("série d'événements")
+        verbose_name_plural = _("séries d'événements")
+
+    def __str__(self) -> str:
+        first = self.occurrences.order_by("starts_at").first()
+        return str(first.title) if first else f"Série {self.pk}"
+
+
+class EvenementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Evenement.Status.PUBLIE)
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now())
+
+    def with_places(self):
+        """Annotate ``places_taken`` (confirmed persons) in the same query."""
+        confirmed = Q(inscriptions__status=Inscription.Status.CONFIRMEE)
+        return self.annotate(
+            places_taken=models.functions.Coalesce(
+                models.Sum("inscriptions__adults", filter=confirmed)
+                + models.Sum("inscriptions__children", filter=confirmed),
+                0,
+            )
+        )
+
+
+class Evenement(models.Model):
+    class Kind(models.TextChoices):
+        STAND = "stand", _("Stand")
+        TABLE_RONDE = "table_ronde", _("Table ronde")
+        NOS_QUARTIERS_ETE = "nos_quartiers_ete", _("Nos Quartiers d'Été")
+        TEMPS_INFORMATION = "temps_information", _("Temps d'information")
+        PERMANENCE = "permanence", _("Permanence de médiation")
+        AUTRE = "autre", _("Autre")
+
+    class Status(models.TextChoices):
+        PUBLIE = "publie", _("Publié")
+        ANNULE = "annule", _("Annulé")
+
+    class OrganiserKind(models.TextChoices):
+        COMMUNE = "commune", _("Service de la commune")
+        ASSOCIATION = "association", _("Association")
+        PARTENAIRE = "partenaire", _("Partenaire")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.STAND)
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    quartiers = models.ManyToManyField(
+        "territory.Quartier", verbose_name=_("quartiers"), related_name="evenements"
+    )
+    place_name = models.CharField(_("lieu"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    directions = models.TextField(
+        _("comment venir"),
+        blank=True,
+        help_text=_("Bus, stationnement, repères : ce qu'il faut pour trouver le lieu."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    starts_at = models.DateTimeField(_("début"), db_index=True)
+    ends_at = models.DateTimeField(_("fin"), db_index=True)
+    organiser_kind = models.CharField(
+        _("organisé par"),
+        max_length=20,
+        choices=OrganiserKind.choices,
+        default=OrganiserKind.COMMUNE,
+    )
+    organiser_name = models.CharField(
+        _("nom de l'organisateur"),
+        max_length=200,
+        help_text=_("Le service de la commune ou l'association qui organise."),
+    )
+    accessibility = models.TextField(
+        _("accessibilité"),
+        blank=True,
+        help_text=_("Accès en fauteuil, boucle magnétique, garde d'enfants, interprète…"),
+    )
+    objectifs = models.ManyToManyField(
+        "territory.Objectif",
+        verbose_name=_("objectifs du contrat de ville"),
+        related_name="evenements",
+        blank=True,
+    )
+    image = models.ImageField(_("image"), upload_to="evenements/%Y/", blank=True)
+    image_alt = models.CharField(_("description de l'image"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("nombre de places"),
+        null=True,
+        blank=True,
+        help_text=_("Laisser vide si le nombre de places n'est pas limité."),
+    )
+    registration_required = models.BooleanField(_("inscription nécessaire"), default=False)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PUBLIE
+    )
+    cancellation_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("série"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvenementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="evenement_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("evenements:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.ANNULE
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def places_left(self) -> int | None:
+        """Free places, or ``None`` when unlimited. Uses the ``with_places`` annotation if any."""
+        if self.capacity is None:
+            return None
+        taken = getattr(self, "places_taken", None)
+        if taken is None:
+            taken = self.count_places_taken()
+        return max(self.capacity - taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.places_left == 0
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        return self.registration_required and not self.is_cancelled and not self.has_started
+
+    def count_places_taken(self) -> int:
+        totals = self.inscriptions.filter(status=Inscription.Status.CONFIRMEE).aggregate(
+            adults=models.Sum("adults"), children=models.Sum("children")
+        )
+        return (totals["adults"] or 0) + (totals["children"] or 0)
+
+    @property
+    def ical_uid(self) -> str:
+        return f"evenement-{self.pk}@participation.auchel.fr"
+
+
+class Inscription(models.Model):
+    """One registration: by a signed-in resident, or by a mediator for a person without account."""
+
+    class Status(models.TextChoices):
+        CONFIRMEE = "confirmee", _("Confirmée")
+        ATTENTE = "attente", _("Sur liste d'attente")
+        ANNULEE = "annulee", _("Annulée")
+
+    evenement = models.ForeignKey(
+        Evenement,
+        verbose_name=_("événement"),
+        on_delete=models.CASCADE,
+        related_name="inscriptions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inscriptions",
+    )
+    # A person without account, registered by a mediator at a stand.
+    name = models.CharField(_("nom"), max_length=120, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    contact_consent = models.BooleanField(_("accepte d'être contacté·e"), default=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inscrit·e par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    adults = models.PositiveSmallIntegerField(_("adultes"), default=1)
+    children = models.PositiveSmallIntegerField(_("enfants"), default=0)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.CONFIRMEE
+    )
+    # The waiting list is served in the order people asked.
+    requested_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    attended = models.BooleanField(_("présent·e"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evenement", "user"],
+                condition=Q(user__isnull=False),
+                name="one_inscription_per_user_and_evenement",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""),
+                name="inscription_has_user_or_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(adults__gte=1) | Q(children__gte=1),
+                name="inscription_at_least_one_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["evenement", "status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} — {self.evenement}"
+
+    @property
+    def person_name(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return self.name
+
+    @property
+    def persons(self) -> int:
+        return self.adults + self.children
+
+    @property
+    def contact_email(self) -> str:
+        if self.user_id:
+            return self.user.email
+        return self.email if self.contact_consent else ""

@@ -1,0 +1,40 @@
+"""What other apps may ask of the events app, without importing its internals."""
+
+from django.utils import timezone
+
+from .models import Evenement, Inscription
+
+
+def events_attended_by(user):
+    """Events the user registered to (confirmed) and that have ended, latest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Evenement.objects.none()
+    return (
+        Evenement.objects.filter(
+            inscriptions__user=user,
+            inscriptions__status=Inscription.Status.CONFIRMEE,
+            starts_at__lte=timezone.now(),
+        )
+        .exclude(inscriptions__user=user, inscriptions__attended=False)
+        .distinct()
+        .order_by("-starts_at")
+    )
+
+
+def upcoming_events_for_quartier(quartier, limit: int = 5):
+    """The next published events of a quartier (a list, evaluated in one query)."""
+    return list(
+        Evenement.objects.published()
+        .upcoming()
+        .filter(quartiers=quartier)
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def recent_events(limit: int = 50):
+    """Events of the last months and the coming weeks, for choosing an expression's source."""
+    now = timezone.now()
+    return Evenement.objects.filter(
+        starts_at__gte=now - timezone.timedelta(days=180),
+        starts_at__lte=now + timezone.timedelta(days=60),
+    ).order_by("-starts_at")[:limit]
