@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .figures import format_figure
+
 
 class Agglomeration(models.Model):
     name = models.CharField(_("nom"), max_length=200)
@@ -61,6 +63,12 @@ class Quartier(models.Model):
     population_trend = models.CharField(_("évolution de la population"), max_length=200, blank=True)
     surface_ha = models.PositiveIntegerField(_("surface (hectares)"))
     statistics_source = models.CharField(_("source du portrait"), max_length=200, blank=True)
+    summary = models.CharField(
+        _("présentation courte"),
+        max_length=300,
+        blank=True,
+        help_text=_("Une ou deux phrases simples, montrées sur la page d'accueil."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -81,6 +89,12 @@ class Indicator(models.Model):
     quartier = models.ForeignKey(Quartier, on_delete=models.CASCADE, related_name="indicators")
     key = models.SlugField(_("clé"))
     label = models.CharField(_("libellé"), max_length=250)
+    short_label = models.CharField(
+        _("libellé court"),
+        max_length=60,
+        blank=True,
+        help_text=_("Pour le graphique ; le libellé complet reste dans le tableau."),
+    )
     value = models.DecimalField(_("valeur du quartier"), max_digits=7, decimal_places=1)
     agglomeration_value = models.DecimalField(
         _("valeur de l'agglomération"), max_digits=7, decimal_places=1
@@ -99,7 +113,19 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} : {self.value}{self.unit}"
+        return f"{self.label} : {self.display_value}"
+
+    @property
+    def chart_label(self) -> str:
+        return self.short_label or self.label
+
+    @property
+    def display_value(self) -> str:
+        return format_figure(self.value, self.unit)
+
+    @property
+    def display_agglomeration_value(self) -> str:
+        return format_figure(self.agglomeration_value, self.unit)
 
 
 class Finding(models.Model):
