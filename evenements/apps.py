@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EvenementsConfig(AppConfig):
     name = "evenements"
     verbose_name = _("Événements")
+
+    def ready(self):
+        from . import blocks
+
+        blocks.register()

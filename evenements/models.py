@@ -7,6 +7,7 @@ persons (adults and children); « complet » is derived from the confirmed regis
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,14 +49,17 @@ class EvenementQuerySet(models.QuerySet):
         return self.filter(ends_at__gte=now or timezone.now())
 
     def with_places(self):
-        """Annotate ``places_taken`` (confirmed persons) in the same query."""
-        confirmed = Q(inscriptions__status=Inscription.Status.CONFIRMEE)
-        return self.annotate(
-            places_taken=models.functions.Coalesce(
-                models.Sum("inscriptions__adults", filter=confirmed)
-                + models.Sum("inscriptions__children", filter=confirmed),
-                0,
+        """Annotate ``places_taken`` (confirmed persons) with a subquery, safe beside joins."""
+        taken = (
+            Inscription.objects.filter(
+                evenement=models.OuterRef("pk"), status=Inscription.Status.CONFIRMEE
             )
+            .values("evenement")
+            .annotate(total=models.Sum(models.F("adults") + models.F("children")))
+            .values("total")
+        )
+        return self.annotate(
+            places_taken=Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)
         )
 
 
@@ -163,6 +167,7 @@ class Evenement(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="evenement_ends_after_start",
+                violation_error_message=_("La fin doit être après le début."),
             )
         ]
 

@@ -1,0 +1,1 @@
+"""Thin views: public pages and calendars (public), registrations (inscriptions), staff (gestion)."""
