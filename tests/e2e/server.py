@@ -1,0 +1,411 @@
+"""A production-like platform for the browser tests, run as real processes.
+
+PostgreSQL (a dedicated database, dropped and recreated per session), Redis (its own
+logical database), the ASGI server (Daphne) and a Celery worker, configured by the
+environment exactly as the README tells a commune to run them. Emails go to files that
+the tests read back as the « mail outbox ».
+
+The test process never touches this database through the ORM: Playwright's sync API
+runs an event loop that Django's async-safety checks would refuse. Use HTTP, or
+``LiveServer.shell`` (``manage.py shell -c`` in a subprocess).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/participation"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+E2E_REDIS_DB = 6
+
+# The file email backend separates the messages of one connection with this line.
+_EMAIL_SEPARATOR = "\n" + "-" * 79 + "\n"
+# allauth's user codes ("ABCD-EFGH", "123-456-789") or plain digit codes, on a line of their own.
+CODE_PATTERN = re.compile(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5}){1,2}|\d{6,9})\s*$", re.MULTILINE)
+
+
+class Unavailable(Exception):
+    """A service the browser tests need is not there: the tests are skipped, not failed."""
+
+
+def _worker_suffix() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"_{worker}" if worker else ""
+
+
+def e2e_database_url() -> str:
+    explicit = os.environ.get("E2E_DATABASE_URL")
+    if explicit:
+        return explicit
+    base = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    return urlunsplit(base._replace(path=f"/participation_e2e{_worker_suffix()}"))
+
+
+def e2e_redis_url() -> str:
+    explicit = os.environ.get("E2E_REDIS_URL")
+    if explicit:
+        return explicit
+    base = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = E2E_REDIS_DB + int(worker.removeprefix("gw") or 0)
+    return urlunsplit(base._replace(path=f"/{min(number, 15)}"))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def check_requirements() -> None:
+    """Raise ``Unavailable`` naming what is missing."""
+    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+        raise Unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    import psycopg
+    import redis
+
+    try:
+        with psycopg.connect(_maintenance_url(), connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        raise Unavailable(f"PostgreSQL unreachable at {_maintenance_url()}: {exc}") from exc
+    try:
+        redis.Redis.from_url(e2e_redis_url(), socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise Unavailable(f"Redis unreachable at {e2e_redis_url()}: {exc}") from exc
+
+
+def _maintenance_url() -> str:
+    return urlunsplit(urlsplit(e2e_database_url())._replace(path="/postgres"))
+
+
+def _database_name() -> str:
+    return urlsplit(e2e_database_url()).path.lstrip("/")
+
+
+def recreate_database() -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = _database_name()
+    if not name.startswith("participation_e2e") and "E2E_DATABASE_URL" not in os.environ:
+        raise RuntimeError(f"Refusing to drop {name!r}: not an e2e database")
+    with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database() -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(_database_name())
+            )
+        )
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(e2e_redis_url(), socket_connect_timeout=3).flushdb()
+
+
+@dataclass
+class LiveServer:
+    """The running platform: its address, its environment, its logs and its mail outbox."""
+
+    url: str
+    env: dict[str, str]
+    workdir: Path
+    email_dir: Path
+    logs: dict[str, Path]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    # --- management commands -------------------------------------------------
+
+    def manage(self, *args: str, timeout: float = 180) -> str:
+        """Run ``manage.py`` against the e2e database; return its output, fail loudly."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result.stdout
+
+    def shell(self, code: str) -> str:
+        """Run Python in ``manage.py shell`` against the e2e database; return what it printed."""
+        return self.manage("shell", "--no-imports", "-c", code)
+
+    def create_user(
+        self,
+        email: str,
+        password: str,
+        *,
+        role: str = "habitant",
+        display_name: str = "",
+        verified: bool = True,
+        totp_secret: str | None = None,
+    ) -> None:
+        """An account in the live database (staff get TOTP when ``totp_secret`` is given)."""
+        self.shell(
+            "from allauth.account.models import EmailAddress\n"
+            "from participation.accounts.models import User\n"
+            f"user = User.objects.create_user(email={email!r}, password={password!r},"
+            f" role={role!r}, display_name={display_name!r})\n"
+            f"EmailAddress.objects.create(user=user, email=user.email, primary=True,"
+            f" verified={verified!r})\n"
+            + (
+                "from allauth.mfa.totp.internal.auth import TOTP\n"
+                f"TOTP.activate(user, {totp_secret!r})\n"
+                if totp_secret
+                else ""
+            )
+        )
+
+    # --- the mail outbox ---------------------------------------------------------
+
+    def read_emails(self) -> list[EmailMessage]:
+        """Every email sent so far, oldest first."""
+        messages: list[EmailMessage] = []
+        files = sorted(self.email_dir.glob("*.log"), key=lambda path: path.stat().st_mtime_ns)
+        for path in files:
+            for chunk in path.read_text(encoding="utf-8").split(_EMAIL_SEPARATOR):
+                if chunk.strip():
+                    messages.append(email.message_from_string(chunk, policy=email.policy.default))
+        return messages
+
+    def emails_to(self, address: str) -> list[EmailMessage]:
+        address = address.lower()
+        return [m for m in self.read_emails() if address in str(m.get("To", "")).lower()]
+
+    def wait_for_email(self, address: str, *, after: int = 0, timeout: float = 20) -> EmailMessage:
+        """The first email to ``address`` beyond the ``after`` already there (Celery is async)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.emails_to(address)
+            if len(found) > after:
+                return found[after]
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"No email to {address} within {timeout} s; outbox holds "
+                    f"{[(str(m['To']), str(m['Subject'])) for m in self.read_emails()]}\n"
+                    + self.tail_logs()
+                )
+            time.sleep(0.2)
+
+    def last_code_for(self, address: str, *, after: int = 0, timeout: float = 20) -> str:
+        """The verification or sign-in code of the newest email to ``address``."""
+        self.wait_for_email(address, after=after, timeout=timeout)
+        message = self.emails_to(address)[-1]
+        body = email_body(message)
+        match = CODE_PATTERN.search(body)
+        if match is None:
+            raise AssertionError(f"No code in the email to {address}:\n{body}")
+        return match.group(1)
+
+    # --- processes and logs ----------------------------------------------------------
+
+    def log_positions(self) -> dict[str, int]:
+        return {
+            name: path.stat().st_size if path.exists() else 0 for name, path in self.logs.items()
+        }
+
+    def logs_since(self, positions: dict[str, int] | None = None, limit: int = 20_000) -> str:
+        parts = []
+        for name, path in self.logs.items():
+            if not path.exists():
+                continue
+            with path.open("rb") as handle:
+                handle.seek((positions or {}).get(name, 0))
+                text = handle.read().decode("utf-8", "replace")
+            parts.append(f"===== {name} ({path}) =====\n{text[-limit:]}")
+        return "\n".join(parts)
+
+    def tail_logs(self, limit: int = 6000) -> str:
+        return self.logs_since(None, limit=limit)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def email_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else str(message.get_payload())
+
+
+def _environment(url: str, workdir: Path, email_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="participation.settings",
+        DATABASE_URL=e2e_database_url(),
+        REDIS_URL=e2e_redis_url(),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL=url,
+        CSRF_TRUSTED_ORIGINS=url,
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(email_dir),
+        STATIC_ROOT=str(workdir / "static"),
+        MEDIA_ROOT=str(workdir / "media"),
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _wait_until_healthy(server: LiveServer, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while time.monotonic() < deadline:
+        for name, process in server.processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.returncode} while starting\n{server.tail_logs()}"
+                )
+        try:
+            with urllib.request.urlopen(f"{server.url}/sante/", timeout=5) as response:
+                worker_log = server.logs["celery"].read_text(encoding="utf-8", errors="replace")
+                if response.status == 200 and " ready." in worker_log:
+                    return
+                last_error = "worker not ready yet"
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            last_error = repr(exc)
+        time.sleep(0.3)
+    raise RuntimeError(
+        f"The live server did not become healthy in {timeout} s ({last_error})\n{server.tail_logs()}"
+    )
+
+
+def start(workdir: Path) -> LiveServer:
+    """Set up the database, static files and demo content, then start the processes."""
+    from django.core.management import get_commands
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    email_dir = workdir / "emails"
+    email_dir.mkdir(parents=True, exist_ok=True)
+    (workdir / "media").mkdir(exist_ok=True)
+    server = LiveServer(
+        url=url,
+        env=_environment(url, workdir, email_dir),
+        workdir=workdir,
+        email_dir=email_dir,
+        logs={"daphne": workdir / "daphne.log", "celery": workdir / "celery.log"},
+    )
+    flush_redis()
+    recreate_database()
+
+    # Static files and the schema do not depend on each other: prepare both at once.
+    collect = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server.manage("migrate", "--noinput", "-v0")
+    collect_output, _ = collect.communicate(timeout=180)
+    if collect.returncode != 0:
+        raise RuntimeError(f"collectstatic failed:\n{collect_output}")
+    if "load_referentiel" in get_commands():
+        server.manage("load_referentiel")
+    server.manage("load_demo", "--force")
+    server.shell(
+        # Until the referential loads its quartiers, the pages need at least one.
+        "from participation.territory.models import Quartier\n"
+        "if not Quartier.objects.exists():\n"
+        "    from tests.factories import ObjectifFactory\n"
+        "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
+    )
+
+    commands = {
+        "daphne": [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "participation.asgi:application",
+        ],
+        "celery": [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "participation",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+    }
+    for name, command in commands.items():
+        log = server.logs[name].open("wb")
+        server.processes[name] = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=server.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+    try:
+        _wait_until_healthy(server)
+    except Exception:
+        server.stop()
+        raise
+    return server
