@@ -12,7 +12,7 @@ from .health import run_checks
 @require_GET
 def home(request):
     quartiers = Quartier.objects.order_by("position").only(
-        "slug", "name", "short_name", "population"
+        "slug", "name", "short_name", "population", "population_approximate", "summary"
     )
     context = {"quartiers": quartiers, **hooks.page_context("home", request)}
     return render(request, "core/home.html", context)
