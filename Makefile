@@ -41,5 +41,9 @@ quality: install-dev
 test: quality
 	$(BIN)/pytest
 
+## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
+e2e: install-dev
+	$(BIN)/pytest -m e2e
+
 clean:
 	rm -rf $(VENV) var

@@ -9,7 +9,8 @@
 * ``page_as(email, password, totp_secret=None)``: a page already signed in; each account
   signs in once per session, later pages reuse its cookies.
 
-The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing.
+The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing
+(and fail instead when ``E2E_REQUIRED`` is set, as in CI).
 They run after every other test of the session: Playwright's event loop would make
 Django refuse the ORM in the tests that follow it.
 """
@@ -64,7 +65,10 @@ def e2e_requirements():
     try:
         server.check_requirements()
     except server.Unavailable as exc:
-        pytest.skip(f"browser tests need PostgreSQL, Redis and Chromium: {exc}")
+        reason = f"browser tests need PostgreSQL, Redis and Chromium: {exc}"
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(reason + " (E2E_REQUIRED is set)", pytrace=False)
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
