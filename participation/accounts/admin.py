@@ -1,21 +1,97 @@
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from . import services
+from .models import Role, User
+
+# Django's own admin login would skip allauth: no second factor, no rate limits. Everyone
+# signs in through allauth; a signed-in account that is not staff gets a 403.
+admin.site.login = secure_admin_login(admin.site.login)
+
+
+class UserAdminForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "quartier", "notify_by_email", "role", "is_active"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        editor = getattr(self, "editor", None)
+        if editor is not None and self.instance.pk == editor.pk:
+            if cleaned_data.get("role") != Role.REFERENT:
+                self.add_error(
+                    "role",
+                    _(
+                        "Vous ne pouvez pas retirer votre propre rôle de référent·e : demandez-le à un·e autre référent·e."
+                    ),
+                )
+            if cleaned_data.get("is_active") is False:
+                self.add_error("is_active", _("Vous ne pouvez pas désactiver votre propre compte."))
+        return cleaned_data
 
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["email", "display_name", "role", "quartier", "is_active", "date_joined"]
+    form = UserAdminForm
+    list_display = [
+        "email",
+        "display_name",
+        "role",
+        "quartier",
+        "has_totp",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["role", "quartier", "is_active"]
+    list_select_related = ["quartier"]
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "display_name", "quartier", "notify_by_email"]}),
-        (_("Rôle et accès"), {"fields": ["role", "is_active"]}),
+        (
+            _("Rôle et accès"),
+            {
+                "fields": ["role", "is_active"],
+                "description": _(
+                    "Les rôles médiateur·rice, membre d'une instance et référent·e donnent accès à "
+                    "des données personnelles : à sa prochaine visite, la personne devra activer "
+                    "la double authentification. Chaque changement est inscrit au journal."
+                ),
+            },
+        ),
         (_("Dates"), {"fields": ["date_joined", "last_login"]}),
     ]
-    readonly_fields = ["date_joined", "last_login"]
+    # The email is the login and is verified by allauth: its owner changes it, not the admin.
+    readonly_fields = ["email", "date_joined", "last_login"]
 
-    def has_delete_permission(self, request, obj=None):
+    def get_queryset(self, request):
+        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        return super().get_queryset(request).annotate(totp_enabled=Exists(totp))
+
+    @admin.display(boolean=True, description=_("double authentification"), ordering="totp_enabled")
+    def has_totp(self, obj) -> bool:
+        return obj.totp_enabled
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormWithEditor(form_class):
+            editor = request.user
+
+        return FormWithEditor
+
+    def save_model(self, request, obj, form, change):
+        before = services.access_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        services.record_access_change(actor=request.user, user=obj, before=before)
+
+    def has_add_permission(self, request) -> bool:
+        # People create their own account (and verify their email); the référent then gives roles.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         # Accounts are deleted by their owner (RGPD), not from the admin.
         return False

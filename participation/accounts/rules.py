@@ -6,6 +6,8 @@ to the login page. Staff roles must have a TOTP second factor before anything el
 
 from functools import wraps
 
+from allauth.account.decorators import verified_email_required as _verified_email_required
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,17 @@ def has_totp(user) -> bool:
     if cached is None:
         cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         user._has_totp = cached
+    return cached
+
+
+def has_verified_email(user) -> bool:
+    """True once the person has typed the code sent to their address (needed to post)."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_has_verified_email", None)
+    if cached is None:
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._has_verified_email = cached
     return cached
 
 
@@ -54,6 +67,10 @@ def role_required(predicate):
 
     return decorator
 
+
+# Apps take every access helper from here. Anonymous → login; an unverified address gets
+# a new code and the code page, then comes back to where it was going.
+verified_email_required = _verified_email_required
 
 mediateur_required = role_required(is_mediateur)
 comite_required = role_required(is_comite)

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
+from .rules import has_totp
 
 
 @login_required
@@ -13,4 +14,5 @@ def profile(request):
         form.save()
         messages.success(request, _("Votre profil est enregistré."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "has_totp": has_totp(request.user)}
+    return render(request, "accounts/profile.html", context)

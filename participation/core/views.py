@@ -29,6 +29,21 @@ def sante(request):
     )
 
 
+@require_GET
+def mentions_legales(request):
+    return render(request, "core/legal/mentions_legales.html")
+
+
+@require_GET
+def donnees_personnelles(request):
+    return render(request, "core/legal/donnees_personnelles.html")
+
+
+@require_GET
+def accessibilite(request):
+    return render(request, "core/legal/accessibilite.html")
+
+
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

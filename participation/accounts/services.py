@@ -1,0 +1,42 @@
+"""Every write on accounts that has rules: roles and access are audited."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from participation.audit.services import record
+
+from .models import Role, User
+
+
+def access_snapshot(user: User) -> dict:
+    """The part of an account that decides what its owner may do."""
+    return {"role": user.role, "is_active": user.is_active}
+
+
+def record_access_change(*, actor, user: User, before: dict | None, reason: str = ""):
+    """Audit a change of role or of access, if there was one; call it inside the transaction."""
+    after = access_snapshot(user)
+    if before == after:
+        return None
+    return record(
+        actor=actor,
+        action="compte.acces" if before is not None else "compte.creation",
+        target=user,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def change_role(*, actor, user: User, role: str, reason: str = "") -> User:
+    """The référent gives ``user`` a role (habitant, médiateur, comité, référent)."""
+    if not (actor.is_active and actor.role == Role.REFERENT):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    before = access_snapshot(user)
+    user.role = role
+    user.save(update_fields=["role"])
+    record_access_change(actor=actor, user=user, before=before, reason=reason)
+    return user
