@@ -221,6 +221,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "20/m/ip,3/m/key",
 }
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
+MFA_ADAPTER = "participation.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Participation Auchel"
 
