@@ -212,6 +212,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Participation Auchel] "
 ACCOUNT_ADAPTER = "participation.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "participation.accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -1,3 +1,4 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,11 @@ class ProfileForm(forms.ModelForm):
         label=_("Quartier de résidence"),
         queryset=Quartier.objects.order_by("position", "name"),
         required=False,
-        empty_label=_("— Je préfère ne pas le dire, ou j'habite ailleurs —"),
-        help_text=_("Pour vous montrer d'abord ce qui se passe près de chez vous."),
+        empty_label=_("— Non précisé —"),
+        help_text=_(
+            "Pour vous montrer d'abord ce qui se passe près de chez vous. "
+            "Laissez « Non précisé » si vous préférez ne pas le dire ou habitez ailleurs."
+        ),
     )
 
     class Meta:
@@ -29,3 +33,15 @@ class ProfileForm(forms.ModelForm):
                 _("Le nom affiché est public : n'y mettez pas votre adresse électronique.")
             )
         return name
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, with the password rules said in one short sentence."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password1" in self.fields:
+            self.fields["password1"].help_text = _(
+                "Au moins 8 caractères, pas seulement des chiffres, et pas un mot de passe "
+                "trop courant ni trop proche de votre adresse."
+            )
