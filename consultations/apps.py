@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Expression citoyenne")
+
+    def ready(self):
+        from participation.core import hooks
+
+        from .hooks import home_provider, quartier_provider
+
+        hooks.register("home", home_provider)
+        hooks.register("quartier", quartier_provider)

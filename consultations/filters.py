@@ -1,0 +1,118 @@
+"""Filters of the published expressions, shared by the pages and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from participation.territory.models import Enjeu, Objectif, Quartier
+
+from .models import Consultation, Expression, Source
+from .search import search_expressions
+
+
+def objectif_choices():
+    """Objectives grouped by quartier, for a select with one group per quartier."""
+    groups: dict[str, list] = {}
+    for objectif in Objectif.objects.select_related("quartier").order_by(
+        "quartier__position", "quartier__name", "enjeu__number", "position"
+    ):
+        label = str(objectif)
+        groups.setdefault(objectif.quartier.short_name, []).append(
+            (objectif.pk, label if len(label) <= 80 else label[:79] + "…")
+        )
+    return list(groups.items())
+
+
+def evenement_choices():
+    """Events that published expressions come from (not every event ever held)."""
+    rows = (
+        Expression.objects.listed()
+        .filter(evenement__isnull=False)
+        .values_list("evenement_id", "evenement__title")
+        .distinct()
+        .order_by("evenement__title")
+    )
+    return list(rows)
+
+
+class ExpressionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("ex. : médiation, éclairage")}
+        ),
+    )
+    quartier = django_filters.ModelChoiceFilter(
+        label=_("Quartier"),
+        queryset=Quartier.objects.order_by("position", "name"),
+        to_field_name="slug",
+        empty_label=_("Tous les quartiers"),
+    )
+    enjeu = django_filters.ModelChoiceFilter(
+        label=_("Enjeu"),
+        queryset=Enjeu.objects.all(),
+        to_field_name="number",
+        method="filter_enjeu",
+        empty_label=_("Tous les enjeux"),
+    )
+    objectif = django_filters.TypedChoiceFilter(
+        label=_("Objectif"),
+        choices=objectif_choices,
+        coerce=int,
+        method="filter_objectif",
+        empty_label=_("Tous les objectifs"),
+    )
+    consultation = django_filters.ModelChoiceFilter(
+        label=_("Consultation"),
+        queryset=Consultation.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Toutes"),
+    )
+    evenement = django_filters.TypedChoiceFilter(
+        label=_("Événement"),
+        choices=evenement_choices,
+        coerce=int,
+        field_name="evenement_id",
+        empty_label=_("Tous"),
+    )
+    source = django_filters.ChoiceFilter(
+        label=_("Recueillie"), choices=Source.choices, empty_label=_("En ligne et sur le terrain")
+    )
+    ordre = django_filters.ChoiceFilter(
+        label=_("Trier par"),
+        choices=[
+            ("recentes", _("les plus récentes")),
+            ("soutenues", _("les plus soutenues (« moi aussi »)")),
+        ],
+        empty_label=None,
+        method="filter_order",
+    )
+
+    class Meta:
+        model = Expression
+        fields: list[str] = []
+
+    ORDERS = {
+        "recentes": ("-published_at", "-pk"),
+        "soutenues": ("-supports_count", "-published_at", "-pk"),
+    }
+
+    def filter_order(self, queryset, name, value):
+        return queryset.order_by(*self.ORDERS.get(value, self.ORDERS["recentes"]))
+
+    def filter_search(self, queryset, name, value):
+        return search_expressions(queryset, value)
+
+    def filter_enjeu(self, queryset, name, value):
+        through = Expression.objectifs.through
+        return queryset.filter(
+            Exists(through.objects.filter(expression=OuterRef("pk"), objectif__enjeu=value))
+        )
+
+    def filter_objectif(self, queryset, name, value):
+        through = Expression.objectifs.through
+        return queryset.filter(
+            Exists(through.objects.filter(expression=OuterRef("pk"), objectif_id=value))
+        )

@@ -1,0 +1,387 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..storage import PrivateStorage
+
+# The PostgreSQL text search configuration made by migration 0001: French stemming after
+# accents are removed, so that « mediation » finds « médiations ».
+SEARCH_CONFIG = "french_unaccent"
+
+
+class Status(models.TextChoices):
+    """The expression's path (DESIGN.md); every change goes through consultations.services."""
+
+    SOUMISE = "soumise", _("soumise")
+    PUBLIEE = "publiee", _("publiée")
+    REJETEE = "rejetee", _("rejetée")
+    FUSIONNEE = "fusionnee", _("fusionnée")
+    TRANSMISE = "transmise", _("transmise")
+    EXAMINEE = "examinee", _("examinée")
+    REPONDUE = "repondue", _("répondue")
+
+
+# Statuses in which a non-private expression can be read by anyone.
+PUBLIC_STATUSES = (
+    Status.PUBLIEE,
+    Status.FUSIONNEE,
+    Status.TRANSMISE,
+    Status.EXAMINEE,
+    Status.REPONDUE,
+)
+# Statuses shown in the public lists and counted on the quartier page (a merged
+# expression lives on in the one it was merged into).
+LISTED_STATUSES = (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE)
+
+
+class Visibility(models.TextChoices):
+    PUBLIC_NAMED = "public", _("publique, avec mon nom affiché")
+    PUBLIC_ANONYMOUS = "anonyme", _("publique, sans mon nom")
+    PRIVATE = "privee", _("privée : seuls les médiateurs et le comité la lisent")
+
+
+class Source(models.TextChoices):
+    """Where the expression was said; everything but « en ligne » was collected in the field."""
+
+    EN_LIGNE = "en_ligne", _("en ligne")
+    STAND = "stand", _("stand")
+    TABLE_RONDE = "table_ronde", _("table ronde")
+    NOS_QUARTIERS_ETE = "nos_quartiers_ete", _("Nos Quartiers d'Été")
+    PERMANENCE = "permanence", _("permanence de médiation")
+    TEMPS_INFORMATION = "temps_information", _("temps d'information")
+    AUTRE = "autre", _("autre rencontre")
+
+
+FIELD_SOURCES = tuple(source for source in Source if source != Source.EN_LIGNE)
+
+
+class AgeGroup(models.TextChoices):
+    MOINS_18 = "moins_18", _("moins de 18 ans")
+    DE_18_A_25 = "18_25", _("18 à 25 ans")
+    DE_26_A_59 = "26_59", _("26 à 59 ans")
+    PLUS_60 = "60_plus", _("60 ans et plus")
+    MIXTE = "mixte", _("plusieurs âges")
+
+
+def photo_path(instance, filename: str) -> str:
+    # The name the browser sent is never kept: it may carry personal data.
+    return timezone.now().strftime(f"expressions/%Y/%m/{uuid.uuid4().hex}.jpg")
+
+
+def thumbnail_path(instance, filename: str) -> str:
+    return timezone.now().strftime(f"expressions/%Y/%m/{uuid.uuid4().hex}-mini.jpg")
+
+
+class ExpressionQuerySet(models.QuerySet):
+    def listed(self):
+        """What anyone may see in lists: published on the path, not private."""
+        return self.filter(status__in=LISTED_STATUSES).exclude(visibility=Visibility.PRIVATE)
+
+    def readable_by_anyone(self):
+        return self.filter(status__in=PUBLIC_STATUSES).exclude(visibility=Visibility.PRIVATE)
+
+    def collected_in_field(self):
+        return self.exclude(source=Source.EN_LIGNE)
+
+    def for_cards(self):
+        """Everything a list card shows, in a fixed number of queries."""
+        return self.select_related(
+            "quartier", "author", "consultation", "evenement"
+        ).prefetch_related(
+            models.Prefetch(
+                "objectifs",
+                queryset=_objectif_model()
+                .objects.select_related("enjeu")
+                .order_by("enjeu__number", "position"),
+            )
+        )
+
+
+def _objectif_model():
+    from django.apps import apps
+
+    return apps.get_model("territory", "Objectif")
+
+
+class Expression(models.Model):
+    """What a resident said about their quartier, and where it stands on its path."""
+
+    quartier = models.ForeignKey(
+        "territory.Quartier",
+        verbose_name=_("quartier"),
+        on_delete=models.PROTECT,
+        related_name="expressions",
+    )
+    text = models.TextField(_("message"))
+    objectifs = models.ManyToManyField(
+        "territory.Objectif",
+        verbose_name=_("objectifs concernés"),
+        related_name="expressions",
+        blank=True,
+    )
+    objectifs_unknown = models.BooleanField(
+        _("objectif à trouver"),
+        default=False,
+        help_text=_("La personne ne savait pas : un·e médiateur·rice reliera l'objectif."),
+    )
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("en réponse à la consultation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expressions",
+    )
+    evenement = models.ForeignKey(
+        "evenements.Evenement",
+        verbose_name=_("événement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expressions",
+    )
+    source = models.CharField(
+        _("recueillie"), max_length=20, choices=Source.choices, default=Source.EN_LIGNE
+    )
+    visibility = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC_ANONYMOUS,
+    )
+    status = models.CharField(
+        _("étape"), max_length=12, choices=Status.choices, default=Status.SOUMISE, db_index=True
+    )
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expressions",
+        help_text=_("Vide quand l'expression a été recueillie sur le terrain."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recueillie par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_expressions",
+    )
+    people_count = models.PositiveSmallIntegerField(_("nombre de personnes"), default=1)
+    age_group = models.CharField(
+        _("tranche d'âge"), max_length=10, choices=AgeGroup.choices, blank=True
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    contact_consent = models.BooleanField(_("accord pour être recontacté·e"), default=False)
+
+    photo = models.FileField(
+        _("photo"), storage=PrivateStorage(), upload_to=photo_path, blank=True, max_length=200
+    )
+    thumbnail = models.FileField(
+        _("miniature"),
+        storage=PrivateStorage(),
+        upload_to=thumbnail_path,
+        blank=True,
+        max_length=200,
+    )
+    photo_description = models.CharField(_("description de la photo"), max_length=200, blank=True)
+
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+    supports_count = models.PositiveIntegerField(_("« moi aussi »"), default=0)
+    flagged_at = models.DateTimeField(
+        _("signalée le"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Un signalement attend la relecture d'un·e médiateur·rice."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionnée dans"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
+
+    created_at = models.DateTimeField(_("déposée le"), default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("étape changée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ExpressionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expression citoyenne")
+        verbose_name_plural = _("expressions citoyennes")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"], name="expression_once_per_author_key"
+            ),
+            models.UniqueConstraint(
+                fields=["recorded_by", "idempotency_key"], name="expression_once_per_recorder_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(people_count__gte=1), name="expression_at_least_one_person"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "visibility", "-published_at"]),
+            models.Index(fields=["quartier", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return _("Expression n° %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:expression_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_field_collected(self) -> bool:
+        return self.source != Source.EN_LIGNE
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Visibility.PRIVATE
+
+    @property
+    def is_readable_by_anyone(self) -> bool:
+        return self.status in PUBLIC_STATUSES and not self.is_private
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status in LISTED_STATUSES and not self.is_private
+
+    @property
+    def public_author_name(self) -> str:
+        """The name shown to others: never an email, never a name the person did not choose."""
+        quartier = self.quartier.short_name
+        if self.is_field_collected:
+            if self.people_count > 1:
+                return _("%(count)s habitant·es de %(quartier)s") % {
+                    "count": self.people_count,
+                    "quartier": quartier,
+                }
+            return _("un·e habitant·e de %(quartier)s") % {"quartier": quartier}
+        if (
+            self.visibility == Visibility.PUBLIC_NAMED
+            and self.author is not None
+            and self.author.display_name
+        ):
+            return self.author.display_name
+        return _("un·e habitant·e de %(quartier)s") % {"quartier": quartier}
+
+    @property
+    def photo_alt(self) -> str:
+        return self.photo_description or _("Photo jointe à l'expression")
+
+
+class ExpressionStep(models.Model):
+    """One step of an expression's timeline, as its author reads it.
+
+    Every transition of consultations.services adds one. ``note`` is written for the
+    author (a rejection reason, the instance it went to, the answer); ``public`` says
+    whether other people see the step when the expression itself is public. ``data``
+    holds what later steps need to point at (instances, séance, answer ids).
+    """
+
+    expression = models.ForeignKey(Expression, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(_("étape"), max_length=12, choices=Status.choices)
+    note = models.TextField(_("précision"), blank=True)
+    public = models.BooleanField(_("visible de tous"), default=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(_("détails"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("étape d'une expression")
+        verbose_name_plural = _("étapes des expressions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.expression_id} → {self.get_status_display()}"
+
+
+class Support(models.Model):
+    """« Moi aussi » : one per account and expression."""
+
+    expression = models.ForeignKey(Expression, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("« moi aussi »")
+        verbose_name_plural = _("« moi aussi »")
+        constraints = [
+            models.UniqueConstraint(fields=["expression", "user"], name="one_support_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} + {self.expression_id}"
+
+
+class Signalement(models.Model):
+    """A reader tells the mediators that a published expression should be looked at again."""
+
+    class Reason(models.TextChoices):
+        DONNEES_PERSONNELLES = (
+            "donnees_personnelles",
+            _("il donne le nom ou l'adresse de quelqu'un"),
+        )
+        PROPOS_BLESSANTS = "propos_blessants", _("il contient des propos blessants ou insultants")
+        HORS_SUJET = "hors_sujet", _("il ne parle pas du quartier")
+        AUTRE = "autre", _("autre raison")
+
+    expression = models.ForeignKey(
+        Expression, on_delete=models.CASCADE, related_name="signalements"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signalé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("raison"), max_length=30, choices=Reason.choices)
+    details = models.TextField(_("précisions"), blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expression", "reporter"], name="one_signalement_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expression_id}: {self.get_reason_display()}"

@@ -1,0 +1,48 @@
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from .images import make_thumbnail
+from .models import Expression
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
+def make_expression_thumbnail(expression_id: int) -> bool:
+    """Make the small image of an expression's photo; idempotent."""
+    with transaction.atomic():
+        expression = (
+            Expression.objects.select_for_update()
+            .filter(pk=expression_id)
+            .exclude(photo="")
+            .filter(thumbnail="")
+            .first()
+        )
+        if expression is None:
+            return False
+        with expression.photo.open("rb") as photo:
+            small = make_thumbnail(photo.read())
+        expression.thumbnail.save("mini.jpg", small.as_file(), save=False)
+        expression.save(update_fields=["thumbnail", "updated_at"])
+    return True
+
+
+@shared_task
+def sweep_thumbnails() -> int:
+    """Make the thumbnails whose task was never queued (broker down) or was lost."""
+    older = timezone.now() - timezone.timedelta(minutes=2)
+    ids = list(
+        Expression.objects.exclude(photo="")
+        .filter(thumbnail="", created_at__lt=older)
+        .values_list("pk", flat=True)[:200]
+    )
+    done = 0
+    for pk in ids:
+        try:
+            done += make_expression_thumbnail(pk)
+        except Exception:  # noqa: BLE001 - one broken file must not stop the sweep
+            logger.exception("Thumbnail of expression %s failed", pk)
+    return done
