@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("participation.territory.api")),
+    path("", include("consultations.api")),
 ]

@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "participation.notifications.tasks.send_pending_emails",
         "schedule": 60.0,
     },
+    "sweep-expression-thumbnails": {
+        "task": "consultations.tasks.sweep_thumbnails",
+        "schedule": 300.0,
+    },
 }
 
 # --- Accounts --------------------------------------------------------------
