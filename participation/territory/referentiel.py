@@ -310,7 +310,7 @@ class ReferentielInUse(Exception):
 def _delete(queryset: models.QuerySet, report: LoadReport) -> None:
     model = queryset.model
     try:
-        deleted, per_model = queryset.delete()
+        _, per_model = queryset.delete()
     except (models.ProtectedError, models.RestrictedError) as error:
         objects = ", ".join(sorted({str(o) for o in error.args[1]})[:3])
         names = ", ".join(str(o) for o in queryset[:5])
@@ -397,19 +397,20 @@ def load_referentiel(data_dir: Path = DATA_DIR) -> LoadReport:
 
 
 def _load_objectifs(ref: Referentiel, quartiers, enjeux, report: LoadReport) -> None:
-    existing = {
-        (o.quartier.code, o.enjeu.number, o.intercommunal): o
-        for o in Objectif.objects.select_related("quartier", "enjeu")
-    }
-    _delete(
-        Objectif.objects.filter(
-            pk__in=[o.pk for k, o in existing.items() if k not in ref.objectifs]
-        ),
-        report,
-    )
+    # No database constraint holds the natural key (the admin may add a twin row): the
+    # oldest row of a key is kept, the others go with the rows the files no longer hold.
+    existing: dict[tuple[str, int, str], Objectif] = {}
+    stale = []
+    for objectif in Objectif.objects.select_related("quartier", "enjeu").order_by("pk"):
+        key = (objectif.quartier.code, objectif.enjeu.number, objectif.intercommunal)
+        if key in ref.objectifs and key not in existing:
+            existing[key] = objectif
+        else:
+            stale.append(objectif.pk)
+    _delete(Objectif.objects.filter(pk__in=stale), report)
     # A row that changes place parks first, so that no two rows ever share a position.
     for key, objectif in existing.items():
-        if key in ref.objectifs and objectif.position != ref.objectifs[key]["position"]:
+        if objectif.position != ref.objectifs[key]["position"]:
             Objectif.objects.filter(pk=objectif.pk).update(
                 position=_PARKING + ref.objectifs[key]["position"]
             )

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import ProtectedError
+from django.db.models.query import QuerySet
 
 from participation.territory.models import (
     Agglomeration,
@@ -251,6 +253,20 @@ def test_it_brings_back_what_was_edited_or_deleted_by_hand(referentiel):
     assert len(after["Finding"]) == len(before["Finding"])
 
 
+def test_a_twin_row_added_in_the_admin_is_removed(referentiel):
+    original = Objectif.objects.filter(quartier__slug="rimbart").first()
+    before = snapshot()
+    Objectif.objects.create(
+        quartier=original.quartier,
+        enjeu=original.enjeu,
+        orientation=original.orientation,
+        intercommunal=original.intercommunal,
+        position=99,
+    )
+    load()
+    assert snapshot() == before
+
+
 def test_rows_removed_from_the_data_are_removed(referentiel, data_copy):
     objectifs = data_copy / "objectifs.tsv"
     lines = objectifs.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -406,3 +422,38 @@ def test_a_missing_file_is_refused(db, data_copy):
     (data_copy / "communes.tsv").unlink()
     with pytest.raises(CommandError, match=r"communes\.tsv : fichier introuvable"):
         load(data_copy)
+
+
+def drop_quartier(data_dir, code):
+    for path in data_dir.glob("*.tsv"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(line for line in lines if not line.startswith(code)), "utf-8")
+
+
+def test_a_quartier_removed_from_the_data_is_removed_with_its_rows(referentiel, data_copy):
+    drop_quartier(data_copy, "QP 06 20 06")
+    load(data_copy)
+    assert not Quartier.objects.filter(code="QP 06 20 06").exists()
+    assert Objectif.objects.count() == 74 - 17
+    # Burbure is still in communes.tsv: it stays, without a quartier.
+    assert Commune.objects.filter(slug="burbure", quartiers=None).exists()
+
+
+def test_it_refuses_to_remove_a_quartier_that_other_data_points_at(
+    referentiel, data_copy, monkeypatch
+):
+    rimbart = Quartier.objects.get(code="QP 06 20 06")
+    original_delete = QuerySet.delete
+
+    def protected_delete(queryset):
+        if queryset.model is Quartier and queryset.filter(pk=rimbart.pk).exists():
+            raise ProtectedError("expressions", {rimbart})
+        return original_delete(queryset)
+
+    monkeypatch.setattr(QuerySet, "delete", protected_delete)
+    drop_quartier(data_copy, "QP 06 20 06")
+    before = snapshot()
+
+    with pytest.raises(CommandError, match="impossible de retirer quartiers « Rimbart »"):
+        load(data_copy)
+    assert snapshot() == before
