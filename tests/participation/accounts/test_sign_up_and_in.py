@@ -224,3 +224,31 @@ def test_logout_signs_the_resident_out(client, alice):
 
     assert response.status_code == 302
     assert not is_signed_in(client)
+
+
+def test_signing_up_with_a_taken_email_looks_like_any_sign_up(client, alice):
+    data = {"password1": "un-mot-de-passe-2030", "password2": "un-mot-de-passe-2030"}
+
+    taken = client.post(reverse("account_signup"), {**data, "email": "alice@example.org"})
+    client.cookies.clear()
+    new = client.post(reverse("account_signup"), {**data, "email": "nouvelle@example.org"})
+
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert User.objects.filter(email="alice@example.org").count() == 1
+
+
+def test_repeated_wrong_passwords_are_slowed_down_with_a_french_message(client, alice):
+    for _ in range(5):
+        client.post(
+            reverse("account_login"), {"login": "alice@example.org", "password": "pas-le-bon"}
+        )
+
+    response = client.post(
+        reverse("account_login"), {"login": "alice@example.org", "password": PASSWORD}
+    )
+
+    assert "Trop d'essais de connexion" in form_errors(response)
+    assert not is_signed_in(client)
