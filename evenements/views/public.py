@@ -4,7 +4,6 @@ import calendar as month_calendar
 import datetime as dt
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -32,12 +31,8 @@ def list_queryset():
 
 
 def _filtered(request, queryset, data=None):
-    filterset = EvenementFilter(
-        data if data is not None else request.GET or None, queryset=queryset
-    )
-    for message in filterset.filter_messages():
-        messages.warning(request, message)
-    return filterset
+    # Always bound, so that « upcoming only » applies without any filter too.
+    return EvenementFilter(data if data is not None else request.GET, queryset=queryset)
 
 
 def _my_statuses(request, events) -> dict[int, str]:
@@ -69,7 +64,6 @@ def event_list(request):
             "events": events,
             "my_statuses": _my_statuses(request, events),
             "query": query.urlencode(),
-            "invalid": filterset.is_bound and not filterset.is_valid(),
             "can_manage": can_manage_events(request.user),
         },
     )
