@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("participation.territory.api")),
+    path("", include("evenements.api")),
     path("", include("consultations.api")),
 ]

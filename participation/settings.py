@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +184,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-expression-thumbnails": {
         "task": "consultations.tasks.sweep_thumbnails",
         "schedule": 300.0,
+    },
+    # Reminders the day before an event; idempotent, so a second run sends nothing twice.
+    "send-event-reminders": {
+        "task": "evenements.tasks.send_reminders",
+        "schedule": crontab(hour=10, minute=0),
     },
 }
 
