@@ -324,8 +324,6 @@ def _wait_until_healthy(server: LiveServer, timeout: float = 60) -> None:
 
 def start(workdir: Path) -> LiveServer:
     """Set up the database, static files and demo content, then start the processes."""
-    from django.core.management import get_commands
-
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     email_dir = workdir / "emails"
@@ -354,10 +352,12 @@ def start(workdir: Path) -> LiveServer:
     collect_output, _ = collect.communicate(timeout=180)
     if collect.returncode != 0:
         raise RuntimeError(f"collectstatic failed:\n{collect_output}")
-    if "load_referentiel" in get_commands():
-        server.manage("load_referentiel")
-    server.manage("load_demo", "--force")
+    # One Django start for the three loads (each start costs a second or two).
     server.shell(
+        "from django.core.management import call_command, get_commands\n"
+        "if 'load_referentiel' in get_commands():\n"
+        "    call_command('load_referentiel')\n"
+        "call_command('load_demo', '--force')\n"
         # Until the referential loads its quartiers, the pages need at least one.
         "from participation.territory.models import Quartier\n"
         "if not Quartier.objects.exists():\n"

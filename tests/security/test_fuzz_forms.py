@@ -28,7 +28,7 @@ PAYLOADS = [
     "\x00",
     "a\x00b",
     "<script>alert(1)</script>",
-    "\"><img src=x onerror=alert(1)>",
+    '"><img src=x onerror=alert(1)>',
     "' OR 1=1 --",
     "../../../../etc/passwd",
     "{{ settings.SECRET_KEY }}",
@@ -49,14 +49,20 @@ texts = st.one_of(
     st.sampled_from(PAYLOADS),
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
-    st.builds(lambda c, n: c * n, st.sampled_from(["A", "é", "𝕏", " ", "\n"]), st.integers(10_000, 200_000)),
+    st.builds(
+        lambda c, n: c * n,
+        st.sampled_from(["A", "é", "𝕏", " ", "\n"]),
+        st.integers(10_000, 200_000),
+    ),
 )
 IMAGE_HEADERS = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"GIF89a", b"<svg", b"PK\x03\x04"]
 files = st.builds(
     lambda head, body, name: SimpleUploadedFile(name, head + body),
     st.sampled_from(IMAGE_HEADERS),
     st.binary(max_size=2048),
-    st.sampled_from(["photo.jpg", "photo.png", "x.svg", "x.html", "x.jpg.php", ".jpg", "a" * 300 + ".jpg"]),
+    st.sampled_from(
+        ["photo.jpg", "photo.png", "x.svg", "x.html", "x.jpg.php", ".jpg", "a" * 300 + ".jpg"]
+    ),
 )
 
 
@@ -107,8 +113,8 @@ VISITORS = ["anonymous", "resident", "mediateur"]
 @pytest.mark.parametrize("who", VISITORS)
 def test_random_input_in_any_form_never_causes_a_server_error(who, site_data, request):
     client = Client()  # re-raises a view's exception: the failure shows the traceback
-    user = None if who == "anonymous" else request.getfixturevalue(
-        {"resident": "alice"}.get(who, who)
+    user = (
+        None if who == "anonymous" else request.getfixturevalue({"resident": "alice"}.get(who, who))
     )
 
     def log_in():

@@ -1,6 +1,5 @@
 """Hostile query strings on every public page: never a server error, never reflected unescaped."""
 
-import pytest
 from django.test import Client
 
 from .crawl import crawl, unique_forms
@@ -8,17 +7,11 @@ from .crawl import crawl, unique_forms
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE_VALUES = [
     "-1",
-    "0",
-    "abc",
     "99999999999999999999999",
-    "1e309",
     SCRIPT,
     "\x00",
-    "%00",
     "' OR 1=1 --",
-    "../../../../etc/passwd",
     "2026-13-45",
-    "[]",
     "ø𝕏\u202e\ufeff",
     "A" * 5000,
 ]
@@ -46,15 +39,10 @@ COMMON_NAMES = [
     "periode",
 ]
 # The nastiest values, tried one parameter at a time on pages that have a search or filter form.
-SHARP_VALUES = ["\x00", SCRIPT, "99999999999999999999999", "-1"]
+SHARP_VALUES = ["\x00", SCRIPT, "99999999999999999999999"]
 
 
-@pytest.mark.parametrize("who", ["anonymous", "resident"])
-def test_hostile_query_strings_never_cause_a_server_error(who, site_data, alice):
-    client = Client()  # raises the view's exception, so a failure shows its traceback
-    if who == "resident":
-        client.force_login(alice)
-    pages = [p for p in crawl(client) if p.status == 200 and not p.path.startswith("/gestion/admin")]
+def probe(client, pages) -> int:
     filter_names = {
         form.action: sorted(form.fields) for form in unique_forms(pages, "get") if form.fields
     }
@@ -76,4 +64,19 @@ def test_hostile_query_strings_never_cause_a_server_error(who, site_data, alice)
                 response = client.get(page.path, {name: value})
                 tried += 1
                 assert response.status_code < 500, (page.path, name, value)
-    print(f"hostile queries ({who}): {tried} requests on {len(pages)} pages, no server error")
+    return tried
+
+
+def test_hostile_query_strings_never_cause_a_server_error(site_data, alice):
+    """Every page an anonymous visitor reaches, then those only a signed-in resident reaches."""
+    client = Client()  # raises the view's exception, so a failure shows its traceback
+    public = [p for p in crawl(client) if p.status == 200 and not p.path.startswith("/gestion/")]
+    tried = probe(client, public)
+    client.force_login(alice)
+    seen = {p.path for p in public}
+    private = [p for p in crawl(client) if p.status == 200 and p.path not in seen]
+    tried += probe(client, private)
+    print(
+        f"hostile queries: {tried} requests on {len(public)} public and "
+        f"{len(private)} resident pages, no server error"
+    )
