@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from participation.territory.models import Enjeu, Objectif, Quartier
 
@@ -57,10 +59,9 @@ class ExpressionFilter(django_filters.FilterSet):
         method="filter_enjeu",
         empty_label=_("Tous les enjeux"),
     )
-    objectif = django_filters.TypedChoiceFilter(
+    objectif = django_filters.ChoiceFilter(
         label=_("Objectif"),
         choices=objectif_choices,
-        coerce=int,
         method="filter_objectif",
         empty_label=_("Tous les objectifs"),
     )
@@ -70,10 +71,9 @@ class ExpressionFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("Toutes"),
     )
-    evenement = django_filters.TypedChoiceFilter(
+    evenement = django_filters.ChoiceFilter(
         label=_("Événement"),
         choices=evenement_choices,
-        coerce=int,
         field_name="evenement_id",
         empty_label=_("Tous"),
     )
@@ -105,14 +105,16 @@ class ExpressionFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return search_expressions(queryset, value)
 
+    @extend_schema_field(OpenApiTypes.INT)  # the enjeu's number
     def filter_enjeu(self, queryset, name, value):
         through = Expression.objectifs.through
         return queryset.filter(
             Exists(through.objects.filter(expression=OuterRef("pk"), objectif__enjeu=value))
         )
 
+    @extend_schema_field(OpenApiTypes.INT)  # the objectif's id
     def filter_objectif(self, queryset, name, value):
         through = Expression.objectifs.through
         return queryset.filter(
-            Exists(through.objects.filter(expression=OuterRef("pk"), objectif_id=value))
+            Exists(through.objects.filter(expression=OuterRef("pk"), objectif_id=int(value)))
         )

@@ -156,7 +156,9 @@ def change_status(
     pk = expression if isinstance(expression, int) else expression.pk
     with transaction.atomic():
         locked = (
-            Expression.objects.select_for_update().select_related("author", "quartier").get(pk=pk)
+            Expression.objects.select_for_update(of=("self",))
+            .select_related("author", "quartier")
+            .get(pk=pk)
         )
         check_transition(locked, to)
         before = locked.status

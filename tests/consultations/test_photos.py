@@ -1,0 +1,296 @@
+"""Photos: only re-encoded pixels are kept and served, to those who may read the expression."""
+
+import io
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import ExifTags, Image, ImageCms
+
+from consultations import tasks
+from consultations.models import Expression, Status, Visibility
+from consultations.storage import private_root
+
+from .conftest import image_bytes
+from .factories import ExpressionFactory
+
+URL = reverse("consultations:expression_create")
+
+
+def jpeg_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TéléphoneDeTest"
+    exif[ExifTags.Base.Orientation] = 6  # taken sideways: must be turned upright
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (50.0, 30.0, 29.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (2.0, 28.0, 22.0)
+    buffer = io.BytesIO()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (60, 40), (10, 120, 200)).save(
+        buffer,
+        format="JPEG",
+        exif=exif,
+        icc_profile=icc,
+        comment=b"<script>alert('commentaire')</script>",
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret</x:xmpmeta>',
+    )
+    data = buffer.getvalue()
+    # The test itself: the original does carry GPS, XMP and a comment.
+    original = Image.open(io.BytesIO(data))
+    assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    assert b"xmpmeta" in data and b"commentaire" in data
+    return data
+
+
+def post_photo(
+    client, quartier, content: bytes, name="photo.jpg", content_type="image/jpeg", **extra
+):
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "quartier": quartier.pk,
+        "text": "Le trottoir devant l'école est défoncé.",
+        "visibility": Visibility.PUBLIC_ANONYMOUS,
+        "photo_description": "Un trottoir abîmé",
+        "photo": SimpleUploadedFile(name, content, content_type=content_type),
+        **extra,
+    }
+    return client.post(URL, data)
+
+
+def assert_clean_jpeg(data: bytes):
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    assert not image.getexif()
+    assert "icc_profile" not in image.info
+    assert "comment" not in image.info
+    for marker in (b"Exif", b"GPS", b"xmpmeta", b"ICC_PROFILE", b"<script", b"commentaire"):
+        assert marker not in data, marker
+    return image
+
+
+def status_of(client, url) -> int:
+    response = client.get(url)
+    if response.streaming:
+        # Reading a FileResponse to its end closes its file (the test client's way).
+        b"".join(response.streaming_content)
+    return response.status_code
+
+
+def served(client, expression, name="consultations:expression_photo"):
+    response = client.get(reverse(name, args=[expression.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_no_served_image_contains_exif_or_gps(
+    client_for, alice_in_rimbart, django_capture_on_commit_callbacks
+):
+    client = client_for(alice_in_rimbart)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_photo(client, alice_in_rimbart.quartier, jpeg_with_gps())
+    assert response.status_code == 302
+    expression = Expression.objects.get()
+
+    photo = assert_clean_jpeg(served(client, expression))
+    thumbnail = assert_clean_jpeg(served(client, expression, "consultations:expression_thumbnail"))
+
+    # Orientation 6 was applied to the pixels: the 60 × 40 photo is now upright, 40 × 60.
+    assert photo.size == (40, 60)
+    assert thumbnail.size == (40, 60)
+    assert expression.thumbnail
+
+
+@pytest.mark.django_db
+def test_the_original_file_is_never_stored(
+    client_for, alice_in_rimbart, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_photo(client_for(alice_in_rimbart), alice_in_rimbart.quartier, jpeg_with_gps())
+
+    stored = [
+        p
+        for root in (private_root(), settings.MEDIA_ROOT)
+        if root.exists()
+        for p in root.rglob("*")
+        if p.is_file()
+    ]
+    assert len(stored) == 2  # the cleaned photo and its thumbnail
+    for path in stored:
+        assert_clean_jpeg(path.read_bytes())
+        assert settings.MEDIA_ROOT not in path.parents
+
+
+@pytest.mark.django_db
+def test_png_webp_and_heic_are_accepted_and_stored_as_jpeg(client_for, alice_in_rimbart):
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    client = client_for(alice_in_rimbart)
+    samples = [
+        (image_bytes("PNG", alpha=True, color=(0, 0, 0, 0)), "a.png", "image/png"),
+        (image_bytes("WEBP"), "b.webp", "image/webp"),
+        (image_bytes("HEIF"), "IMG_0001.HEIC", "image/heic"),
+    ]
+    for content, name, content_type in samples:
+        response = post_photo(client, alice_in_rimbart.quartier, content, name, content_type)
+        assert response.status_code == 302, name
+
+    for expression in Expression.objects.all():
+        with expression.photo.open("rb") as handle:
+            assert_clean_jpeg(handle.read())
+
+
+def noisy_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 300), 60).convert("RGB").save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def bomb_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def too_many_pixels_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (7_000, 7_000)).save(buffer, format="PNG")  # 49 Mpx: under Pillow's own limit
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make", "name", "content_type", "expected"),
+    [
+        (bomb_png, "bombe.png", "image/png", "trop grande"),
+        (too_many_pixels_png, "immense.png", "image/png", "trop grande"),
+        (lambda: noisy_jpeg()[:4000], "coupee.jpg", "image/jpeg", "incomplète ou abîmée"),
+        (
+            lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "dessin.svg",
+            "image/svg+xml",
+            "n'est pas une photo",
+        ),
+        (
+            lambda: b"Bonjour, je ne suis pas une image.",
+            "photo.jpg",
+            "image/jpeg",
+            "n'est pas une photo",
+        ),
+        (lambda: b"", "vide.jpg", "image/jpeg", "vide"),
+        (lambda: b"\xff" * (10 * 1024 * 1024 + 1), "lourde.jpg", "image/jpeg", "la limite est 10"),
+    ],
+    ids=[
+        "bombe-12000x12000",
+        "49-megapixels",
+        "jpeg-tronque",
+        "svg",
+        "texte-renomme-jpg",
+        "vide",
+        "trop-lourde",
+    ],
+)
+def test_bad_photos_are_refused_next_to_the_field_and_the_rest_is_kept(
+    client_for, alice_in_rimbart, make, name, content_type, expected
+):
+    response = post_photo(
+        client_for(alice_in_rimbart), alice_in_rimbart.quartier, make(), name, content_type
+    )
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get("photo", []))
+    assert expected in errors.replace("\xa0", " ")
+    html = response.content.decode()
+    assert 'id="id_photo_error"' in html
+    assert "Le trottoir devant l&#x27;école est défoncé." in html
+    assert 'value="Un trottoir abîmé"' in html
+    assert "choisissez-la à nouveau" in html
+    assert not Expression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_image_with_html_appended_is_served_without_it(client_for, alice_in_rimbart):
+    polyglot = (
+        image_bytes("JPEG") + b"<html><body><script>alert(document.cookie)</script></body></html>"
+    )
+    client = client_for(alice_in_rimbart)
+
+    response = post_photo(client, alice_in_rimbart.quartier, polyglot, "polyglotte.jpg")
+
+    assert response.status_code == 302
+    data = served(client, Expression.objects.get())
+    assert_clean_jpeg(data)
+    assert b"<html" not in data
+
+
+@pytest.mark.django_db
+def test_photos_of_a_private_expression_are_served_to_its_author_and_staff_only(
+    client_for, alice_in_rimbart, bob, mediateur, client
+):
+    post_photo(
+        client_for(alice_in_rimbart),
+        alice_in_rimbart.quartier,
+        image_bytes("JPEG"),
+        visibility=Visibility.PRIVATE,
+    )
+    expression = Expression.objects.get()
+    Expression.objects.filter(pk=expression.pk).update(status=Status.PUBLIEE)
+    url = reverse("consultations:expression_photo", args=[expression.pk])
+
+    assert status_of(client_for(alice_in_rimbart), url) == 200
+    assert status_of(client_for(mediateur), url) == 200
+    assert status_of(client_for(bob), url) == 404
+    client.logout()
+    assert status_of(client, url) == 404
+
+
+@pytest.mark.django_db
+def test_a_submitted_photo_is_not_public_before_moderation(client_for, alice_in_rimbart, bob):
+    post_photo(client_for(alice_in_rimbart), alice_in_rimbart.quartier, image_bytes("JPEG"))
+    url = reverse("consultations:expression_photo", args=[Expression.objects.get().pk])
+
+    assert client_for(bob).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_thumbnail_is_made_later_when_the_broker_is_down(
+    client_for, alice_in_rimbart, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis injoignable")
+
+    monkeypatch.setattr(tasks.make_expression_thumbnail, "delay", broker_down)
+    client = client_for(alice_in_rimbart)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_photo(client, alice_in_rimbart.quartier, noisy_jpeg())
+    expression = Expression.objects.get()
+
+    assert response.status_code == 302
+    assert not expression.thumbnail
+    # Meanwhile the page still shows the (cleaned) photo in place of the thumbnail.
+    assert_clean_jpeg(served(client, expression, "consultations:expression_thumbnail"))
+
+    Expression.objects.filter(pk=expression.pk).update(
+        created_at=timezone.now() - timezone.timedelta(minutes=10)
+    )
+    assert tasks.sweep_thumbnails() == 1
+    expression.refresh_from_db()
+    assert expression.thumbnail
+    small = assert_clean_jpeg(served(client, expression, "consultations:expression_thumbnail"))
+    assert max(small.size) <= 640
+
+
+@pytest.mark.django_db
+def test_an_expression_without_photo_has_no_photo_url(client):
+    expression = ExpressionFactory(status=Status.PUBLIEE)
+
+    assert (
+        client.get(reverse("consultations:expression_photo", args=[expression.pk])).status_code
+        == 404
+    )
