@@ -16,6 +16,7 @@ from participation.territory.models import Quartier
 
 from .models import Evenement
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
 DATE_ERROR = _("Date impossible : écrivez-la sous la forme AAAA-MM-JJ (par exemple 2026-12-05).")
 
 
@@ -24,6 +25,21 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 class EvenementFilterForm(forms.Form):
+    def _clean_year(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise forms.ValidationError(
+                _("Date hors des limites : choisissez une année entre %(min)s et %(max)s."),
+                params={"min": MIN_YEAR, "max": MAX_YEAR},
+            )
+        return value
+
+    def clean_du(self):
+        return self._clean_year("du")
+
+    def clean_au(self):
+        return self._clean_year("au")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("du"), cleaned.get("au")

@@ -6,18 +6,16 @@ from .models import Evenement, Inscription
 
 
 def events_attended_by(user):
-    """Events the user registered to (confirmed) and that have ended, latest first."""
+    """Events that have started, to which the user was confirmed and not marked absent."""
     if not getattr(user, "is_authenticated", False):
         return Evenement.objects.none()
-    return (
-        Evenement.objects.filter(
-            inscriptions__user=user,
-            inscriptions__status=Inscription.Status.CONFIRMEE,
-            starts_at__lte=timezone.now(),
-        )
-        .exclude(inscriptions__user=user, inscriptions__attended=False)
-        .distinct()
-        .order_by("-starts_at")
+    mine = (
+        Inscription.objects.filter(user=user, status=Inscription.Status.CONFIRMEE)
+        .exclude(attended=False)
+        .values("evenement_id")
+    )
+    return Evenement.objects.filter(pk__in=mine, starts_at__lte=timezone.now()).order_by(
+        "-starts_at"
     )
 
 

@@ -110,6 +110,7 @@ def _email_context(event: Evenement, inscription: Inscription | None = None) -> 
         "event_url": absolute_url(event.get_absolute_url()),
         "ics_url": absolute_url(reverse("evenements:feed_event", kwargs={"pk": event.pk})),
         "mine_url": absolute_url(reverse("evenements:mine")),
+        "list_url": absolute_url(reverse("evenements:list")),
     }
 
 

@@ -170,7 +170,6 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200)
             "offer_waiting": offer_waiting or event.is_full,
             "can_manage": manage,
             "feed_url": reverse("evenements:feed_event", kwargs={"pk": event.pk}),
-            "now": timezone.now(),
         },
         status=status,
     )
