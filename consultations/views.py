@@ -62,6 +62,9 @@ def expression_list(request):
             "page": page,
             "supported_ids": _supported_ids(request.user, page.object_list),
             "query_string": query.urlencode(),
+            "filters_active": any(
+                request.GET.get(name) for name in filterset.filters if name not in ("q", "ordre")
+            ),
         },
     )
 
