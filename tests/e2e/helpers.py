@@ -119,12 +119,16 @@ def assert_fits_320(page) -> None:
         )
         if width > NARROW["width"]:
             offenders = page.evaluate(
-                """(limit) => Array.from(document.querySelectorAll("body *"))
-                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-                .slice(0, 10)
+                """(limit) => {
+                  const wide = Array.from(document.querySelectorAll("body *"))
+                    .filter((el) => el.getBoundingClientRect().right > limit + 0.5);
+                  const set = new Set(wide);
+                  // The outermost ones: an element inside a wide one adds nothing.
+                  return wide.filter((el) => !set.has(el.parentElement)).slice(0, 10)
                 .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
                      (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
-                     " right=" + Math.round(el.getBoundingClientRect().right))""",
+                     " right=" + Math.round(el.getBoundingClientRect().right));
+                }""",
                 NARROW["width"],
             )
             raise AssertionError(
