@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.territory.models import Objectif
+
 from ..storage import PrivateStorage
 
 # The PostgreSQL text search configuration made by migration 0001: French stemming after
@@ -95,17 +97,11 @@ class ExpressionQuerySet(models.QuerySet):
         ).prefetch_related(
             models.Prefetch(
                 "objectifs",
-                queryset=_objectif_model()
-                .objects.select_related("enjeu")
-                .order_by("enjeu__number", "position"),
+                queryset=Objectif.objects.select_related("enjeu").order_by(
+                    "enjeu__number", "position"
+                ),
             )
         )
-
-
-def _objectif_model():
-    from django.apps import apps
-
-    return apps.get_model("territory", "Objectif")
 
 
 class Expression(models.Model):

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from consultations import rules, services
 from consultations.models import Expression, Status
@@ -151,3 +152,44 @@ def test_a_field_expression_notifies_the_consenting_contact_by_email(mediateur, 
     # One email on recording, one on publication; nobody else is written to.
     assert set(Email.objects.values_list("to", flat=True)) == {"josiane@example.org"}
     assert Email.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Row locks (SELECT … FOR UPDATE) between two connections need PostgreSQL.",
+)
+def test_two_mediators_acting_at_the_same_moment_make_exactly_one_transition(
+    mediateur, referent, alice
+):
+    import threading
+
+    expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(actor, target):
+        try:
+            barrier.wait()
+            services.change_status(
+                expression.pk, to=target, actor=actor, allowed=rules.can_moderate
+            )
+            outcomes.append("ok")
+        except services.TransitionError:
+            outcomes.append("refusé")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(mediateur, Status.PUBLIEE)),
+        threading.Thread(target=act, args=(referent, Status.REJETEE)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["ok", "refusé"]
+    expression.refresh_from_db()
+    assert expression.steps.count() == 2  # soumise, then the one that won
+    assert AuditEntry.objects.filter(target_id=str(expression.pk)).count() == 1

@@ -362,3 +362,14 @@ def test_mes_expressions_lists_them_with_their_status(client_for, alice_in_rimba
     assert "Premier" in html and "Deuxième" in html
     assert "soumise" in html and "rejetée" in html
     assert "quelqu&#x27;un d&#x27;autre" not in html
+
+
+@pytest.mark.django_db
+def test_the_verification_email_can_be_sent_again_from_the_page(client_for, rimbart):
+    unverified = UserFactory(verified=False, quartier=rimbart)
+    client = client_for(unverified)
+
+    response = client.post(reverse("account_email"), {"email": unverified.email, "action_send": ""})
+
+    assert response.status_code == 302
+    assert mail.outbox and mail.outbox[0].to == [unverified.email]
