@@ -13,11 +13,6 @@ from participation.territory.models import Objectif, Quartier
 from . import images, services
 from .models import AgeGroup, Consultation, Expression, Signalement, Source, Visibility
 
-PHOTO_NOT_KEPT = _(
-    "Votre photo n'a pas été gardée pendant la correction : si vous voulez la joindre, "
-    "choisissez-la à nouveau."
-)
-
 
 def _evenement_model():
     return Expression._meta.get_field("evenement").related_model
@@ -100,11 +95,6 @@ class ExpressionFormMixin:
         if not uploaded:
             return None
         return images.clean_photo(uploaded)
-
-    @property
-    def photo_lost(self) -> bool:
-        """A photo was sent but the form is shown again: browsers cannot keep it."""
-        return bool(self.is_bound and self.files.get(self.add_prefix("photo")))
 
     def _apply_service_rules(self, cleaned, *, consultation=None):
         """Run the shared rules of services.validate_expression, errors next to each field."""

@@ -18,7 +18,6 @@ from participation.territory.models import Objectif
 from . import rules, services
 from .filters import ExpressionFilter
 from .forms import (
-    PHOTO_NOT_KEPT,
     ConsultationForm,
     ExpressionEditForm,
     ExpressionForm,
@@ -148,9 +147,10 @@ def my_expressions(request):
 
 
 def _render_form(request, template, form, status=200, extra=None):
-    if form.photo_lost and request.method == "POST":
-        messages.warning(request, PHOTO_NOT_KEPT)
-    return render(request, template, {"form": form, **(extra or {})}, status=status)
+    # A photo was sent but the form is shown again: browsers cannot keep a chosen file.
+    photo_lost = request.method == "POST" and bool(request.FILES.get("photo"))
+    context = {"form": form, "photo_lost": photo_lost, **(extra or {})}
+    return render(request, template, context, status=status)
 
 
 def _refresh_form(form_class, request, **kwargs):
