@@ -347,13 +347,7 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
         cleaned = super().clean()
         self._apply_service_rules(cleaned, consultation=cleaned.get("consultation"))
         if (cleaned.get("contact") or "").strip() and not cleaned.get("contact_consent"):
-            self.add_error(
-                "contact",
-                _(
-                    "Un contact ne se garde qu'avec l'accord de la personne : cochez la case "
-                    "d'accord, ou laissez le contact vide."
-                ),
-            )
+            self.add_error("contact", services.CONTACT_NEEDS_CONSENT)
         return cleaned
 
 

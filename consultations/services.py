@@ -41,6 +41,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 TEXT_MAX_LENGTH = 5000
+CONTACT_NEEDS_CONSENT = gettext_lazy(
+    "Un contact ne se garde qu'avec l'accord de la personne : cochez la case d'accord, "
+    "ou laissez le contact vide."
+)
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SOUMISE: frozenset({Status.PUBLIEE, Status.REJETEE}),
@@ -317,14 +321,20 @@ def _create(*, fields: dict, objectifs, photo: CleanImage | None, actor) -> Expr
     return expression
 
 
-def _create_once(lookup: dict, create: Callable[[], Expression]) -> tuple[Expression, bool]:
-    """Run ``create`` unless an expression with the same idempotency key exists."""
+def _create_once(
+    *, lookup: dict, actor, rate_group: str, rate: str, fields: dict, objectifs, photo
+) -> tuple[Expression, bool]:
+    """Create the expression unless one with the same idempotency key exists.
+
+    A replay returns the first expression and is not counted against the rate limit.
+    """
     existing = _existing(**lookup)
     if existing is not None:
         return existing, False
+    check_rate(actor, group=rate_group, rate=rate)
     try:
         with transaction.atomic():
-            return create(), True
+            return _create(fields=fields, objectifs=objectifs, photo=photo, actor=actor), True
     except IntegrityError:
         # The same key submitted twice at the same moment: the other request won.
         existing = _existing(**lookup)
@@ -357,15 +367,6 @@ def submit(
     text = validate_expression(
         quartier=quartier, text=text, objectifs=objectifs, consultation=consultation
     )
-    lookup = {"author": author, "key": idempotency_key}
-    existing = _existing(**lookup)
-    if existing is not None:
-        return existing, False
-    check_rate(
-        author,
-        group="consultations.submit",
-        rate=getattr(settings, "EXPRESSION_RATE_LIMIT", "10/h"),
-    )
     fields = {
         "author": author,
         "quartier": quartier,
@@ -378,7 +379,13 @@ def submit(
         "idempotency_key": idempotency_key,
     }
     return _create_once(
-        lookup, lambda: _create(fields=fields, objectifs=objectifs, photo=photo, actor=author)
+        lookup={"author": author, "key": idempotency_key},
+        actor=author,
+        rate_group="consultations.submit",
+        rate=getattr(settings, "EXPRESSION_RATE_LIMIT", "10/h"),
+        fields=fields,
+        objectifs=objectifs,
+        photo=photo,
     )
 
 
@@ -412,25 +419,9 @@ def record_in_field(
     if source == Source.EN_LIGNE:
         raise ValidationError({"source": _("Choisissez où ces paroles ont été recueillies.")})
     if contact.strip() and not contact_consent:
-        raise ValidationError(
-            {
-                "contact": _(
-                    "Un contact ne se garde qu'avec l'accord de la personne : cochez la case "
-                    "d'accord, ou laissez le contact vide."
-                )
-            }
-        )
+        raise ValidationError({"contact": CONTACT_NEEDS_CONSENT})
     if visibility == Visibility.PUBLIC_NAMED:
         visibility = Visibility.PUBLIC_ANONYMOUS
-    lookup = {"recorded_by": mediator, "key": idempotency_key}
-    existing = _existing(**lookup)
-    if existing is not None:
-        return existing, False
-    check_rate(
-        mediator,
-        group="consultations.field",
-        rate=getattr(settings, "FIELD_EXPRESSION_RATE_LIMIT", "300/h"),
-    )
     fields = {
         "author": None,
         "recorded_by": mediator,
@@ -448,7 +439,13 @@ def record_in_field(
         "idempotency_key": idempotency_key,
     }
     return _create_once(
-        lookup, lambda: _create(fields=fields, objectifs=objectifs, photo=photo, actor=mediator)
+        lookup={"recorded_by": mediator, "key": idempotency_key},
+        actor=mediator,
+        rate_group="consultations.field",
+        rate=getattr(settings, "FIELD_EXPRESSION_RATE_LIMIT", "300/h"),
+        fields=fields,
+        objectifs=objectifs,
+        photo=photo,
     )
 
 
