@@ -14,6 +14,7 @@ from .expression import (
     Support,
     Visibility,
 )
+from .moderation import Etiquette, Instance, InstanceQuerySet, Redaction, Transmission
 
 __all__ = [
     "FIELD_SOURCES",
@@ -23,12 +24,17 @@ __all__ = [
     "AgeGroup",
     "Consultation",
     "ConsultationQuerySet",
+    "Etiquette",
     "Expression",
     "ExpressionQuerySet",
     "ExpressionStep",
+    "Instance",
+    "InstanceQuerySet",
+    "Redaction",
     "Signalement",
     "Source",
     "Status",
     "Support",
+    "Transmission",
     "Visibility",
 ]
