@@ -59,7 +59,12 @@ def test_no_page_answers_a_server_error(who, site_data, request):
     if who != "anonymous":
         client.force_login(request.getfixturevalue({"resident": "alice"}.get(who, who)))
     pages = crawl(client)
-    errors = [f"{page.path}: {page.status}" for page in pages if page.status >= 500]
+    # /sante/ answers 503 on purpose when a service is down.
+    errors = [
+        f"{page.path}: {page.status}"
+        for page in pages
+        if page.status >= 500 and page.path != "/sante/"
+    ]
     print(f"{who}: {len(pages)} pages visited, {len(errors)} server errors")
     assert not errors, "server errors (see the captured log for tracebacks):\n" + "\n".join(errors)
 
