@@ -287,3 +287,37 @@ def page_weight(page, url: str) -> PageWeight:
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         cdp.detach()
     return PageWeight(url=page.url, resources=list(resources.values()))
+
+
+# --- files a resident sends ----------------------------------------------------------------
+
+
+def make_photo(path, *, size=(1200, 900), gps: bool = True):
+    """A JPEG as a phone makes it, with EXIF GPS coordinates (Auchel) unless ``gps=False``.
+
+    For the journeys that post a photo and then check that what is served has no metadata:
+    ``page.set_input_files("input[type=file]", make_photo(tmp_path / "photo.jpg"))``.
+    """
+    from PIL import Image
+
+    image = Image.new("RGB", size, (180, 90, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    if gps:
+        exif[0x8825] = {1: "N", 2: (50.0, 30.0, 12.0), 3: "E", 4: (2.0, 28.0, 5.0)}
+    image.save(path, "JPEG", exif=exif, quality=85)
+    return path
+
+
+def exif_of(content: bytes) -> dict:
+    """The EXIF tags of an image's bytes (empty when it carries none), GPS included."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.open(io.BytesIO(content)).getexif()
+    tags = dict(exif)
+    gps = exif.get_ifd(0x8825)
+    if gps:
+        tags["GPS"] = dict(gps)
+    return tags
