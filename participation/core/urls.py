@@ -10,4 +10,5 @@ urlpatterns = [
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("bench/ceiling/", views.bench_ceiling, name="bench_ceiling"),
 ]

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -42,6 +42,16 @@ def donnees_personnelles(request):
 @require_GET
 def accessibilite(request):
     return render(request, "core/legal/accessibilite.html")
+
+
+@require_GET
+def bench_ceiling(request):
+    """The ceiling of the stack for the performance bench (docs/performance.md).
+
+    The same middleware as every page, but no template, no session read and no SQL:
+    what a page costs is measured against what this one costs on the same server.
+    """
+    return HttpResponse("Bonjour, Auchel.\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception=None):
