@@ -1,4 +1,5 @@
 from .consultation import Consultation, ConsultationQuerySet
+from .export import ExportJob
 from .expression import (
     FIELD_SOURCES,
     LISTED_STATUSES,
@@ -15,6 +16,15 @@ from .expression import (
     Visibility,
 )
 from .moderation import Etiquette, Instance, InstanceQuerySet, Redaction, Transmission
+from .seance import (
+    AgendaEntry,
+    AgendaItem,
+    Decision,
+    Reponse,
+    ReponseQuerySet,
+    Seance,
+    SeanceQuerySet,
+)
 
 __all__ = [
     "FIELD_SOURCES",
@@ -22,15 +32,23 @@ __all__ = [
     "PUBLIC_STATUSES",
     "SEARCH_CONFIG",
     "AgeGroup",
+    "AgendaEntry",
+    "AgendaItem",
     "Consultation",
     "ConsultationQuerySet",
+    "Decision",
     "Etiquette",
     "Expression",
     "ExpressionQuerySet",
     "ExpressionStep",
+    "ExportJob",
     "Instance",
     "InstanceQuerySet",
     "Redaction",
+    "Reponse",
+    "ReponseQuerySet",
+    "Seance",
+    "SeanceQuerySet",
     "Signalement",
     "Source",
     "Status",
