@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "evenements.tasks.send_reminders",
         "schedule": crontab(hour=10, minute=0),
     },
+    # RGPD: forget the contacts of people without account past CONTACT_RETENTION_DAYS.
+    "purge-contacts": {
+        "task": "participation.accounts.tasks.purge_contacts",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Accounts --------------------------------------------------------------
@@ -331,15 +336,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "participation.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every error in one French format: {"erreur": {"code", "message", "champs"}} (docs/api.md).
+    "EXCEPTION_HANDLER": "participation.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Participation Auchel — Engagements Quartiers 2030",
     "DESCRIPTION": "Référentiel du contrat de ville, événements et expressions citoyennes publiées.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "participation.api.schema.document_errors",
+    ],
 }
 
 # --- Platform ---------------------------------------------------------------
@@ -349,6 +360,9 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 DEMO_ACCOUNTS_ENABLED = EMBEDDED
 DEMO_PASSWORD = "demo-auchel-2030"  # noqa: S105 - documented public demo password
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - public demo secret
+# RGPD: days after which the name, phone and email of people registered to an event or
+# met in the field without an account are erased (purge_contacts, daily).
+CONTACT_RETENTION_DAYS = envint("CONTACT_RETENTION_DAYS", 365)
 
 LOGGING = {
     "version": 1,

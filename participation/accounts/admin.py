@@ -31,6 +31,11 @@ class UserAdminForm(forms.ModelForm):
                 )
             if cleaned_data.get("is_active") is False:
                 self.add_error("is_active", _("Vous ne pouvez pas désactiver votre propre compte."))
+        if self.instance.deleted_at is not None and cleaned_data.get("is_active"):
+            self.add_error(
+                "is_active",
+                _("Ce compte a été supprimé par son titulaire : il ne peut pas être réactivé."),
+            )
         return cleaned_data
 
 
@@ -62,10 +67,10 @@ class UserAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Dates"), {"fields": ["date_joined", "last_login"]}),
+        (_("Dates"), {"fields": ["date_joined", "last_login", "deleted_at"]}),
     ]
     # The email is the login and is verified by allauth: its owner changes it, not the admin.
-    readonly_fields = ["email", "date_joined", "last_login"]
+    readonly_fields = ["email", "date_joined", "last_login", "deleted_at"]
 
     def get_queryset(self, request):
         totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)

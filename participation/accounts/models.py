@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Set when the owner deleted their account (RGPD): the row stays, emptied, because the
+    # audit log points to it; see participation.accounts.rgpd.
+    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -74,7 +77,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return str(self.deleted_label)
         return self.display_name or self.email
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def deleted_label(self) -> str:
+        """How a deleted account is named in the audit log and the staff pages."""
+        return _("compte supprimé n° %(number)s") % {"number": self.pk}
 
     @property
     def is_staff(self) -> bool:

@@ -6,4 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profil/", views.profile, name="profile"),
+    path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/mes-donnees.json", views.export_data, name="export"),
+    path("mes-donnees/supprimer-mon-compte/", views.delete_account, name="delete"),
+    path("compte-supprime/", views.account_deleted, name="deleted"),
 ]
