@@ -3,7 +3,7 @@
 ``parameterless_paths()`` lists every route that needs no argument; ``crawl(client, ...)``
 GETs them, follows same-site links one level down (so that object pages such as a quartier
 or an event are reached when the database holds some) and returns what answered, with
-the forms each page carries (``unique_forms`` keeps one per action, method and fields).
+the forms each page carries (``unique_forms`` keeps one per URL shape, method and fields).
 """
 
 from __future__ import annotations
@@ -174,5 +174,7 @@ def unique_forms(pages: list[Page], method: str) -> list[Form]:
     for page in pages:
         for form in page.forms:
             if form.method == method:
-                forms.setdefault((form.action, tuple(sorted(form.fields))), form)
+                # One form per URL shape: the registration form of one event stands for all.
+                shape = re.sub(r"\d+", "N", form.action)
+                forms.setdefault((shape, tuple(sorted(form.fields))), form)
     return list(forms.values())

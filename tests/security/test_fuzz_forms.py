@@ -5,10 +5,12 @@ is fuzzed without being listed here. For each form and each kind of visitor, Hyp
 random text, unicode, huge strings, hostile payloads, random choices and random files in
 every field it found, with the CSRF token, and the test client re-raises any exception
 a view lets through. Bounded: ``FUZZ_EXAMPLES`` examples per form (default 8), derandomized
-so that ``make test`` is reproducible; ``FUZZ_RANDOM=1 FUZZ_EXAMPLES=200`` explores by hand.
+so that ``make test`` is reproducible; ``FUZZ_RANDOM=1 FUZZ_EXAMPLES=200`` explores by hand,
+and ``FUZZ_SKIP=<regex>`` leaves out the form actions it matches (to look past a known bug).
 """
 
 import os
+import re
 from collections import Counter
 
 import pytest
@@ -21,6 +23,7 @@ from .crawl import Form, crawl, unique_forms
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 RANDOM = bool(os.environ.get("FUZZ_RANDOM"))
+SKIP = re.compile(os.environ["FUZZ_SKIP"]) if os.environ.get("FUZZ_SKIP") else None
 
 PAYLOADS = [
     "",
@@ -124,7 +127,11 @@ def test_random_input_in_any_form_never_causes_a_server_error(who, site_data, re
     crawler = Client(raise_request_exception=False)
     if user is not None:
         crawler.force_login(user)
-    forms = unique_forms(crawl(crawler), "post")
+    forms = [
+        form
+        for form in unique_forms(crawl(crawler), "post")
+        if SKIP is None or not SKIP.search(form.action)
+    ]
     statuses: Counter = Counter()
     for form in forms:
         fuzz(client, form, log_in, statuses)
