@@ -1,0 +1,737 @@
+"""``make bench`` / ``make bench-smoke``: the performance bench of issue 9.
+
+    python -m bench.runner            # agglomeration scale (scale 1), 10 s per measurement
+    python -m bench.runner --smoke    # scale 0.01, 2 s per measurement (CI)
+
+1. a dedicated PostgreSQL database (``participation_bench``), migrated, with the
+   referential and the generated data (reused by ``--reuse-data`` when seed and scale match);
+2. the SQL queries of every page, counted in-process on a cache miss;
+3. the platform in production mode, as the README runs it (gunicorn, two Daphne, Celery);
+4. wrk at 32 connections on every row of ``bench.scenarios`` (the ceiling first and last),
+   the real-time latency over 50 sockets, the export's time and peak memory;
+5. one table; the exit status is 0 when every budget holds, 1 when one is missed, 2 when
+   the bench could not measure (a page in error, a server that did not start).
+
+Only 127.0.0.1 is ever contacted. Every process is stopped at the end, even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench import budgets, load, realtime
+from bench.scenarios import ANONYMOUS, CEILING, EXPORT, POST, SCENARIOS, SIGNED_IN, SUBMISSION
+from bench.servers import BASE_DIR, HOST, HTTP_THREADS, HTTP_WORKERS, Platform
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+class BenchBroken(Exception):
+    """The bench cannot measure (a service missing, a server that does not start)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    smoke: bool
+    scale: float
+    seed: int
+    seconds: int
+    warmup: int
+    posters: int
+    submissions: int
+    database: str
+    redis_db: int
+    workdir: Path
+    reuse_data: bool
+    keep_db: bool
+    install_wrk: bool
+    use_wrk: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Config:
+        smoke = args.smoke
+        name = "participation_bench_smoke" if smoke else "participation_bench"
+        return cls(
+            smoke=smoke,
+            scale=args.scale if args.scale is not None else (0.01 if smoke else 1.0),
+            seed=args.seed,
+            seconds=args.seconds or (2 if smoke else 10),
+            warmup=1 if smoke else 2,
+            posters=40 if smoke else 400,
+            submissions=5 if smoke else 10,
+            database=name,
+            redis_db=4 if smoke else 3,
+            workdir=BASE_DIR / "var" / name.replace("participation_", ""),
+            reuse_data=args.reuse_data,
+            keep_db=args.keep_db if args.keep_db is not None else not smoke,
+            install_wrk=not args.no_install,
+            use_wrk=not args.python_load,
+        )
+
+
+# --- the services the bench needs -------------------------------------------------------
+
+
+def _loopback_url(raw: str, path: str) -> str:
+    parts = urlsplit(raw)
+    if parts.hostname not in LOOPBACK:
+        raise BenchBroken(f"Le banc n'utilise que 127.0.0.1, pas {parts.hostname}.")
+    return urlunsplit(parts._replace(path=path))
+
+
+def database_url(config: Config) -> str:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return _loopback_url(base or DEFAULT_DATABASE_URL, f"/{config.database}")
+
+
+def redis_url(config: Config) -> str:
+    base = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL")
+    return _loopback_url(base or DEFAULT_REDIS_URL, f"/{config.redis_db}")
+
+
+def _maintenance(url: str):
+    import psycopg
+
+    return psycopg.connect(
+        urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True, connect_timeout=5
+    )
+
+
+def check_services(config: Config) -> None:
+    import psycopg
+    import redis
+
+    try:
+        _maintenance(database_url(config)).close()
+    except psycopg.OperationalError as error:
+        raise BenchBroken(f"PostgreSQL injoignable : {error}") from error
+    try:
+        redis.Redis.from_url(redis_url(config), socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        raise BenchBroken(f"Redis injoignable : {error}") from error
+
+
+def recreate_database(config: Config, *, create: bool = True) -> None:
+    from psycopg import sql
+
+    if "bench" not in config.database:
+        raise BenchBroken(f"Refus de supprimer {config.database!r} : pas une base de banc.")
+    with _maintenance(database_url(config)) as conn:
+        name = sql.Identifier(config.database)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def flush_redis(config: Config) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url(config), socket_connect_timeout=3).flushdb()
+
+
+def environment(config: Config) -> dict[str, str]:
+    """Production mode, as the README configures it, on the bench's own database and Redis."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC", "COV_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="participation.settings",
+        DATABASE_URL=database_url(config),
+        REDIS_URL=redis_url(config),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SITE_URL=f"http://{HOST}",
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        STATIC_ROOT=str(config.workdir / "static"),
+        MEDIA_ROOT=str(config.workdir / "media"),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    kind: str
+    throughput: str = "—"
+    p50: str = "—"
+    tail: str = "—"
+    ratio: str = "—"
+    sql: str = "—"
+    errors: str = "—"
+    verdict: str = ""
+    status: str = "ok"  # ok, missed, broken, missing
+    data: dict = field(default_factory=dict)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def print_table(rows: list[Row], header: list[str], write=print) -> None:
+    columns = (
+        ("Scénario", "label"),
+        ("Req/s", "throughput"),
+        ("p50", "p50"),
+        ("p99", "tail"),
+        ("× plafond", "ratio"),
+        ("SQL", "sql"),
+        ("Erreurs", "errors"),
+        ("Budget", "verdict"),
+    )
+    widths = [max(len(title), *(len(getattr(r, attr)) for r in rows)) for title, attr in columns]
+    rule = "+".join("-" * (w + 2) for w in widths)
+    for line in header:
+        write(line)
+    write(rule)
+    write("|".join(f" {title:<{w}} " for (title, _a), w in zip(columns, widths, strict=True)))
+    write(rule)
+    for row in rows:
+        cells = [getattr(row, attr) for _t, attr in columns]
+        write(
+            "|".join(
+                f" {cell:<{w}} " if i in (0, 7) else f" {cell:>{w}} "
+                for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+    write(rule)
+
+
+# --- the bench ----------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, config: Config, write=print):
+        self.config = config
+        self.write = write
+        self.env = environment(config)
+        self.rows: dict[str, Row] = {}
+        self.plan: dict = {}
+        self.queries: dict = {}
+        self.tool = ""
+        self.wrk: str | None = None
+        self.offsets: dict[str, int] = {}
+        self.tokens: dict[str, tuple[str, str]] = {}  # session id → (Cookie header, form token)
+
+    def log(self, message: str) -> None:
+        self.write(f"[banc] {message}")
+
+    # --- steps ---
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BenchBroken(
+                f"manage.py {' '.join(args)} a échoué :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+            )
+        return result.stdout
+
+    def prepare_data(self) -> None:
+        config = self.config
+        marker = config.workdir / "data.json"
+        wanted = {"seed": config.seed, "scale": config.scale, "database": config.database}
+        if config.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
+            self.log("données déjà générées : réutilisées (--reuse-data)")
+            self.manage("migrate", "--noinput", "-v0")
+            self.manage("collectstatic", "--noinput", "-v0")
+            return
+        marker.unlink(missing_ok=True)
+        started = time.monotonic()
+        self.log(f"base {config.database} recréée, migrée ; fichiers statiques collectés")
+        recreate_database(config)
+        collect = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            self.manage("migrate", "--noinput", "-v0")
+            self.manage("load_referentiel")
+        finally:
+            output, _ = collect.communicate(timeout=300)
+        if collect.returncode != 0:
+            raise BenchBroken(f"collectstatic a échoué :\n{output[-3000:]}")
+        self.log(f"génération des données (graine {config.seed}, échelle {config.scale})…")
+        output = self.manage(
+            "generate_data",
+            "--seed",
+            str(config.seed),
+            "--scale",
+            str(config.scale),
+            timeout=3600,
+        )
+        for line in output.strip().splitlines():
+            self.log(f"  {line}")
+        self.log(f"données prêtes en {time.monotonic() - started:.0f} s")
+        marker.write_text(json.dumps(wanted))
+
+    def django_side(self, command: str, *extra: str) -> str:
+        plan = self.config.workdir / "plan.json"
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.django_side", command, str(plan), *extra],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BenchBroken(f"bench.django_side {command} a échoué :\n{result.stderr[-4000:]}")
+        return result.stdout
+
+    def prepare_plan(self) -> None:
+        self.django_side(
+            "prepare",
+            "--posters",
+            str(self.config.posters),
+            "--sockets",
+            str(budgets.REALTIME_SOCKETS),
+        )
+        self.plan = json.loads((self.config.workdir / "plan.json").read_text(encoding="utf-8"))
+        self.log(f"échantillon : {self.plan['sample']}")
+
+    def count_queries(self) -> None:
+        self.queries = json.loads(self.django_side("queries"))
+
+    # --- HTTP helpers ---
+
+    def session_cookie(self, session: str) -> str:
+        return f"sessionid={session}"
+
+    def request(
+        self, port: int, method: str, path: str, headers=None, body: bytes | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            content = response.read()
+            cookies = response.headers.get_all("Set-Cookie") or []
+            return (
+                response.status,
+                {"set-cookie": "\n".join(cookies), **dict(response.headers)},
+                content,
+            )
+        finally:
+            connection.close()
+
+    def form_token(self, port: int, session: str, form_path: str) -> tuple[str, str]:
+        """A session's CSRF cookie and form token, read from a page with a form, as a browser does."""
+        if session in self.tokens:
+            return self.tokens[session]
+        cookie = self.session_cookie(session)
+        status, headers, body = self.request(port, "GET", form_path, {"Cookie": cookie})
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
+        if status != 200 or match is None or csrf_cookie is None:
+            raise BenchBroken(f"Pas de jeton CSRF sur {form_path} ({status})")
+        self.tokens[session] = (
+            f"{cookie}; csrftoken={csrf_cookie.group(1)}",
+            match.group(1).decode(),
+        )
+        return self.tokens[session]
+
+    def form_page(self) -> str | None:
+        """The page whose form gives the posters their CSRF token."""
+        for key in (SUBMISSION, "event"):
+            route = self.plan["routes"].get(key, {})
+            if "path" in route:
+                return route["path"].split("?")[0]
+        return None
+
+    def fetch_tokens(self, port: int) -> None:
+        page = self.form_page()
+        sessions = list(self.plan["posters"])
+        if self.plan["realtime"].get("author"):
+            sessions.append(self.plan["realtime"]["author"])
+        if page is None or not sessions:
+            return
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda s: self.form_token(port, s, page), sessions))
+        self.log(
+            f"{len(sessions)} jetons CSRF lus sur {page} en {time.monotonic() - started:.1f} s"
+        )
+
+    # --- measurements ---
+
+    def spec_for(self, scenario, route: dict) -> load.RequestSpec:
+        spec = load.RequestSpec(
+            method=scenario.method,
+            path=route["path"],
+            body=route.get("body"),
+            expect=scenario.expect,
+        )
+        if scenario.user == "poster":
+            spec.sessions = [self.tokens[s] for s in self.plan["posters"] if s in self.tokens]
+            spec.events = [str(pk) for pk in self.plan["events"]]
+        elif scenario.user:
+            spec.sessions = [(self.session_cookie(self.plan["sessions"][scenario.user]), "")]
+        return spec
+
+    def run_load(self, spec: load.RequestSpec, seconds: int, key: str) -> load.Measure:
+        spec.offset = self.offsets.get(key, 0)
+        if self.wrk:
+            measure = load.run_wrk(
+                self.wrk,
+                self.platform.http_port,
+                spec,
+                seconds=seconds,
+                connections=budgets.CONNECTIONS,
+                threads=2,
+                workdir=self.config.workdir,
+            )
+        else:
+            measure = load.run_python(
+                self.platform.http_port, spec, seconds=seconds, connections=budgets.CONNECTIONS
+            )
+        # Requests never reuse an (account, event) pair or a counter value of an earlier run.
+        self.offsets[key] = spec.offset + measure.requests + 4 * budgets.CONNECTIONS + 16
+        return measure
+
+    def precheck(self, scenario, spec: load.RequestSpec) -> str | None:
+        """One request first: a page in error or a login redirect is not worth measuring."""
+        path, headers, body = spec.build(self.offsets.get(scenario.key, 0))
+        status, response_headers, content = self.request(
+            self.platform.http_port, scenario.method, path, headers, body
+        )
+        self.offsets[scenario.key] = self.offsets.get(scenario.key, 0) + 1
+        if status != scenario.expect:
+            where = response_headers.get("Location", "")
+            return f"{status} au premier appel {where}".strip()
+        if scenario.kind == POST and "connexion" in response_headers.get("Location", ""):
+            return "redirigé vers la connexion"
+        return None
+
+    def measure_http(self, scenario) -> Row:
+        row = Row(scenario.key, scenario.label, scenario.kind)
+        route = self.plan["routes"].get(scenario.key, {})
+        if "path" not in route:
+            row.status, row.verdict = "missing", "pas encore disponible"
+            if scenario.coming_with:
+                row.verdict += f" ({scenario.coming_with})"
+            return row
+        spec = self.spec_for(scenario, route)
+        if scenario.user == "poster" and not spec.sessions:
+            row.status, row.verdict = "broken", "ERREUR : aucun compte avec jeton CSRF"
+            return row
+        if scenario.kind == POST and "{event}" in spec.path and not spec.events:
+            row.status, row.verdict = "broken", "ERREUR : aucun événement ouvert aux inscriptions"
+            return row
+        problem = self.precheck(scenario, spec)
+        if problem:
+            row.status, row.verdict = "broken", f"ERREUR : {problem}"
+            return row
+        self.run_load(spec, self.config.warmup, scenario.key)
+        measure = self.run_load(spec, self.config.seconds, scenario.key)
+        row.data = asdict(measure) | {
+            "rps": measure.rps,
+            "error_rate": measure.error_rate,
+            "path": route["path"],
+        }
+        row.throughput = f"{measure.rps:.0f}"
+        row.p50, row.tail = _ms(measure.p50_ms), _ms(measure.p99_ms)
+        row.errors = f"{measure.error_rate:.1%}"
+        if measure.error_rate > budgets.MAX_ERROR_RATE:
+            codes = ", ".join(f"{code}×{n}" for code, n in sorted(measure.statuses.items()))
+            row.errors += f" ({codes})"
+        counted = self.queries.get(scenario.key)
+        if counted:
+            row.sql = str(counted["queries"])
+        return row
+
+    def judge(self, row: Row, ceiling_rps: float) -> None:
+        """The budgets of an HTTP row (real time and export judge themselves)."""
+        if row.status in {"missing", "broken"} or row.kind not in {
+            CEILING,
+            ANONYMOUS,
+            SIGNED_IN,
+            POST,
+        }:
+            return
+        problems = []
+        if row.kind in {ANONYMOUS, SIGNED_IN, POST}:
+            anonymous = row.kind == ANONYMOUS
+            min_ratio = budgets.ANONYMOUS_MIN_RATIO if anonymous else budgets.SIGNED_IN_MIN_RATIO
+            max_p99 = budgets.ANONYMOUS_MAX_P99_MS if anonymous else budgets.SIGNED_IN_MAX_P99_MS
+            ratio = row.data["rps"] / ceiling_rps if ceiling_rps else 0.0
+            row.ratio = f"{ratio:.2f}"
+            if ratio < min_ratio:
+                problems.append(f"× {ratio:.2f} < {min_ratio}")
+            if row.data["p99_ms"] > max_p99:
+                problems.append(f"p99 > {max_p99:.0f} ms")
+            counted = self.queries.get(row.key)
+            if counted and counted["status"] != 200:
+                row.status, row.verdict = "broken", f"ERREUR : {counted['status']} en test"
+                return
+            if counted and counted["queries"] > budgets.MAX_QUERIES_PER_PAGE:
+                problems.append(f"SQL > {budgets.MAX_QUERIES_PER_PAGE}")
+        if row.data["expected"] == 0 or row.data["error_rate"] > budgets.MAX_ERROR_RATE:
+            problems.append(f"erreurs > {budgets.MAX_ERROR_RATE:.0%}")
+        if problems:
+            row.status, row.verdict = "missed", "HORS BUDGET : " + ", ".join(problems)
+        else:
+            row.verdict = "OK" if row.kind != CEILING else "référence"
+
+    def measure_realtime(self) -> Row:
+        rt = self.plan["realtime"]
+        label = f"Temps réel : {budgets.REALTIME_SOCKETS} sockets sur 2 processus"
+        row = Row("realtime", label, "realtime", ratio="", sql="")
+        route = self.plan["routes"].get(SUBMISSION, {})
+        if not rt.get("path"):
+            row.status = "missing"
+            row.verdict = f"pas encore disponible (routes : {rt.get('ws_paths')})"
+            return row
+        if "path" not in route or rt["author"] not in self.tokens:
+            row.status, row.verdict = "missing", "pas de formulaire de dépôt pour déclencher"
+            return row
+        row.data.update(feed=rt["label"], path=rt["path"])
+        cookie, token = self.tokens[rt["author"]]
+        spec = load.RequestSpec("POST", route["path"], route["body"], 302, [(cookie, token)])
+        spec.offset = 10_000_000
+
+        def submit(number: int) -> bool:
+            path, headers, body = spec.build(spec.offset + number)
+            status, _h, _b = self.request(self.platform.http_port, "POST", path, headers, body)
+            return status == 302
+
+        cookies = [self.session_cookie(s) for s in rt["listeners"]]
+        result = realtime.measure(
+            self.platform.ws_ports, rt["path"], cookies, submit, submissions=self.config.submissions
+        )
+        row.data |= asdict(result) | {"p50_ms": result.p50_ms, "p95_ms": result.p95_ms}
+        row.throughput = f"{result.submissions}×{result.sockets}"
+        row.p50 = _ms(result.p50_ms) if result.latencies_ms else "—"
+        row.tail = f"{_ms(result.p95_ms)} (p95)" if result.latencies_ms else "—"
+        row.errors = f"{result.missing} perdus"
+        if result.failed_submissions or not result.latencies_ms:
+            row.status = "broken"
+            row.verdict = f"ERREUR : {result.failed_submissions} dépôts refusés"
+        elif result.missing or result.p95_ms > budgets.REALTIME_MAX_P95_MS:
+            row.status = "missed"
+            row.verdict = f"HORS BUDGET : p95 ≤ {budgets.REALTIME_MAX_P95_MS:.0f} ms, 0 perdu"
+        else:
+            row.verdict = "OK"
+        return row
+
+    def measure_export(self, scenario) -> Row:
+        row = Row(scenario.key, scenario.label, EXPORT, ratio="", sql="")
+        route = self.plan["routes"].get(scenario.key, {})
+        if "path" not in route:
+            row.status = "missing"
+            row.verdict = f"pas encore disponible ({scenario.coming_with})"
+            return row
+        pids = self.platform.http_worker_pids()
+        for pid in pids:  # reset each worker's peak resident size (VmHWM)
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+        cookie = self.session_cookie(self.plan["sessions"][scenario.user])
+        connection = http.client.HTTPConnection(HOST, self.platform.http_port, timeout=600)
+        started = time.monotonic()
+        size = lines = 0
+        try:
+            connection.request("GET", route["path"], headers={"Cookie": cookie})
+            response = connection.getresponse()
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+            status = response.status
+        finally:
+            connection.close()
+        seconds = time.monotonic() - started
+        peak = max((_peak_rss_mb(pid) for pid in pids), default=0.0)
+        row.data = {"seconds": seconds, "bytes": size, "lines": lines, "peak_mb": peak}
+        row.throughput = f"{lines} lignes"
+        row.p50 = f"{seconds:.1f} s"
+        row.tail = f"pic {peak:.0f} Mo"
+        row.errors = "" if status == 200 else str(status)
+        if status != 200:
+            row.status, row.verdict = "broken", f"ERREUR : {status}"
+        elif peak > budgets.EXPORT_MAX_PEAK_MB:
+            row.status = "missed"
+            row.verdict = f"HORS BUDGET : pic > {budgets.EXPORT_MAX_PEAK_MB:.0f} Mo"
+        else:
+            row.verdict = "OK"
+        return row
+
+    # --- the whole run ---
+
+    def run(self) -> int:
+        config = self.config
+        config.workdir.mkdir(parents=True, exist_ok=True)
+        (config.workdir / "media").mkdir(exist_ok=True)
+        self.log(f"{'essai rapide' if config.smoke else 'banc complet'} — échelle {config.scale}")
+        check_services(config)
+        self.wrk = load.find_wrk(config.install_wrk, self.log) if config.use_wrk else None
+        self.tool = (
+            load.wrk_version(self.wrk) if self.wrk else "générateur Python (wrk indisponible)"
+        )
+        self.prepare_data()
+        flush_redis(config)
+        self.prepare_plan()
+        self.count_queries()
+        flush_redis(config)
+        load_average = os.getloadavg()[0]
+        self.platform = Platform(self.env, config.workdir)
+        self.log(
+            f"démarrage : gunicorn ({HTTP_WORKERS}×{HTTP_THREADS} fils) :{self.platform.http_port}, "
+            f"daphne :{self.platform.ws_ports[0]} et :{self.platform.ws_ports[1]}, celery worker + beat"
+        )
+        rows: list[Row] = []
+        try:
+            self.platform.start()
+            self.fetch_tokens(self.platform.http_port)
+            ceiling = next(s for s in SCENARIOS if s.kind == CEILING)
+            for scenario in [*SCENARIOS, ceiling]:
+                if scenario.kind == EXPORT:
+                    continue
+                self.log(f"mesure : {scenario.label}")
+                row = self.measure_http(scenario)
+                if scenario.kind == CEILING and "ceiling" in self.rows:
+                    row.key, row.label = "ceiling_end", f"{row.label}, en fin de série"
+                self.rows[row.key] = row
+                rows.append(row)
+            self.log("mesure : temps réel")
+            rows.append(self.measure_realtime())
+            for scenario in SCENARIOS:
+                if scenario.kind == EXPORT:
+                    self.log(f"mesure : {scenario.label}")
+                    rows.append(self.measure_export(scenario))
+        finally:
+            self.platform.stop()
+            if not config.keep_db:
+                with contextlib.suppress(Exception):
+                    recreate_database(config, create=False)
+        return self.report(rows, load_average)
+
+    def report(self, rows: list[Row], load_average: float) -> int:
+        ceilings = [
+            r.data["rps"] for r in rows if r.kind == CEILING and r.status == "ok" and r.data
+        ]
+        ceiling_rps = sum(ceilings) / len(ceilings) if ceilings else 0.0
+        for row in rows:
+            self.judge(row, ceiling_rps)
+        drift = (max(ceilings) / min(ceilings) - 1) if len(ceilings) == 2 and min(ceilings) else 0
+        header = [
+            "",
+            f"Banc d'essai — {'essai rapide' if self.config.smoke else 'agglomération'}, "
+            f"échelle {self.config.scale}, graine {self.config.seed}",
+            f"Outil : {self.tool}, {budgets.CONNECTIONS} connexions, {self.config.seconds} s par mesure ; "
+            f"HTTP : gunicorn gthread {HTTP_WORKERS}×{HTTP_THREADS}, WebSocket : 2 × daphne, Celery",
+            f"Plafond retenu : {ceiling_rps:.0f} req/s (moyenne début/fin, écart {drift:.0%}) ; "
+            f"charge de la machine au départ : {load_average:.1f}",
+        ]
+        print_table(rows, header, self.write)
+        results = {
+            "config": {k: str(v) for k, v in asdict(self.config).items()},
+            "tool": self.tool,
+            "ceiling_rps": ceiling_rps,
+            "load_average": load_average,
+            "rows": [asdict(r) for r in rows],
+        }
+        (self.config.workdir / "results.json").write_text(
+            json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        broken = [r.label for r in rows if r.status == "broken"]
+        missed = [r.label for r in rows if r.status == "missed"]
+        missing = [r.label for r in rows if r.status == "missing"]
+        for row in rows:
+            if row.key == "realtime" and row.data.get("feed"):
+                self.write(
+                    f"Temps réel mesuré sur : {row.data['feed']} ({row.data.get('path', '')})"
+                )
+        if missing:
+            self.write(f"Pas encore disponibles : {', '.join(missing)}")
+        if broken:
+            self.write(f"RÉSULTAT : mesure impossible pour {', '.join(broken)}")
+            return 2
+        if missed:
+            self.write(f"RÉSULTAT : budget manqué pour {', '.join(missed)}")
+            return 1
+        self.write("RÉSULTAT : tous les budgets mesurés sont tenus")
+        return 0
+
+
+def _peak_rss_mb(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Banc d'essai de performance (issue 9).")
+    parser.add_argument("--smoke", action="store_true", help="essai rapide : échelle 0.01, 2 s")
+    parser.add_argument("--scale", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seconds", type=int, default=None, help="durée de chaque mesure")
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="garder la base déjà générée (même graine, même échelle)",
+    )
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument("--keep-db", dest="keep_db", action="store_true", default=None)
+    keep.add_argument("--drop-db", dest="keep_db", action="store_false")
+    parser.add_argument("--no-install", action="store_true", help="ne pas installer wrk")
+    parser.add_argument(
+        "--python-load", action="store_true", help="générateur Python au lieu de wrk"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = Config.from_args(parse_args(argv))
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return Bench(config).run()
+    except BenchBroken as error:
+        print(f"[banc] impossible de mesurer : {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
