@@ -1,11 +1,12 @@
 """Who may do what with expressions and consultations: every permission in one place."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from participation.accounts.rules import is_mediateur, is_referent, is_staff_role
+from participation.accounts.models import Role
+from participation.accounts.rules import is_mediateur, is_referent
 
-from .models import LISTED_STATUSES, Expression, Status, Visibility
+from .models import LISTED_STATUSES, Expression, Instance, Status, Transmission, Visibility
 
 
 def has_verified_email(user) -> bool:
@@ -41,16 +42,64 @@ def is_author(user, expression: Expression) -> bool:
     return user.is_authenticated and expression.author_id == user.pk
 
 
+# --- Instances: a comité member reviews only what was routed to their instances ---------
+
+
+def is_comite_member(user) -> bool:
+    """Someone who sits in instances (not the référent, who sees everything)."""
+    return user.is_authenticated and user.role == Role.COMITE
+
+
+def instances_of(user):
+    """The instances whose routed expressions ``user`` reviews: every one for the référent."""
+    if is_referent(user):
+        return Instance.objects.all()
+    if is_comite_member(user):
+        return Instance.objects.filter(members=user)
+    return Instance.objects.none()
+
+
+def _routed(user):
+    transmissions = Transmission.objects.filter(expression=OuterRef("pk"))
+    if not is_referent(user):
+        transmissions = transmissions.filter(instance__members=user)
+    return Exists(transmissions)
+
+
+def expressions_routed_to(user, queryset=None):
+    """The expressions routed to ``user``'s instances (to any instance for the référent)."""
+    queryset = Expression.objects.all() if queryset is None else queryset
+    if not (is_referent(user) or is_comite_member(user)):
+        return queryset.none()
+    return queryset.filter(_routed(user))
+
+
+def is_routed_to(user, expression: Expression) -> bool:
+    """Whether ``expression`` was routed to one of the instances ``user`` sits in."""
+    if not is_comite_member(user):
+        return False
+    cache = getattr(user, "_routed_expression_ids", None)
+    if cache is None:
+        cache = user._routed_expression_ids = {}
+    if expression.pk not in cache:
+        cache[expression.pk] = Transmission.objects.filter(
+            expression_id=expression.pk, instance__members=user
+        ).exists()
+    return cache[expression.pk]
+
+
 def can_view(user, expression: Expression) -> bool:
-    """Private expressions: their author and staff; others once published on the path."""
+    """Private expressions: their author, mediators, and the instances they were routed to."""
     if expression.is_readable_by_anyone:
         return True
-    return is_author(user, expression) or is_staff_role(user)
+    if is_author(user, expression) or is_mediateur(user):
+        return True
+    return is_routed_to(user, expression)
 
 
 def can_see_full_path(user, expression: Expression) -> bool:
     """The whole timeline with every note (rejection reason included)."""
-    return is_author(user, expression) or is_staff_role(user)
+    return is_author(user, expression) or is_mediateur(user) or is_routed_to(user, expression)
 
 
 def can_see_private_details(user) -> bool:
@@ -72,11 +121,43 @@ def can_report(user, expression: Expression) -> bool:
 
 
 def visible_expressions(user, queryset=None):
-    """Everything ``user`` may open: the public ones, their own, everything for staff."""
+    """Everything ``user`` may open: the public ones, their own, what was routed to their
+    instances; everything for mediators and the référent."""
     queryset = Expression.objects.all() if queryset is None else queryset
-    if is_staff_role(user):
+    if is_mediateur(user):
         return queryset
     public = Q(status__in=LISTED_STATUSES + (Status.FUSIONNEE,)) & ~Q(visibility=Visibility.PRIVATE)
+    if is_comite_member(user):
+        return queryset.filter(public | Q(author=user) | Q(_routed(user)))
     if user.is_authenticated:
         return queryset.filter(public | Q(author=user))
     return queryset.filter(public)
+
+
+# --- Moderation ------------------------------------------------------------------------
+
+
+def can_read_original_text(user) -> bool:
+    """The words an expression had before a mediator removed personal data from them."""
+    return is_referent(user)
+
+
+def can_manage_etiquettes(user) -> bool:
+    return is_mediateur(user)
+
+
+def can_route(user) -> bool:
+    return is_mediateur(user)
+
+
+def can_manage_instances(user) -> bool:
+    return is_referent(user)
+
+
+def can_read_audit(user) -> bool:
+    """The audit log of an expression, on its staff page and as CSV."""
+    return is_mediateur(user)
+
+
+def can_export_whole_audit(user) -> bool:
+    return is_referent(user)

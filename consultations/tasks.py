@@ -46,3 +46,11 @@ def sweep_thumbnails() -> int:
         except Exception:  # noqa: BLE001 - one broken file must not stop the sweep
             logger.exception("Thumbnail of expression %s failed", pk)
     return done
+
+
+@shared_task
+def send_moderation_digest() -> int:
+    """Each morning, tell the mediators what waits (at most one email each per day)."""
+    from .moderation import send_digest
+
+    return send_digest()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_moderation
 
 app_name = "consultations"
 
@@ -24,4 +24,26 @@ urlpatterns = [
     path("consultations/nouvelle/", views.consultation_edit, name="consultation_create"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
     path("consultations/<slug:slug>/modifier/", views.consultation_edit, name="consultation_edit"),
+    # Moderation (médiateurs, référent)
+    path("moderation/", views_moderation.queue, name="moderation_queue"),
+    path("moderation/compteur/", views_moderation.queue_counter, name="moderation_counter"),
+    path("moderation/lot/", views_moderation.bulk, name="moderation_bulk"),
+    path("moderation/ligne/<int:pk>/", views_moderation.queue_row, name="moderation_row"),
+    path("moderation/etiquettes/", views_moderation.etiquettes, name="moderation_etiquettes"),
+    path("moderation/journal.csv", views_moderation.audit_export, name="moderation_audit_export"),
+    path(
+        "moderation/expressions/<int:pk>/",
+        views_moderation.expression,
+        name="moderation_expression",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/journal.csv",
+        views_moderation.audit_csv,
+        name="moderation_audit_csv",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/<slug:name>/",
+        views_moderation.action,
+        name="moderation_action",
+    ),
 ]

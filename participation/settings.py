@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "consultations.tasks.sweep_thumbnails",
         "schedule": 300.0,
     },
+    # What waits in the moderation queue, each morning; at most one email per mediator a day.
+    "moderation-digest": {
+        "task": "consultations.tasks.send_moderation_digest",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # Reminders the day before an event; idempotent, so a second run sends nothing twice.
     "send-event-reminders": {
         "task": "evenements.tasks.send_reminders",

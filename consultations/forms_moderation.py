@@ -1,0 +1,187 @@
+"""Forms of the moderation: each validates what it can, services check the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participation.territory.models import Objectif
+
+from .models import Etiquette, Expression, Instance
+from .moderation import RejectionReason, SignalementDecision
+
+
+class RejectForm(forms.Form):
+    prefix = "rejet"
+
+    reason = forms.ChoiceField(
+        label=_("Raison"),
+        choices=RejectionReason.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez la raison dans la liste.")},
+    )
+    details = forms.CharField(
+        label=_("Explication pour l'auteur"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Écrivez simplement, comme à l'oral : l'auteur lit ce texte."),
+    )
+
+
+class RedactForm(forms.Form):
+    prefix = "caviardage"
+
+    text = forms.CharField(
+        label=_("Texte publié"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Retirez les noms, adresses et détails qui permettent de reconnaître quelqu'un. "
+            "Le texte d'origine n'est gardé que pour le ou la référent·e."
+        ),
+        error_messages={"required": _("Le message ne peut pas être vide.")},
+    )
+    reason = forms.CharField(
+        label=_("Ce qui a été retiré (pour l'équipe)"),
+        required=False,
+        max_length=200,
+        help_text=_("Par exemple : « nom d'un voisin »."),
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class EtiquettesForm(forms.Form):
+    prefix = "etiquettes"
+
+    etiquettes = forms.ModelMultipleChoiceField(
+        label=_("Étiquettes"),
+        queryset=Etiquette.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new = forms.CharField(
+        label=_("Nouvelle étiquette"),
+        required=False,
+        max_length=60,
+        help_text=_("Créée et ajoutée à cette expression."),
+    )
+
+
+class ObjectifsForm(forms.Form):
+    prefix = "objectifs"
+
+    objectifs = forms.ModelMultipleChoiceField(
+        label=_("Objectifs du contrat de ville"),
+        queryset=Objectif.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun coché : l'objectif reste « à trouver »."),
+    )
+
+    def __init__(self, *args, expression: Expression, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every objective is offered; the service refuses those of another quartier.
+        self.fields["objectifs"].queryset = Objectif.objects.filter(
+            quartier_id=expression.quartier_id
+        ).order_by("enjeu__number", "position")
+
+
+class MergeForm(forms.Form):
+    prefix = "fusion"
+
+    target = forms.IntegerField(
+        label=_("Numéro de l'expression qui dit la même chose"),
+        min_value=1,
+        help_text=_("Les « moi aussi » et l'auteur de celle-ci passent sur l'autre."),
+        error_messages={
+            "required": _("Indiquez le numéro de l'expression à garder."),
+            "invalid": _("Un numéro, par exemple 128."),
+        },
+    )
+
+
+class InstancesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class RouteForm(forms.Form):
+    prefix = "transmission"
+
+    instances = InstancesField(
+        label=_("Instances"),
+        queryset=Instance.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins une instance.")},
+    )
+    note = forms.CharField(
+        label=_("Note pour les membres de l'instance"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Le contexte utile ; l'auteur ne la lit pas."),
+    )
+
+
+class SignalementsForm(forms.Form):
+    prefix = "signalement"
+
+    decision = forms.ChoiceField(
+        label=_("Que devient le message ?"),
+        choices=SignalementDecision.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez ce que devient le message.")},
+    )
+    note = forms.CharField(
+        label=_("Explication"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour retirer le message : son auteur la lit."),
+    )
+
+
+class EtiquetteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nom de l'étiquette"),
+        max_length=60,
+        error_messages={"required": _("Donnez un nom à l'étiquette.")},
+    )
+
+
+class BulkForm(forms.Form):
+    """The queue's « pour la sélection » form: tag or route the checked expressions."""
+
+    ACTIONS = [("etiqueter", _("Ajouter une étiquette")), ("transmettre", _("Transmettre"))]
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.RadioSelect)
+    etiquette = forms.ModelChoiceField(
+        label=_("Étiquette"), queryset=Etiquette.objects.all(), required=False
+    )
+    instances = InstancesField(
+        label=_("Instances"),
+        queryset=Instance.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note pour les membres de l'instance"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].error_messages["required"] = _("Cochez au moins une expression.")
+        # Any number may be checked; the services refuse those that cannot be handled.
+        raw = self.data.getlist("ids") if self.is_bound else []
+        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        self.fields["ids"].error_messages["invalid_choice"] = _("Numéro d'expression inconnu.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "etiqueter" and not data.get("etiquette"):
+            self.add_error("etiquette", _("Choisissez l'étiquette à ajouter."))
+        if data.get("action") == "transmettre" and not data.get("instances"):
+            self.add_error("instances", _("Choisissez au moins une instance."))
+        return data

@@ -1,0 +1,737 @@
+"""Every write of the moderation and of the routing to instances, with its rules.
+
+Transitions of the path (publish, reject, merge, route) go through
+``services.change_status``, which locks the row, checks the status, writes the step and
+the audit entry, notifies the author and tells the open queues after commit. The other
+actions (redact, tag, link objectives, handle a report) follow the same pattern here:
+check the role, lock the row, write, audit, notify when the author is concerned,
+broadcast after commit.
+
+Two mediators acting on the same expression at once: the row lock serialises them and
+the second one gets a ``TransitionError`` (status already changed) or a
+``ConflictError`` (text changed since their form was shown), whose message says so.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from participation.audit.services import record
+from participation.core import realtime
+from participation.notifications.services import notify, queue_email
+
+from . import rules
+from .models import (
+    LISTED_STATUSES,
+    Etiquette,
+    Expression,
+    Instance,
+    Redaction,
+    Signalement,
+    Status,
+    Support,
+    Transmission,
+    Visibility,
+)
+from .rules import expressions_routed_to, instances_of
+from .services import TEXT_MAX_LENGTH, TransitionError, change_status, notify_author
+
+__all__ = [
+    "ConflictError",
+    "RejectionReason",
+    "SignalementDecision",
+    "TransitionError",
+    "bulk_route",
+    "bulk_tag",
+    "create_etiquette",
+    "expressions_routed_to",
+    "handle_signalements",
+    "instances_of",
+    "merge",
+    "publish",
+    "queue",
+    "queue_count",
+    "redact",
+    "reject",
+    "rename_etiquette",
+    "route",
+    "set_etiquettes",
+    "set_objectifs",
+    "text_version",
+    "to_route",
+]
+
+
+class ConflictError(TransitionError):
+    """Someone changed the expression since the form was shown; nothing was written."""
+
+
+class RejectionReason:
+    """Why an expression is not published; the author reads the label and the free text."""
+
+    CHOICES = [
+        ("donnees_personnelles", gettext_lazy("Il donne le nom ou l'adresse de quelqu'un.")),
+        ("propos_blessants", gettext_lazy("Il contient des propos blessants ou insultants.")),
+        ("hors_sujet", gettext_lazy("Il ne parle pas des quartiers ni du contrat de ville.")),
+        ("publicite", gettext_lazy("C'est de la publicité ou de la propagande.")),
+        ("incomprehensible", gettext_lazy("Nous n'avons pas réussi à le comprendre.")),
+        ("autre", gettext_lazy("Autre raison, expliquée ci-dessous.")),
+    ]
+    LABELS = dict(CHOICES)
+
+
+class SignalementDecision:
+    KEEP = "garder"
+    HIDE = "masquer"
+    CHOICES = [
+        (KEEP, gettext_lazy("Le laisser publié : le signalement n'est pas fondé")),
+        (HIDE, gettext_lazy("Le retirer de la publication : il ne sera plus lu que par l'équipe")),
+    ]
+
+
+def _deny_unless(allowed: bool, message=None) -> None:
+    if not allowed:
+        raise PermissionDenied(message or _("Votre rôle ne permet pas cette action."))
+
+
+def _moderation_event(kind: str, expression: Expression, **extra) -> None:
+    realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression.pk, **extra})
+
+
+def _lock(pk: int) -> Expression:
+    return (
+        Expression.objects.select_for_update(of=("self",))
+        .select_related("author", "quartier")
+        .get(pk=pk)
+    )
+
+
+def _pk(expression) -> int:
+    return expression if isinstance(expression, int) else expression.pk
+
+
+# --- Reading: the queue ------------------------------------------------------------------
+
+
+def waiting_q() -> Q:
+    """What waits for a mediator: expressions soumises, and readers' reports not yet read."""
+    return Q(status=Status.SOUMISE) | Q(flagged_at__isnull=False)
+
+
+def queue():
+    """The moderation queue, oldest first: submitted ones by date, reported ones by report."""
+    open_reports = (
+        Signalement.objects.filter(expression=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("expression")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Expression.objects.filter(waiting_q())
+        .annotate(
+            waiting_since=Case(
+                When(status=Status.SOUMISE, then=F("created_at")), default=F("flagged_at")
+            ),
+            open_reports=Coalesce(Subquery(open_reports), 0),
+        )
+        .order_by("waiting_since", "pk")
+    )
+
+
+def to_route():
+    """Published expressions that no instance has received yet, oldest publication first."""
+    return (
+        Expression.objects.filter(status=Status.PUBLIEE, flagged_at__isnull=True)
+        .annotate(waiting_since=F("published_at"), open_reports=Value(0))
+        .order_by("published_at", "pk")
+    )
+
+
+def queue_count() -> int:
+    """One indexed COUNT: the header of every staff page shows it."""
+    return Expression.objects.filter(waiting_q()).count()
+
+
+def text_version(expression: Expression) -> str:
+    """A token of the text as the mediator read it: a redaction made on another text is refused."""
+    return hashlib.sha256(expression.text.encode()).hexdigest()[:16]
+
+
+# --- Transitions -------------------------------------------------------------------------
+
+
+def publish(expression: Expression | int, *, actor) -> Expression:
+    return change_status(expression, to=Status.PUBLIEE, actor=actor, allowed=rules.can_moderate)
+
+
+def reject(expression: Expression | int, *, actor, reason: str, details: str = "") -> Expression:
+    """Not published; the author reads the reason (from the list) and the mediator's words."""
+    _deny_unless(rules.can_moderate(actor))
+    details = (details or "").strip()
+    if reason not in RejectionReason.LABELS:
+        raise ValidationError({"reason": _("Choisissez la raison dans la liste.")})
+    if reason == "autre" and not details:
+        raise ValidationError(
+            {"details": _("Expliquez en quelques mots pourquoi le message n'est pas publié.")}
+        )
+    note = str(RejectionReason.LABELS[reason])
+    if details:
+        note = f"{note} {details}"
+    return change_status(
+        expression,
+        to=Status.REJETEE,
+        actor=actor,
+        allowed=rules.can_moderate,
+        note=note,
+        public=False,
+        data={"reason": reason},
+    )
+
+
+def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expression:
+    """Fold ``duplicate`` into ``into``: its « moi aussi » (and its author) now support ``into``.
+
+    Both authors are told. Support rows move without creating twins, and both counters
+    are recomputed from the rows, so a merge never double-counts.
+    """
+    _deny_unless(rules.can_moderate(actor))
+    duplicate_pk, target_pk = _pk(duplicate), _pk(into)
+    if duplicate_pk == target_pk:
+        raise ValidationError(
+            {"target": _("Une expression ne peut pas être regroupée avec elle-même.")}
+        )
+    with transaction.atomic():
+        # Both rows locked, always in the same order, so two merges cannot deadlock.
+        locked = {
+            e.pk: e
+            for e in Expression.objects.select_for_update(of=("self",))
+            .select_related("author", "quartier")
+            .filter(pk__in=[duplicate_pk, target_pk])
+            .order_by("pk")
+        }
+        if target_pk not in locked:
+            raise ValidationError(
+                {"target": _("Il n'existe pas d'expression n° %(number)s.") % {"number": target_pk}}
+            )
+        source, target = locked[duplicate_pk], locked[target_pk]
+        if target.status not in LISTED_STATUSES:
+            raise ValidationError(
+                {
+                    "target": _(
+                        "L'expression n° %(number)s est « %(status)s » : on ne regroupe qu'avec "
+                        "une expression publiée."
+                    )
+                    % {"number": target.pk, "status": target.get_status_display()}
+                }
+            )
+        if target.quartier_id != source.quartier_id:
+            raise ValidationError(
+                {
+                    "target": _(
+                        "L'expression n° %(number)s concerne %(quartier)s : on ne regroupe que des "
+                        "expressions du même quartier."
+                    )
+                    % {"number": target.pk, "quartier": target.quartier.short_name}
+                }
+            )
+        already = set(Support.objects.filter(expression=target).values_list("user_id", flat=True))
+        excluded = already | {target.author_id}
+        moving = Support.objects.filter(expression=source).exclude(user_id__in=excluded)
+        moved = moving.update(expression=target)
+        Support.objects.filter(expression=source).delete()
+        if source.author_id and source.author_id not in excluded:
+            # The duplicate's author said the same thing: that counts as a « moi aussi ».
+            Support.objects.get_or_create(expression=target, user_id=source.author_id)
+            moved += 1
+        Signalement.objects.filter(expression=source, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=actor
+        )
+        merged = change_status(
+            source,
+            to=Status.FUSIONNEE,
+            actor=actor,
+            allowed=rules.can_moderate,
+            note=_("Regroupée avec l'expression n° %(number)s, qui dit la même chose.")
+            % {"number": target.pk},
+            data={"merged_into": target.pk, "supports_moved": moved},
+            changes={"merged_into": target, "supports_count": 0, "flagged_at": None},
+        )
+        before_count = target.supports_count
+        target.supports_count = Support.objects.filter(expression=target).count()
+        target.save(update_fields=["supports_count", "updated_at"])
+        record(
+            actor=actor,
+            action="expression.regroupement_recu",
+            target=target,
+            before={"supports_count": before_count},
+            after={"supports_count": target.supports_count, "merged": source.pk},
+        )
+        if target.author_id and target.author_id != source.author_id:
+            notify(
+                target.author,
+                _(
+                    "Une autre expression qui dit la même chose que la vôtre lui a été regroupée : "
+                    "votre expression compte maintenant %(count)s « moi aussi »."
+                )
+                % {"count": target.supports_count},
+                url=target.get_absolute_url(),
+                email_subject=_("Votre expression n° %(number)s") % {"number": target.pk},
+                email_body=_(
+                    "Une autre expression qui dit la même chose que la vôtre lui a été "
+                    "regroupée : elle compte maintenant %(count)s « moi aussi ».\n\n%(url)s"
+                )
+                % {
+                    "count": target.supports_count,
+                    "url": settings.SITE_URL + target.get_absolute_url(),
+                },
+            )
+        _moderation_event("expression.updated", target)
+    return merged
+
+
+def _instance_names(instances) -> str:
+    names = [instance.name for instance in instances]
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s et %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def route(expression: Expression | int, *, actor, instances: Iterable[Instance], note: str = ""):
+    """Send a published expression to one or more instances, with a note for their members.
+
+    A published expression becomes « transmise »; one already transmise or examinée can be
+    sent to more instances (those it had are left out). Returns the new Transmission rows.
+    """
+    _deny_unless(rules.can_route(actor))
+    instances = sorted({i.pk: i for i in instances}.values(), key=lambda i: i.name)
+    if not instances:
+        raise ValidationError({"instances": _("Choisissez au moins une instance.")})
+    inactive = [i.name for i in instances if not i.is_active]
+    if inactive:
+        raise ValidationError(
+            {
+                "instances": _("Ces instances ne reçoivent plus d'expressions : %(names)s.")
+                % {"names": ", ".join(inactive)}
+            }
+        )
+    note = (note or "").strip()
+    pk = _pk(expression)
+    with transaction.atomic():
+        locked = _lock(pk)
+        if locked.status == Status.PUBLIEE:
+            new = instances
+            to_step = True
+        elif locked.status in (Status.TRANSMISE, Status.EXAMINEE):
+            had = set(locked.transmissions.values_list("instance_id", flat=True))
+            new = [i for i in instances if i.pk not in had]
+            if not new:
+                raise TransitionError(
+                    _("Cette expression a déjà été transmise à %(names)s.")
+                    % {"names": _instance_names(instances)}
+                )
+            to_step = False
+        else:
+            raise TransitionError(
+                _(
+                    "Cette expression est « %(current)s » : seule une expression publiée peut être "
+                    "transmise à une instance. Quelqu'un l'a peut-être traitée entre-temps : "
+                    "rechargez la page."
+                )
+                % {"current": locked.get_status_display()}
+            )
+        rows = Transmission.objects.bulk_create(
+            [Transmission(expression=locked, instance=i, note=note, created_by=actor) for i in new]
+        )
+        names = _instance_names(new)
+        data = {"instances": [i.pk for i in new]}
+        if to_step:
+            change_status(
+                locked,
+                to=Status.TRANSMISE,
+                actor=actor,
+                allowed=rules.can_route,
+                note=names,
+                data=data,
+            )
+        else:
+            from .services import add_step
+
+            add_step(
+                locked,
+                status=locked.status,
+                actor=actor,
+                note=_("Transmise aussi à %(names)s.") % {"names": names},
+                data=data,
+            )
+            record(
+                actor=actor,
+                action="expression.transmise_aussi",
+                target=locked,
+                before={"status": locked.status},
+                after={"status": locked.status, "data": data},
+                reason=note,
+            )
+            notify_author(
+                locked,
+                _("Votre expression a aussi été transmise à %(names)s.") % {"names": names},
+            )
+            _moderation_event("expression.updated", locked)
+        realtime.broadcast(
+            realtime.COMITE_GROUP,
+            {"type": "expression.routed", "id": locked.pk, "instances": data["instances"]},
+        )
+    return rows
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def bulk_route(ids: Iterable[int], *, actor, instances, note: str = "") -> BulkResult:
+    """Route each expression on its own: one refused does not stop the others."""
+    _deny_unless(rules.can_route(actor))
+    result = BulkResult()
+    for pk in sorted(set(ids)):
+        try:
+            route(pk, actor=actor, instances=instances, note=note)
+        except (TransitionError, Expression.DoesNotExist) as error:
+            message = getattr(error, "message", _("Cette expression n'existe plus."))
+            result.refused.append((pk, message))
+        else:
+            result.done.append(pk)
+    return result
+
+
+# --- Editing what mediators add --------------------------------------------------------
+
+
+def redact(expression: Expression | int, *, actor, text: str, version: str, reason: str = ""):
+    """Replace the text (personal data removed); the words before are kept for the référent.
+
+    ``version`` is ``text_version`` of the text the mediator edited: if a colleague changed
+    it meanwhile, ConflictError, and nothing is written.
+    """
+    _deny_unless(rules.can_moderate(actor))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            {"text": _("Le message ne peut pas être vide : retirez seulement ce qui doit l'être.")}
+        )
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": _("Le message ne doit pas dépasser %(limit)s caractères.")
+                % {"limit": TEXT_MAX_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        locked = _lock(_pk(expression))
+        if text_version(locked) != version:
+            raise ConflictError(
+                _(
+                    "Le message a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert. "
+                    "Votre version est gardée ci-dessous : comparez avec le texte actuel, puis "
+                    "enregistrez de nouveau."
+                )
+            )
+        if text == locked.text:
+            return None
+        redaction = Redaction.objects.create(
+            expression=locked,
+            previous_text=locked.text,
+            new_text=text,
+            reason=(reason or "").strip()[:200],
+            created_by=actor,
+        )
+        before_length = len(locked.text)
+        locked.text = text
+        locked.save(update_fields=["text", "updated_at"])
+        # The words removed stay out of the audit log: mediators read it, only the référent
+        # reads the original (Redaction rows).
+        record(
+            actor=actor,
+            action="expression.caviardee",
+            target=locked,
+            before={"length": before_length},
+            after={"length": len(text), "redaction": redaction.pk},
+            reason=redaction.reason,
+        )
+        notify_author(
+            locked,
+            _(
+                "Un·e médiateur·rice a retiré de votre expression des informations qui "
+                "permettaient de reconnaître quelqu'un."
+            ),
+        )
+        _moderation_event("expression.updated", locked)
+    return redaction
+
+
+def original_text(expression: Expression, *, user) -> str | None:
+    """The text as its author wrote it, for the référent; None if it was never redacted."""
+    _deny_unless(rules.can_read_original_text(user))
+    first = expression.redactions.order_by("created_at", "pk").first()
+    return first.previous_text if first else None
+
+
+def _names(etiquettes) -> list[str]:
+    return sorted(e.name for e in etiquettes)
+
+
+def set_etiquettes(expression: Expression | int, *, actor, etiquettes: Iterable[Etiquette]):
+    """The tags of one expression become exactly ``etiquettes``."""
+    _deny_unless(rules.can_manage_etiquettes(actor))
+    wanted = {e.pk: e for e in etiquettes}
+    with transaction.atomic():
+        locked = _lock(_pk(expression))
+        current = {e.pk: e for e in locked.etiquettes.all()}
+        if set(current) == set(wanted):
+            return False
+        locked.etiquettes.set(wanted.values())
+        record(
+            actor=actor,
+            action="expression.etiquetee",
+            target=locked,
+            before={"etiquettes": _names(current.values())},
+            after={"etiquettes": _names(wanted.values())},
+        )
+        _moderation_event("expression.updated", locked)
+    return True
+
+
+def bulk_tag(ids: Iterable[int], *, actor, etiquette: Etiquette) -> BulkResult:
+    """Add one tag to many expressions (one audit entry each, so each page shows it)."""
+    _deny_unless(rules.can_manage_etiquettes(actor))
+    result = BulkResult()
+    with transaction.atomic():
+        expressions = list(
+            Expression.objects.select_for_update(of=("self",))
+            .filter(pk__in=set(ids))
+            .order_by("pk")
+        )
+        tagged = set(
+            etiquette.expressions.filter(pk__in=[e.pk for e in expressions]).values_list(
+                "pk", flat=True
+            )
+        )
+        fresh = [e for e in expressions if e.pk not in tagged]
+        etiquette.expressions.add(*fresh)
+        for expression in fresh:
+            record(
+                actor=actor,
+                action="expression.etiquetee",
+                target=expression,
+                after={"ajout": etiquette.name},
+            )
+            _moderation_event("expression.updated", expression)
+        result.done = [e.pk for e in fresh]
+        result.refused = [
+            (e.pk, _("Elle portait déjà l'étiquette « %(name)s ».") % {"name": etiquette.name})
+            for e in expressions
+            if e.pk in tagged
+        ]
+    return result
+
+
+def _validate_etiquette_name(name: str, *, exclude=None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom à l'étiquette.")})
+    if len(name) > 60:
+        raise ValidationError({"name": _("60 caractères au plus.")})
+    twins = Etiquette.objects.filter(name__iexact=name)
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude.pk)
+    if twins.exists():
+        raise ValidationError({"name": _("L'étiquette « %(name)s » existe déjà.") % {"name": name}})
+    return name
+
+
+def create_etiquette(name: str, *, actor) -> Etiquette:
+    _deny_unless(rules.can_manage_etiquettes(actor))
+    name = _validate_etiquette_name(name)
+    try:
+        with transaction.atomic():
+            etiquette = Etiquette.objects.create(name=name, created_by=actor)
+            record(actor=actor, action="etiquette.creee", target=etiquette, after={"name": name})
+    except IntegrityError as error:  # the same name created at the same moment
+        raise ValidationError(
+            {"name": _("L'étiquette « %(name)s » existe déjà.") % {"name": name}}
+        ) from error
+    return etiquette
+
+
+def rename_etiquette(etiquette: Etiquette, name: str, *, actor) -> Etiquette:
+    _deny_unless(rules.can_manage_etiquettes(actor))
+    name = _validate_etiquette_name(name, exclude=etiquette)
+    try:
+        with transaction.atomic():
+            locked = Etiquette.objects.select_for_update().get(pk=etiquette.pk)
+            before = locked.name
+            locked.name = name
+            locked.save(update_fields=["name", "updated_at"])
+            record(
+                actor=actor,
+                action="etiquette.renommee",
+                target=locked,
+                before={"name": before},
+                after={"name": name},
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {"name": _("L'étiquette « %(name)s » existe déjà.") % {"name": name}}
+        ) from error
+    return locked
+
+
+def set_objectifs(expression: Expression | int, *, actor, objectifs: Iterable) -> bool:
+    """Link the expression to exactly these objectives of its quartier (none: « à trouver »)."""
+    _deny_unless(rules.can_moderate(actor))
+    objectifs = list(objectifs)
+    with transaction.atomic():
+        locked = _lock(_pk(expression))
+        foreign = [str(o) for o in objectifs if o.quartier_id != locked.quartier_id]
+        if foreign:
+            raise ValidationError(
+                {
+                    "objectifs": _(
+                        "Ces objectifs sont ceux d'un autre quartier que %(quartier)s : %(names)s."
+                    )
+                    % {"quartier": locked.quartier.short_name, "names": " ; ".join(foreign)}
+                }
+            )
+        current = set(locked.objectifs.values_list("pk", flat=True))
+        wanted = {o.pk for o in objectifs}
+        if current == wanted:
+            return False
+        locked.objectifs.set(objectifs)
+        locked.objectifs_unknown = not objectifs
+        locked.save(update_fields=["objectifs_unknown", "updated_at"])
+        record(
+            actor=actor,
+            action="expression.objectifs",
+            target=locked,
+            before={"objectifs": sorted(current)},
+            after={"objectifs": sorted(wanted)},
+        )
+        _moderation_event("expression.updated", locked)
+    return True
+
+
+def handle_signalements(expression: Expression | int, *, actor, decision: str, note: str = ""):
+    """A mediator reads the reports of a published expression: keep it, or take it down.
+
+    Taking it down makes it private (the path has no way back): its author and the team
+    still read it, and the author is told why.
+    """
+    _deny_unless(rules.can_moderate(actor))
+    note = (note or "").strip()
+    if decision not in (SignalementDecision.KEEP, SignalementDecision.HIDE):
+        raise ValidationError({"decision": _("Choisissez ce que devient le message.")})
+    if decision == SignalementDecision.HIDE and not note:
+        raise ValidationError(
+            {"note": _("Dites à son auteur pourquoi le message n'est plus public.")}
+        )
+    with transaction.atomic():
+        locked = _lock(_pk(expression))
+        reports = Signalement.objects.filter(expression=locked, resolved_at__isnull=True)
+        count = reports.count()
+        if locked.flagged_at is None and not count:
+            raise TransitionError(
+                _(
+                    "Les signalements de ce message ont déjà été traités, peut-être par un·e collègue : rechargez la page."
+                )
+            )
+        now = timezone.now()
+        reports.update(resolved_at=now, resolved_by=actor)
+        before = {"visibility": locked.visibility, "signalements": count}
+        locked.flagged_at = None
+        fields = ["flagged_at", "updated_at"]
+        if decision == SignalementDecision.HIDE:
+            locked.visibility = Visibility.PRIVATE
+            fields.append("visibility")
+        locked.save(update_fields=fields)
+        record(
+            actor=actor,
+            action="expression.masquee"
+            if decision == SignalementDecision.HIDE
+            else "expression.signalement_classe",
+            target=locked,
+            before=before,
+            after={"visibility": locked.visibility, "signalements": 0},
+            reason=note,
+        )
+        if decision == SignalementDecision.HIDE:
+            notify_author(
+                locked,
+                _(
+                    "Votre expression n'est plus publique ; l'équipe la lit toujours. Raison : %(note)s"
+                )
+                % {"note": note},
+            )
+        _moderation_event("expression.reviewed", locked, decision=decision)
+    return count
+
+
+# --- The mediators' daily digest -------------------------------------------------------
+
+
+def digest_figures(now=None) -> dict:
+    now = now or timezone.now()
+    waiting = Expression.objects.filter(waiting_q())
+    figures = waiting.aggregate(
+        soumises=Count("pk", filter=Q(status=Status.SOUMISE)),
+        signalees=Count("pk", filter=Q(flagged_at__isnull=False)),
+        old=Count("pk", filter=Q(status=Status.SOUMISE, created_at__lt=now - dt.timedelta(days=2))),
+    )
+    figures["a_transmettre"] = to_route().count()
+    oldest = queue().first()
+    figures["oldest"] = oldest.waiting_since if oldest else None
+    return figures
+
+
+def send_digest(today=None) -> int:
+    """Email each mediator what waits, once a day; a second run the same day sends nothing."""
+    from participation.accounts.models import Role, User
+
+    today = today or timezone.localdate()
+    figures = digest_figures()
+    if not (figures["soumises"] or figures["signalees"] or figures["a_transmettre"]):
+        return 0
+    subject = _("File de modération du %(date)s") % {"date": today.strftime("%d/%m/%Y")}
+    body = render_to_string(
+        "consultations/moderation/emails/digest.txt",
+        {
+            **figures,
+            "url": settings.SITE_URL + reverse("consultations:moderation_queue"),
+            "today": today,
+        },
+    )
+    from participation.notifications.models import Email
+
+    sent = 0
+    recipients = User.objects.filter(
+        role__in=[Role.MEDIATEUR], is_active=True, notify_by_email=True, deleted_at__isnull=True
+    ).exclude(email="")
+    for user in recipients:
+        with transaction.atomic():
+            if Email.objects.filter(to=user.email, subject=subject).exists():
+                continue
+            queue_email(to=user.email, subject=subject, body=body)
+            sent += 1
+    return sent

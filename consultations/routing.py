@@ -1,0 +1,9 @@
+"""WebSocket routes of the expression's path (listed in participation.routing)."""
+
+from django.urls import path
+
+from .consumers import ModerationConsumer
+
+websocket_urlpatterns = [
+    path("ws/moderation/", ModerationConsumer.as_asgi()),
+]
