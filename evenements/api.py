@@ -6,8 +6,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import routers, serializers, viewsets
-from rest_framework.pagination import PageNumberPagination
 
+from participation.api.pagination import PageNumberPagination
 from participation.territory.models import Quartier
 
 from .filters import EvenementFilter
@@ -85,8 +85,6 @@ class FilterMessagesBackend(DjangoFilterBackend):
 
 class EvenementPagination(PageNumberPagination):
     page_size = 20
-    page_size_query_param = "taille"
-    max_page_size = 100
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

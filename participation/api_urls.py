@@ -1,9 +1,13 @@
 """Every JSON endpoint under /api/; each app adds its router's URLs here."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from participation.api.views import not_found
 
 urlpatterns = [
     path("", include("participation.territory.api")),
     path("", include("evenements.api")),
     path("", include("consultations.api")),
+    # Last: any other address under /api/ (but the schema and its page) answers a JSON 404.
+    re_path(r"^(?!schema/|docs/)(?P<rest>.*)$", not_found),
 ]

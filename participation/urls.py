@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("participation.notifications.urls")),
     path("evenements/", include("evenements.urls")),
     path("", include("consultations.urls")),
+    path("terrain/", include("consultations.urls_terrain")),
     path("api/", include("participation.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

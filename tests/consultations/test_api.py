@@ -83,7 +83,7 @@ def test_creating_needs_an_account_with_a_verified_email(client, client_for, rim
     unverified = UserFactory(verified=False)
     response = create(client_for(unverified), rimbart)
     assert response.status_code == 403
-    assert "adresse électronique" in response.json()["detail"]
+    assert "adresse électronique" in response.json()["erreur"]["message"]
     assert not Expression.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_bad_input_gets_french_messages_per_field(client_for, alice, rimbart, ja
     )
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = response.json()["erreur"]["champs"]
     assert "Écrivez votre message" in errors["text"][0]
     assert "autre quartier" in errors["objectifs"][0]
     assert "est close" in errors["consultation"][0]
@@ -134,7 +134,7 @@ def test_a_broken_photo_is_refused_by_the_api(client_for, alice, rimbart):
     )
 
     assert response.status_code == 400
-    assert "n'est pas une photo" in response.json()["photo"][0]
+    assert "n'est pas une photo" in response.json()["erreur"]["champs"]["photo"][0]
 
 
 @pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_the_api_is_rate_limited_per_account(client_for, alice, rimbart, setting
     response = create(client, rimbart, str(uuid.uuid4()))
 
     assert response.status_code == 429
-    assert "attendez environ" in response.json()["detail"]
+    assert "attendez environ" in response.json()["erreur"]["message"]
     assert int(response["Retry-After"]) > 0
 
 
