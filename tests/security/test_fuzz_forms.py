@@ -92,6 +92,17 @@ def form_strategy(form: Form):
     return st.fixed_dictionaries({}, optional=fields)
 
 
+def shorten(data: dict) -> str:
+    """The posted data, readable: long values cut, files named."""
+    shown = {}
+    for name, value in data.items():
+        if isinstance(value, SimpleUploadedFile):
+            value = f"<file {value.name[:40]!r}, {value.size} bytes>"
+        text = repr(value)
+        shown[name] = text if len(text) <= 80 else f"{text[:60]}… ({len(text)} chars)"
+    return "{" + ", ".join(f"{k!r}: {v}" for k, v in shown.items()) + "}"
+
+
 def fuzz(client: Client, form: Form, log_in, statuses: Counter) -> None:
     @settings(
         max_examples=EXAMPLES,
@@ -103,9 +114,12 @@ def fuzz(client: Client, form: Form, log_in, statuses: Counter) -> None:
     @given(data=form_strategy(form))
     def post(data):
         log_in()  # a form may end or change the session
-        response = client.post(form.action, data)
+        try:
+            response = client.post(form.action, data)
+        except Exception as exc:
+            raise AssertionError(f"POST {form.action} {shorten(data)} raised {exc!r}") from exc
         statuses[response.status_code] += 1
-        assert response.status_code < 500, (form.action, data)
+        assert response.status_code < 500, f"POST {form.action} {shorten(data)}"
 
     post()
 
