@@ -292,8 +292,12 @@ def retention_cutoff(now=None, days: int | None = None):
 
 
 def _purge_emails(before) -> int:
-    """Sent emails are a delivery log; past the period, they go with the addresses they hold."""
-    deleted, _details = Email.objects.filter(sent_at__lt=before).delete()
+    """Stored emails are a delivery log; past the period, they go with the addresses they hold.
+
+    Counted from when they were written (they leave within minutes; one never sent by then
+    never will be).
+    """
+    deleted, _details = Email.objects.filter(created_at__lt=before).delete()
     return deleted
 
 

@@ -281,3 +281,27 @@ def test_a_deleted_account_cannot_be_reactivated_by_the_referent(client_for, ali
     alice.refresh_from_db()
     assert not alice.is_active
     assert User.objects.get(pk=alice.pk).is_deleted
+
+
+def test_deletion_only_ever_concerns_the_signed_in_account(client_for, alice, bob):
+    client = client_for(alice)
+
+    client.post(
+        f"{DELETE}?user={bob.pk}",
+        {"expressions": "supprimer", "password": PASSWORD, "user": bob.pk, "pk": bob.pk},
+    )
+
+    bob.refresh_from_db()
+    alice.refresh_from_db()
+    assert alice.is_deleted
+    assert bob.is_active and not bob.is_deleted
+    assert EmailAddress.objects.filter(user=bob).exists()
+
+
+def test_anonymous_people_cannot_post_a_deletion(client, alice):
+    response = client.post(DELETE, {"expressions": "garder", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    alice.refresh_from_db()
+    assert alice.is_active

@@ -49,7 +49,8 @@ def field_expression(*, contact: str, recorded_days_ago: int) -> Expression:
 
 def sent_email(*, to: str, sent_days_ago: int) -> Email:
     email = Email.objects.create(to=to, subject="Inscription confirmée", body="…")
-    Email.objects.filter(pk=email.pk).update(sent_at=days_ago(sent_days_ago))
+    moment = days_ago(sent_days_ago)
+    Email.objects.filter(pk=email.pk).update(created_at=moment, sent_at=moment)
     return email
 
 
