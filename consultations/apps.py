@@ -9,7 +9,8 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from participation.core import hooks
 
-        from .hooks import home_provider, quartier_provider
+        from .hooks import home_provider, quartier_provider, retours_provider
 
         hooks.register("home", home_provider)
         hooks.register("quartier", quartier_provider)
+        hooks.register("quartier", retours_provider)

@@ -68,3 +68,23 @@ def quartier_provider(request, *, quartier, **objects) -> dict:
             )
         ],
     }
+
+
+def retours_provider(request, *, quartier, **objects) -> dict:
+    """« Vous avez dit, nous avons fait » on the quartier page: its latest public answers."""
+    from .committee import public_answers
+
+    answers = public_answers(quartier).prefetch_related(None)
+    return {
+        "blocks": [
+            Block(
+                "consultations/retours/block_quartier.html",
+                {
+                    "quartier": quartier,
+                    "count": answers.count(),
+                    "latest": list(answers[:3]),
+                },
+                order=35,
+            )
+        ]
+    }

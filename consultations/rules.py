@@ -161,3 +161,23 @@ def can_read_audit(user) -> bool:
 
 def can_export_whole_audit(user) -> bool:
     return is_referent(user)
+
+
+# --- The committee: instances, séances, answers, exports --------------------------------
+
+
+def can_review(user) -> bool:
+    """The committee's pages: members of an instance and the référent."""
+    return is_referent(user) or is_comite_member(user)
+
+
+def can_act_for_instance(user, instance) -> bool:
+    """Prepare a séance of ``instance``, put expressions on its agenda, answer them."""
+    if is_referent(user):
+        return True
+    return is_comite_member(user) and instance.members.filter(pk=user.pk).exists()
+
+
+def can_download_export(user, job) -> bool:
+    """An export holds what its requester could see when it was made: theirs only."""
+    return can_review(user) and job.requester_id == user.pk

@@ -48,6 +48,15 @@ def sweep_thumbnails() -> int:
     return done
 
 
+@shared_task(acks_late=True)
+def build_export(job_id: str) -> str:
+    """A long export of the committee's dashboard (consultations.exports); idempotent."""
+    from .exports import build_job
+
+    job = build_job(job_id)
+    return job.state if job is not None else "absent"
+
+
 @shared_task
 def send_moderation_digest() -> int:
     """Each morning, tell the mediators what waits (at most one email each per day)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_moderation
+from . import views, views_committee, views_moderation
 
 app_name = "consultations"
 
@@ -45,5 +45,52 @@ urlpatterns = [
         "moderation/expressions/<int:pk>/<slug:name>/",
         views_moderation.action,
         name="moderation_action",
+    ),
+    # The committee (comité, référent)
+    path("comite/", views_committee.committee_dashboard, name="committee_dashboard"),
+    path("comite/export/<slug:format>/", views_committee.committee_export, name="committee_export"),
+    path("comite/exports/<uuid:pk>/", views_committee.export_job, name="export_job"),
+    path(
+        "comite/exports/<uuid:pk>/etat/", views_committee.export_job_state, name="export_job_state"
+    ),
+    path(
+        "comite/exports/<uuid:pk>/fichier/",
+        views_committee.export_job_download,
+        name="export_job_download",
+    ),
+    path("comite/seances/", views_committee.seance_list, name="seance_list"),
+    path("comite/seances/nouvelle/", views_committee.seance_edit, name="seance_create"),
+    path("comite/seances/<int:pk>/", views_committee.seance_detail, name="seance_detail"),
+    path("comite/seances/<int:pk>/modifier/", views_committee.seance_edit, name="seance_edit"),
+    path(
+        "comite/seances/<int:pk>/ordre-du-jour/",
+        views_committee.seance_agenda_add,
+        name="seance_agenda_add",
+    ),
+    path("comite/seances/<int:pk>/regrouper/", views_committee.seance_group, name="seance_group"),
+    path("comite/seances/<int:pk>/tenue/", views_committee.seance_examined, name="seance_examined"),
+    path(
+        "comite/seances/<int:pk>/points/<int:item_pk>/retirer/",
+        views_committee.seance_item_remove,
+        name="seance_item_remove",
+    ),
+    path(
+        "comite/seances/<int:pk>/points/<int:item_pk>/reponse/",
+        views_committee.seance_answer,
+        name="seance_answer",
+    ),
+    path("comite/seances/<int:pk>/dossier/", views_committee.seance_dossier, name="seance_dossier"),
+    path(
+        "comite/seances/<int:pk>/dossier.xlsx",
+        views_committee.seance_dossier_xlsx,
+        name="seance_dossier_xlsx",
+    ),
+    path("comite/bilan/", views_committee.bilan, name="bilan"),
+    # « Vous avez dit, nous avons fait » (public)
+    path("vous-avez-dit-nous-avons-fait/", views_committee.retours, name="retours"),
+    path(
+        "vous-avez-dit-nous-avons-fait/<slug:slug>/",
+        views_committee.retours,
+        name="retours_quartier",
     ),
 ]

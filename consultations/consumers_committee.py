@@ -1,0 +1,75 @@
+"""The committee's live feed: what is routed to, or answered by, the member's instances.
+
+Thin, like every consumer: it checks the role at connect, joins ``realtime.COMITE_GROUP``
+and forwards the small events the service functions broadcast (consultations.moderation
+on routing, consultations.committee on séances and answers), keeping only those about
+the member's own instances. The events carry ids, never text or names.
+"""
+
+import contextlib
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.urls import path
+
+from participation.accounts.rules import has_totp
+from participation.core.realtime import COMITE_GROUP
+
+from . import rules
+
+NOT_SIGNED_IN = 4401
+FORBIDDEN = 4403
+
+
+@database_sync_to_async
+def _instances(user) -> set[int] | None:
+    """The ids of the member's instances; None if they may not follow the committee."""
+    if not (rules.can_review(user) and has_totp(user)):
+        return None
+    return set(rules.instances_of(user).values_list("pk", flat=True))
+
+
+class CommitteeConsumer(AsyncJsonWebsocketConsumer):
+    group = COMITE_GROUP
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=NOT_SIGNED_IN)
+            return
+        self.instances = await _instances(user)
+        if self.instances is None:
+            await self.close(code=FORBIDDEN)
+            return
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception:  # noqa: BLE001 - layer down: the page says the live feed is paused
+            await self.close(code=1011)
+            return
+        self.joined = True
+        await self.accept()
+
+    async def disconnect(self, code):
+        if getattr(self, "joined", False):
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    def _concerns_me(self, event) -> bool:
+        instances = event.get("instances")
+        if instances is None and event.get("instance") is not None:
+            instances = [event["instance"]]
+        return bool(set(instances or ()) & self.instances)
+
+    async def forward(self, event):
+        if self._concerns_me(event):
+            await self.send_json(event)
+
+    # One handler per event type (the type's dots become underscores).
+    expression_routed = forward
+    expression_answered = forward
+    seance_saved = forward
+    seance_agenda = forward
+    seance_examined = forward
+
+
+websocket_urlpatterns = [path("ws/comite/", CommitteeConsumer.as_asgi())]

@@ -1,0 +1,412 @@
+"""Expressions as spreadsheets: CSV and XLSX with the dashboard's filters, in constant memory.
+
+Rows are read by keyset pages of ``CHUNK`` expressions (a few queries per page, never the
+whole table in memory) and written as they come: CSV streamed to the browser, XLSX through
+openpyxl's write-only mode into a temporary file. An export with more than
+``EXPORT_INLINE_MAX_ROWS`` rows is made by Celery (``ExportJob``) with a progress bar.
+
+No export ever holds an email, a contact or the name of someone who did not choose to
+show it: the author column is the name shown on the site (« un·e habitant·e de … »).
+"""
+
+import csv
+import datetime as dt
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, CharField, F, Value, When
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from participation.audit.services import record
+from participation.notifications.services import notify
+
+from . import dashboard, rules
+from .models import (
+    Decision,
+    Etiquette,
+    ExportJob,
+    Expression,
+    Reponse,
+    Source,
+    Status,
+    Transmission,
+    Visibility,
+)
+from .storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+INLINE_MAX_ROWS = 20000
+CSV_DELIMITER = ";"  # what a French spreadsheet expects
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+COLUMNS = [
+    ("numero", gettext_lazy("N°")),
+    ("deposee_le", gettext_lazy("Déposée le")),
+    ("quartier", gettext_lazy("Quartier")),
+    ("recueillie", gettext_lazy("Recueillie")),
+    ("consultation", gettext_lazy("Consultation")),
+    ("etape", gettext_lazy("Étape")),
+    ("publication", gettext_lazy("Publication")),
+    ("auteur", gettext_lazy("Auteur·rice (nom affiché)")),
+    ("personnes", gettext_lazy("Personnes")),
+    ("message", gettext_lazy("Message")),
+    ("enjeux", gettext_lazy("Enjeux")),
+    ("objectifs", gettext_lazy("Objectifs")),
+    ("etiquettes", gettext_lazy("Étiquettes")),
+    ("moi_aussi", gettext_lazy("« Moi aussi »")),
+    ("transmise_a", gettext_lazy("Transmise à")),
+    ("decision", gettext_lazy("Décision")),
+    ("reponse", gettext_lazy("Réponse")),
+]
+WIDTHS = [8, 17, 16, 18, 24, 12, 24, 24, 10, 80, 12, 50, 20, 10, 30, 14, 60]
+
+
+def inline_max_rows() -> int:
+    return getattr(settings, "EXPORT_INLINE_MAX_ROWS", INLINE_MAX_ROWS)
+
+
+def header() -> list[str]:
+    return [str(label) for _key, label in COLUMNS]
+
+
+def _author_label(row: dict) -> str:
+    """The name the site shows; the account's name only when its owner chose to show it."""
+    quartier = row["quartier__short_name"]
+    if row["shown_name"]:
+        return row["shown_name"]
+    if row["source"] != Source.EN_LIGNE and row["people_count"] > 1:
+        return _("%(count)s habitant·es de %(quartier)s") % {
+            "count": row["people_count"],
+            "quartier": quartier,
+        }
+    return _("un·e habitant·e de %(quartier)s") % {"quartier": quartier}
+
+
+def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for key, value in pairs:
+        if value and value not in grouped.setdefault(key, []):
+            grouped[key].append(value)
+    return grouped
+
+
+def iter_records(
+    queryset, *, instances=None, progress: Callable[[int], None] | None = None
+) -> Iterator[list]:
+    """The rows of ``queryset``'s expressions, ``CHUNK`` at a time, oldest first.
+
+    ``instances``: the instances whose names may appear in « Transmise à » (the reader's).
+    ``progress(done)`` is called after each chunk.
+    """
+    statuses = dict(Status.choices)
+    sources = dict(Source.choices)
+    visibilities = {
+        Visibility.PUBLIC_NAMED: _("publique, avec le nom"),
+        Visibility.PUBLIC_ANONYMOUS: _("publique, anonyme"),
+        Visibility.PRIVATE: _("privée"),
+    }
+    decisions = dict(Decision.choices)
+    shown_name = Case(
+        When(
+            visibility=Visibility.PUBLIC_NAMED,
+            source=Source.EN_LIGNE,
+            then=F("author__display_name"),
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    rows = (
+        queryset.order_by()
+        .annotate(shown_name=shown_name)
+        .values(
+            "pk",
+            "created_at",
+            "quartier__short_name",
+            "source",
+            "consultation__title",
+            "status",
+            "visibility",
+            "shown_name",
+            "people_count",
+            "text",
+            "supports_count",
+        )
+    )
+    objectif_through = Expression.objectifs.through
+    etiquette_through = Etiquette.expressions.through
+    reponse_through = Reponse.expressions.through
+    last = 0
+    done = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        if not chunk:
+            break
+        ids = [row["pk"] for row in chunk]
+        last = ids[-1]
+        objectifs = objectif_through.objects.filter(expression_id__in=ids).order_by(
+            "objectif__enjeu__number", "objectif__position"
+        )
+        enjeux = _grouped(
+            (e, str(n))
+            for e, n in objectifs.values_list("expression_id", "objectif__enjeu__number")
+        )
+        objectif_labels = _grouped(
+            (e, operationnel or intercommunal)
+            for e, operationnel, intercommunal in objectifs.values_list(
+                "expression_id", "objectif__operationnel", "objectif__intercommunal"
+            )
+        )
+        etiquettes = _grouped(
+            etiquette_through.objects.filter(expression_id__in=ids)
+            .order_by("etiquette__name")
+            .values_list("expression_id", "etiquette__name")
+        )
+        transmissions = Transmission.objects.filter(expression_id__in=ids)
+        if instances is not None:
+            transmissions = transmissions.filter(instance__in=instances)
+        routed = _grouped(
+            transmissions.order_by("instance__name").values_list("expression_id", "instance__name")
+        )
+        answers = {
+            e: (decision, text)
+            for e, decision, text in reponse_through.objects.filter(expression_id__in=ids)
+            .order_by("reponse__created_at")
+            .values_list("expression_id", "reponse__decision", "reponse__text")
+        }
+        for row in chunk:
+            pk = row["pk"]
+            decision, answer = answers.get(pk, ("", ""))
+            yield [
+                pk,
+                timezone.localtime(row["created_at"]).replace(tzinfo=None, microsecond=0),
+                row["quartier__short_name"],
+                sources.get(row["source"], row["source"]),
+                row["consultation__title"] or "",
+                statuses.get(row["status"], row["status"]),
+                visibilities.get(row["visibility"], row["visibility"]),
+                _author_label(row),
+                row["people_count"],
+                row["text"],
+                ", ".join(enjeux.get(pk, [])),
+                " | ".join(objectif_labels.get(pk, [])),
+                ", ".join(etiquettes.get(pk, [])),
+                row["supports_count"],
+                ", ".join(routed.get(pk, [])),
+                decisions.get(decision, ""),
+                answer,
+            ]
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+
+
+# --- Writers ---------------------------------------------------------------------------
+
+
+def safe_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back what it is given (for csv.writer)."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(records: Iterable[list], columns: list[str]) -> Iterator[str]:
+    """CSV text line by line: a BOM (accents in Excel), then the header, then the rows."""
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(columns)
+    for record_ in records:
+        yield writer.writerow([safe_text(value) for value in record_])
+
+
+def xlsx_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, int | float | dt.datetime | dt.date):
+        return value
+    text = ILLEGAL_XLSX.sub("", str(value))
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_xlsx(
+    fileobj,
+    sheets: Iterable[tuple[str, list[str], Iterable[list], list[int] | None]],
+) -> None:
+    """Write sheets ``(title, columns, rows, widths)`` to ``fileobj`` in write-only mode."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for title, columns, rows, widths in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for index, width in enumerate(widths or []):
+            sheet.column_dimensions[_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for name in columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            cell.alignment = wrap
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+    workbook.save(fileobj)
+
+
+def _cell(sheet, value):
+    value = xlsx_value(value)
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY HH:MM"
+        return cell
+    return value
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def xlsx_tempfile(sheets):
+    """A temporary file holding the workbook, rewound; closing it deletes it."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(handle, sheets)
+    handle.seek(0)
+    return handle
+
+
+def expressions_sheet(queryset, *, instances=None, progress=None):
+    return (
+        str(_("Expressions")),
+        header(),
+        iter_records(queryset, instances=instances, progress=progress),
+        WIDTHS,
+    )
+
+
+# --- Background exports ----------------------------------------------------------------
+
+
+def request_job(*, user, format: str, query: str, total: int) -> ExportJob:
+    """Ask Celery for a long export; the job page follows it."""
+    if not rules.can_review(user):
+        raise PermissionError
+    with transaction.atomic():
+        job = ExportJob.objects.create(requester=user, format=format, query=query, total=total)
+        record(
+            actor=user,
+            action="export.demande",
+            target=job,
+            after={"format": format, "query": query, "total": total},
+        )
+
+        def enqueue():
+            from .tasks import build_export
+
+            try:
+                build_export.delay(str(job.pk))
+            except Exception:  # noqa: BLE001 - the broker being down must be said, not raised
+                logger.warning("Broker unreachable; export %s not started", job.pk)
+                ExportJob.objects.filter(pk=job.pk).update(
+                    state=ExportJob.State.FAILED,
+                    error=_("Le service qui prépare les exports ne répond pas : réessayez."),
+                    finished_at=timezone.now(),
+                )
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def build_job(job_id) -> ExportJob | None:
+    """Write a job's file under PRIVATE_MEDIA_ROOT/exports/, updating its progress."""
+    job = ExportJob.objects.select_related("requester").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return job
+    user = job.requester
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, done=0)
+    if not rules.can_review(user):
+        _fail(job, _("Votre rôle ne permet plus cet export."))
+        return job
+    _filterset, queryset = dashboard.filtered_expressions(user, QueryDict(job.query))
+    total = queryset.count()
+    ExportJob.objects.filter(pk=job.pk).update(total=total)
+
+    def progress(done):
+        ExportJob.objects.filter(pk=job.pk).update(done=done)
+
+    name = f"exports/{job.pk}.{job.format}"
+    instances = rules.instances_of(user)
+    try:
+        path = Path(private_storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if job.format == ExportJob.Format.XLSX:
+            with open(path, "wb") as handle:
+                write_xlsx(
+                    handle,
+                    [expressions_sheet(queryset, instances=instances, progress=progress)],
+                )
+        else:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                for line in csv_lines(
+                    iter_records(queryset, instances=instances, progress=progress), header()
+                ):
+                    handle.write(line)
+    except Exception:
+        logger.exception("Export %s failed", job.pk)
+        _fail(
+            job,
+            _(
+                "L'export n'a pas pu être préparé. Réessayez ; si cela recommence, "
+                "signalez-le au référent."
+            ),
+        )
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.READY,
+        file=name,
+        done=total,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    notify(
+        user,
+        _("Votre export de %(count)s expressions est prêt.") % {"count": total},
+        url=job.get_absolute_url(),
+    )
+    return job
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.FAILED, error=message[:300], finished_at=timezone.now()
+    )

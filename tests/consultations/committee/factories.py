@@ -1,0 +1,87 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from consultations.models import (
+    AgendaEntry,
+    AgendaItem,
+    Etiquette,
+    Instance,
+    Seance,
+    Transmission,
+)
+from tests.consultations.factories import ExpressionFactory
+
+
+class InstanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instance
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Instance du comité {n}")
+    slug = factory.Sequence(lambda n: f"instance-comite-{n}")
+    kind = Instance.Kind.COMITE_PILOTAGE
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.set(extracted)
+
+
+class EtiquetteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Etiquette
+        django_get_or_create = ["name"]
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"étiquette {n}")
+
+    @factory.post_generation
+    def expressions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.expressions.set(extracted)
+
+
+class TransmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transmission
+
+    expression = factory.SubFactory(ExpressionFactory, status="transmise")
+    instance = factory.SubFactory(InstanceFactory)
+
+
+class SeanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seance
+
+    instance = factory.SubFactory(InstanceFactory)
+    title = factory.Sequence(lambda n: f"Séance plénière {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    place = "Salle Beaugrand, Auchel"
+
+
+def on_agenda(seance, *expressions, title="") -> AgendaItem:
+    """An agenda item written directly (the service is tested on its own)."""
+    item = AgendaItem.objects.create(seance=seance, title=title, position=seance.items.count() + 1)
+    for expression in expressions:
+        AgendaEntry.objects.create(item=item, seance=seance, expression=expression)
+    return item
+
+
+def routed(instance, **kwargs):
+    """A published expression routed to ``instance`` (status « transmise »)."""
+    kwargs.setdefault("status", "transmise")
+    expression = ExpressionFactory(**kwargs)
+    Transmission.objects.create(expression=expression, instance=instance)
+    return expression
+
+
+__all__ = [
+    "EtiquetteFactory",
+    "InstanceFactory",
+    "SeanceFactory",
+    "TransmissionFactory",
+    "on_agenda",
+    "routed",
+]
