@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev quality e2e bench clean
+.PHONY: run test install install-dev quality e2e bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ test: quality
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
 e2e: install-dev
 	$(BIN)/pytest -m e2e
+
+## The performance bench (docs/performance.md): agglomeration-scale data in PostgreSQL, the
+## production processes, wrk at 32 connections; needs PostgreSQL and Redis on 127.0.0.1.
+bench: install-dev
+	$(BIN)/python -m bench.runner $(BENCH_ARGS)
+
+## The same at scale 0.01 and 2 s per measurement (what CI runs through tests/bench).
+bench-smoke: install-dev
+	$(BIN)/python -m bench.runner --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -249,8 +249,15 @@ class Generator:
     consultations_by_quartier: dict[int, list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    quartier_names: dict[int, str] = field(default_factory=dict)
     # Expressions that anyone can read in lists: (pk, author id or 0, published_at, supports).
     listed: list[tuple[int, int, dt.datetime, int]] = field(default_factory=list)
+    moderated: list[int] = field(default_factory=list)  # read by a mediator (not soumise)
+    # Routed to instances: (pk, quartier id, status, moments of the path's steps).
+    routed: list[tuple[int, int, str, list[dt.datetime]]] = field(default_factory=list)
+    instances: list[int] = field(default_factory=list)
+    members: dict[int, list[int]] = field(default_factory=dict)  # instance → comité members
+    transmissions: dict[int, list[int]] = field(default_factory=dict)  # expression → instances
 
     def rng(self, step: str) -> random.Random:
         return random.Random(f"{self.seed}:{step}")
@@ -369,6 +376,7 @@ def make_quartiers(gen: Generator) -> int:
     for quartier in [*patterns, *generated]:
         gen.quartier_ids.append(quartier.pk)
         gen.quartier_codes[quartier.pk] = quartier.code
+        gen.quartier_names[quartier.pk] = quartier.short_name
     gen.objectifs = defaultdict(list)
     for pk, quartier_id in Objectif.objects.order_by("quartier_id", "pk").values_list(
         "pk", "quartier_id"
@@ -615,6 +623,7 @@ PATHS = {
     "repondue": ("soumise", "publiee", "transmise", "examinee", "repondue"),
 }
 LISTED = frozenset({"publiee", "transmise", "examinee", "repondue"})
+ROUTED = frozenset({"transmise", "examinee", "repondue"})
 # The share of generated expressions that anyone can read in lists (listed and not private).
 LISTED_SHARE = sum(STATUS_WEIGHTS[s] for s in LISTED) / sum(STATUS_WEIGHTS.values()) * 0.9
 PARETO_ALPHA = 1.6  # mean of paretovariate(a) - 1 is 1 / (a - 1)
@@ -721,6 +730,10 @@ def make_expressions(gen: Generator) -> int:
             if status == "fusionnee" and same_quartier:
                 expression.merged_into_id = rng.choice(same_quartier)
                 merged.append(expression)
+            if status != "soumise":
+                gen.moderated.append(expression.pk)
+            if status in ROUTED:
+                gen.routed.append((expression.pk, expression.quartier_id, status, times))
             if status in LISTED and expression.visibility != "privee":
                 same_quartier.append(expression.pk)
                 gen.listed.append(
@@ -798,6 +811,237 @@ def make_signalements(gen: Generator) -> int:
     return len(rows)
 
 
+INSTANCES = (
+    ("Comité de Pilotage Cohésion Sociale", "comite_pilotage"),
+    ("Conseil Consultatif du Programme de Réussite Éducative", "conseil_consultatif"),
+    ("Bailleurs sociaux du territoire", "bailleur"),
+    ("Services techniques de la commune", "service_communal"),
+    ("Centre social et associations de quartier", "association"),
+    ("Partenaires de l'emploi et de l'insertion", "autre"),
+)
+TAGS = (
+    "éclairage",
+    "propreté",
+    "jeux pour enfants",
+    "transports",
+    "tranquillité",
+    "médiation",
+    "emploi",
+    "santé",
+    "logement",
+    "stationnement",
+    "espaces verts",
+    "commerces",
+    "jeunesse",
+    "aide aux devoirs",
+    "accessibilité",
+    "bruit",
+    "voirie",
+    "sport",
+    "culture",
+    "personnes âgées",
+    "numérique",
+    "accès aux droits",
+    "parentalité",
+    "fêtes de quartier",
+    "marché",
+    "déchets",
+    "bancs et ombre",
+    "vitesse",
+)
+ANSWERS = (
+    ("retenue", "Retenue : les travaux sont programmés ; le service vous tiendra informés."),
+    ("a_l_etude", "À l'étude : le service technique chiffre la demande d'ici la prochaine séance."),
+    (
+        "non_retenue",
+        "Non retenue cette année : le budget est engagé ailleurs, nous en reparlerons.",
+    ),
+    ("deja_en_cours", "Déjà en cours : une action répond à cette demande depuis le printemps."),
+)
+
+
+def make_instances(gen: Generator) -> int:
+    """The convention's two instances and four partners, with the comité members."""
+    Instance = model("consultations.Instance")
+    rng = gen.rng("instances")
+    existing = {instance.name: instance for instance in Instance.objects.all()}
+    new = [
+        Instance(name=name, slug=slugify(name)[:80], kind=kind, description="")
+        for name, kind in INSTANCES
+        if name not in existing
+    ]
+    bulk(Instance, new, returning=True)
+    instances = [
+        existing.get(name) or next(i for i in new if i.name == name) for name, _ in INSTANCES
+    ]
+    gen.instances = [instance.pk for instance in instances]
+    gen.members = {pk: [] for pk in gen.instances}
+    through = Instance.members.through
+    links = []
+    for index, user_id in enumerate(gen.comite):
+        chosen = {gen.instances[index % 2]}
+        if rng.random() < 0.4:
+            chosen.add(rng.choice(gen.instances))
+        for instance_id in sorted(chosen):
+            links.append(through(instance_id=instance_id, user_id=user_id))
+            gen.members[instance_id].append(user_id)
+    bulk(through, links)
+    gen.count("membres d'instances", len(links))
+    return len(new)
+
+
+def make_transmissions(gen: Generator) -> int:
+    """Every routed expression goes to the comité de pilotage, or to one or two partners."""
+    Transmission = model("consultations.Transmission")
+    rng = gen.rng("transmissions")
+    if not gen.instances:
+        return 0
+    rows = []
+    for pk, _quartier_id, _status, times in gen.routed:
+        if rng.random() < 0.6:
+            chosen = [gen.instances[0]]
+        else:
+            chosen = sorted(rng.sample(gen.instances, min(rng.choice((1, 2)), len(gen.instances))))
+        gen.transmissions[pk] = chosen
+        for instance_id in chosen:
+            rows.append(
+                Transmission(
+                    expression_id=pk,
+                    instance_id=instance_id,
+                    note="À examiner avec les autres demandes du quartier.",
+                    created_by_id=rng.choice(gen.mediateurs) if gen.mediateurs else None,
+                    created_at=times[2],
+                )
+            )
+    for chunk in chunked(rows, CHUNK):
+        bulk(Transmission, chunk)
+    return len(rows)
+
+
+def make_etiquettes(gen: Generator) -> int:
+    """A shared list of tags; most expressions a mediator has read carry one or two."""
+    Etiquette = model("consultations.Etiquette")
+    rng = gen.rng("etiquettes")
+    existing = {tag.name.lower(): tag for tag in Etiquette.objects.all()}
+    creator = gen.mediateurs[0] if gen.mediateurs else None
+    new = [Etiquette(name=name, created_by_id=creator) for name in TAGS if name not in existing]
+    bulk(Etiquette, new, returning=True)
+    tags = [existing.get(name) or next(t for t in new if t.name == name) for name in TAGS]
+    through = Etiquette.expressions.through
+    links = []
+    for pk in gen.moderated:
+        if rng.random() < 0.6:
+            for tag in rng.sample(tags, rng.choice((1, 1, 2))):
+                links.append(through(etiquette_id=tag.pk, expression_id=pk))
+    for chunk in chunked(links, CHUNK):
+        bulk(through, chunk)
+    gen.count("expressions étiquetées", len(links))
+    return len(new)
+
+
+def make_reponses(gen: Generator) -> int:
+    """Quarterly séances; examined expressions on their agenda, grouped by quartier; answers.
+
+    Expressions répondues are grouped so that the number of answers is the scale's (2,000
+    at scale 1): one answer per agenda item, for every expression of the item.
+    """
+    Seance = model("consultations.Seance")
+    AgendaItem = model("consultations.AgendaItem")
+    AgendaEntry = model("consultations.AgendaEntry")
+    Reponse = model("consultations.Reponse")
+    rng = gen.rng("reponses")
+    if not gen.instances:
+        return 0
+    tz = timezone.get_current_timezone()
+    seances: dict[int, list] = {}
+    rows = []
+    for instance_id in gen.instances:
+        seances[instance_id] = []
+        for quarter in range(-8, 1):
+            day = (gen.anchor + dt.timedelta(days=91 * quarter + 14)).astimezone(tz).date()
+            starts_at = dt.datetime.combine(day, dt.time(18), tzinfo=tz)
+            held = starts_at + dt.timedelta(hours=2)
+            seance = Seance(
+                instance_id=instance_id,
+                title=f"Séance du {day:%d/%m/%Y}",
+                starts_at=starts_at,
+                place="Salle du conseil, mairie d'Auchel",
+                examined_at=held if held < gen.anchor else None,
+                created_by_id=gen.referents[0] if gen.referents else None,
+            )
+            rows.append(seance)
+            seances[instance_id].append(seance)
+    bulk(Seance, rows, returning=True)
+
+    # Each examined expression goes to its first instance's first séance held after it came.
+    buckets: dict[tuple[int, int, str], list[tuple[int, dt.datetime]]] = defaultdict(list)
+    for pk, quartier_id, status, times in gen.routed:
+        if status not in {"examinee", "repondue"} or pk not in gen.transmissions:
+            continue
+        instance_id = gen.transmissions[pk][0]
+        held = [s for s in seances[instance_id] if s.examined_at is not None]
+        seance = next((s for s in held if s.starts_at >= times[2]), held[-1])
+        buckets[(seance.pk, quartier_id, status)].append((pk, times[-1]))
+
+    answered = [len(v) for (_s, _q, status), v in buckets.items() if status == "repondue"]
+    wanted = volume("answers", gen.scale)
+    size = 1
+    while sum(-(-n // size) for n in answered) > wanted and size < max(answered, default=1):
+        size += 1
+    seance_of = {s.pk: s for group in seances.values() for s in group}
+    items, groups = [], []
+    for (seance_pk, quartier_id, status), members in sorted(buckets.items()):
+        for chunk in chunked(members, size):
+            position = len(items) + 1
+            items.append(
+                AgendaItem(
+                    seance_id=seance_pk,
+                    title=f"Ce que disent les habitant·es de {gen.quartier_names[quartier_id]}",
+                    position=position,
+                    created_at=seance_of[seance_pk].starts_at - dt.timedelta(days=7),
+                )
+            )
+            groups.append((status, chunk))
+    bulk(AgendaItem, items, returning=True)
+    entries, answers, answer_groups = [], [], []
+    for item, (status, chunk) in zip(items, groups, strict=True):
+        seance = seance_of[item.seance_id]
+        entries += [
+            AgendaEntry(item_id=item.pk, seance_id=seance.pk, expression_id=pk) for pk, _ in chunk
+        ]
+        if status != "repondue":
+            continue
+        decision, text = rng.choice(ANSWERS)
+        members = gen.members.get(seance.instance_id) or gen.referents
+        answers.append(
+            Reponse(
+                item_id=item.pk,
+                seance_id=seance.pk,
+                instance_id=seance.instance_id,
+                decision=decision,
+                text=text,
+                public=rng.random() < 0.85,
+                answered_by_id=rng.choice(members) if members else None,
+                created_at=max(moment for _pk, moment in chunk),
+            )
+        )
+        answer_groups.append(chunk)
+    for chunk in chunked(entries, CHUNK):
+        bulk(AgendaEntry, chunk)
+    bulk(Reponse, answers, returning=True)
+    through = Reponse.expressions.through
+    links = [
+        through(reponse_id=answer.pk, expression_id=pk)
+        for answer, chunk in zip(answers, answer_groups, strict=True)
+        for pk, _moment in chunk
+    ]
+    for chunk in chunked(links, CHUNK):
+        bulk(through, chunk)
+    gen.count("séances", len(rows))
+    gen.count("points d'ordre du jour", len(items))
+    return len(answers)
+
+
 @dataclass(frozen=True)
 class Step:
     """One kind of generated data. ``make`` is None until someone writes it for its models."""
@@ -820,9 +1064,19 @@ STEPS = (
     ),
     Step("« moi aussi »", ("consultations.Support",), make_supports),
     Step("signalements", ("consultations.Signalement",), make_signalements),
-    # Written when their models land in consultations (issues 5 and 6).
-    Step("étiquettes", ("consultations.Etiquette",), None),
-    Step("réponses", ("consultations.Reponse",), None),
+    Step("instances", ("consultations.Instance",), make_instances),
+    Step("transmissions", ("consultations.Transmission",), make_transmissions),
+    Step("étiquettes", ("consultations.Etiquette",), make_etiquettes),
+    Step(
+        "réponses",
+        (
+            "consultations.Seance",
+            "consultations.AgendaItem",
+            "consultations.AgendaEntry",
+            "consultations.Reponse",
+        ),
+        make_reponses,
+    ),
 )
 
 
@@ -873,6 +1127,10 @@ def delete_generated() -> None:
     User = model("accounts.User")
     users = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
     for label, lookup in (
+        ("consultations.Reponse", None),
+        ("consultations.Seance", None),
+        ("consultations.Transmission", None),
+        ("consultations.Etiquette", None),
         ("consultations.Expression", None),
         ("consultations.Consultation", "slug__startswith"),
         ("evenements.Inscription", None),

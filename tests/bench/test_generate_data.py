@@ -176,3 +176,18 @@ def test_it_refuses_a_database_that_is_not_a_bench_or_test_one(monkeypatch):
 
     with pytest.raises(CommandError, match="bench"):
         generate()
+
+
+@pytest.mark.django_db
+def test_routed_expressions_have_their_transmission_agenda_and_answer():
+    generate()
+
+    Expression = get("consultations.Expression")
+    routed = Expression.objects.filter(status__in=["transmise", "examinee", "repondue"])
+    assert routed.exists()
+    assert not routed.filter(transmissions__isnull=True).exists()
+    examined = Expression.objects.filter(status__in=["examinee", "repondue"])
+    assert not examined.filter(agenda_entries__isnull=True).exists()
+    assert not Expression.objects.filter(status="repondue", reponses__isnull=True).exists()
+    assert not Expression.objects.exclude(status="repondue").filter(reponses__isnull=False).exists()
+    assert get("consultations.Etiquette").objects.filter(expressions__isnull=False).exists()

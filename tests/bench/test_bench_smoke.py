@@ -1,0 +1,60 @@
+"""The bench itself, at a reduced scale: it sets up, measures every row and prints its table.
+
+It needs PostgreSQL and Redis on 127.0.0.1 (as CI has); without them it is skipped, except
+in CI (``CI`` or ``BENCH_REQUIRED`` set), where a missing service fails it. Budgets are not
+judged here (a shared CI machine is no place for that), only that the bench works: exit
+status 0 (budgets held) or 1 (a budget missed), never 2 (could not measure).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import runner
+from bench.scenarios import SCENARIOS
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def services_or_skip() -> None:
+    config = runner.Config.from_args(runner.parse_args(["--smoke"]))
+    try:
+        runner.check_services(config)
+    except runner.BenchBroken as missing:
+        if os.environ.get("CI") or os.environ.get("BENCH_REQUIRED"):
+            pytest.fail(f"The smoke bench needs PostgreSQL and Redis in CI: {missing}")
+        pytest.skip(str(missing))
+
+
+@pytest.mark.slow
+def test_the_smoke_bench_measures_every_scenario_and_prints_one_table():
+    services_or_skip()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.runner", "--smoke"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=420,
+        check=False,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode in {0, 1}, output[-6000:]
+    assert "| Scénario" in result.stdout and "× plafond" in result.stdout
+    assert "RÉSULTAT :" in result.stdout
+    for scenario in SCENARIOS:
+        assert scenario.label in result.stdout, scenario.label
+    assert "Temps réel" in result.stdout
+    results = json.loads((BASE_DIR / "var" / "bench_smoke" / "results.json").read_text())
+    assert results["ceiling_rps"] > 0
+    measured = {row["key"]: row for row in results["rows"]}
+    for key in ("ceiling", "home", "quartier", "events", "event", "post_expression", "register"):
+        assert measured[key]["data"]["requests"] > 0, key
+        assert measured[key]["status"] in {"ok", "missed"}, measured[key]["verdict"]
