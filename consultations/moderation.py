@@ -554,10 +554,9 @@ def _validate_etiquette_name(name: str, *, exclude=None) -> str:
         raise ValidationError({"name": _("Donnez un nom à l'étiquette.")})
     if len(name) > 60:
         raise ValidationError({"name": _("60 caractères au plus.")})
-    twins = Etiquette.objects.filter(name__iexact=name)
-    if exclude is not None:
-        twins = twins.exclude(pk=exclude.pk)
-    if twins.exists():
+    # Compared in Python: SQLite's LOWER() leaves « É » alone; the table stays small.
+    others = Etiquette.objects.exclude(pk=exclude.pk) if exclude is not None else Etiquette.objects
+    if name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
         raise ValidationError({"name": _("L'étiquette « %(name)s » existe déjà.") % {"name": name}})
     return name
 
