@@ -134,14 +134,13 @@ def _export_account(user: User) -> dict:
             }
             for email in Email.objects.filter(to__in=_addresses(user)).order_by("created_at")
         ],
+        # What, when and on which object only: for staff, the states and reasons of their
+        # actions would carry other people's data (a rejected text, a guest's registration).
         "journal": [
             {
                 "le": entry.created_at,
                 "action": entry.action,
                 "objet": f"{entry.target_type} {entry.target_id}",
-                "avant": entry.before,
-                "apres": entry.after,
-                "motif": entry.reason,
             }
             for entry in AuditEntry.objects.filter(actor=user).order_by("created_at", "pk")
         ],

@@ -172,3 +172,22 @@ def test_a_staff_member_exports_their_own_data_too(client_for, comite):
 
     assert data["compte"]["profil"]["adresse_electronique"] == comite.email
     assert data["compte"]["profil"]["role"] == "Membre d'une instance"
+
+
+def test_a_staff_export_does_not_carry_residents_data_through_the_audit_log(
+    client_for, mediateur, alice, rimbart
+):
+    expression = ExpressionFactory(author=alice, quartier=rimbart, text="Chez Mme Durand au 4.")
+    consultations_services.change_status(
+        expression,
+        to=Status.REJETEE,
+        actor=mediateur,
+        allowed=lambda _user: True,
+        note="Le message nomme Mme Durand.",
+    )
+
+    raw = client_for(mediateur).get(EXPORT).content.decode()
+
+    assert "expression.rejetee" in raw
+    assert "Durand" not in raw
+    assert "alice@example.org" not in raw
