@@ -44,13 +44,15 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 @dataclass
 class ConsoleLog:
-    """Errors a page printed or threw, kept per Playwright page."""
+    """Errors the current document of a Playwright page printed or threw."""
 
     errors: list[str] = field(default_factory=list)
 
     def attach(self, page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        # A new document starts a new record: errors belong to the page that printed them.
+        page.on("framenavigated", lambda frame: frame.parent_frame or self.errors.clear())
 
     def _on_console(self, message) -> None:
         if message.type == "error":
@@ -68,7 +70,7 @@ def console_log(page) -> ConsoleLog:
 
 
 def assert_no_console_errors(page) -> None:
-    """No console error, no uncaught exception and no CSP violation on this page so far."""
+    """No console error, uncaught exception or CSP violation since the page's last navigation."""
     errors = list(console_log(page).errors)
     errors += [f"CSP: {v}" for v in page.evaluate("window.__cspViolations || []")]
     assert not errors, "Console errors on " + page.url + ":\n  " + "\n  ".join(errors)
