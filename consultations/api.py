@@ -46,7 +46,7 @@ class ExpressionSerializer(serializers.ModelSerializer):
         help_text="Le nom choisi par l'auteur, ou « un·e habitant·e de … » ; jamais d'adresse.",
     )
     objectifs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     photo = serializers.SerializerMethodField(help_text="Photo nettoyée (sans métadonnées).")
     thumbnail = serializers.SerializerMethodField(help_text="Petite version de la photo.")
 

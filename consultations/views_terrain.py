@@ -91,7 +91,9 @@ def service_worker(request):
     page = reverse("terrain:page")
     precache = [static(name) for name in PRECACHED_STATIC]
     version = hashlib.sha256((source + page + "".join(precache)).encode()).hexdigest()[:16]
-    config = json.dumps({"version": version, "page": page, "precache": precache})
+    config = json.dumps(
+        {"version": version, "page": page, "static": settings.STATIC_URL, "precache": precache}
+    )
     response = HttpResponse(
         f"self.TERRAIN = {config};\n{source}", content_type="application/javascript; charset=utf-8"
     )

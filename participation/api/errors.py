@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -143,8 +144,17 @@ def _describe(exc: exceptions.APIException) -> tuple[str, str, dict | None]:
     return str(getattr(exc, "default_code", "erreur")), str(exc.detail), None
 
 
+def _render_as_json(request) -> None:
+    """Errors are JSON even where the view renders CSV or HTML, or ``?format=`` was unknown."""
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc, context):
-    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the French format."""
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the French format, in JSON."""
+    request = context.get("request")
+    _render_as_json(request)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -160,7 +170,6 @@ def exception_handler(exc, context):
         return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)
     # An unexpected exception: log it, tell whoever listens (the test client re-raises it),
     # and still answer in the documented format.
-    request = context.get("request")
     logger.error("Erreur serveur sur l'API", exc_info=exc)
     got_request_exception.send(sender=None, request=request)
     set_rollback()

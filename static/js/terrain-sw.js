@@ -1,7 +1,9 @@
 /* Service worker of the field mode, served at /terrain/sw.js (scope /terrain/).
    The view that serves it puts `self.TERRAIN = {version, page, precache}` above this code.
    - the page /terrain/: network first (a few seconds), else the copy kept here;
-   - static files: the copy kept here, refreshed in the background;
+   - static files (those listed, and any other the page uses: base.html's scripts, for
+     instance, which the page sends in a message): the copy kept here, refreshed in the
+     background;
    - everything else (the API, other pages) goes to the network untouched: the page's
      script keeps the referential and the entries in IndexedDB itself. */
 /* global self, caches, fetch, Request, Response, URL */
@@ -10,6 +12,7 @@
 var CONFIG = self.TERRAIN || { version: "dev", page: "/terrain/", precache: [] };
 var CACHE = "terrain-" + CONFIG.version;
 var NETWORK_TIMEOUT = 4000;
+var STATIC_PREFIX = CONFIG.static || "/static/";
 
 function cachePage(cache) {
   // Only a real page of the signed-in mediator is kept, never the sign-in page it may redirect to.
@@ -101,7 +104,21 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(handlePage(request));
     return;
   }
-  if (CONFIG.precache.indexOf(url.pathname) !== -1) {
+  if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf(STATIC_PREFIX) === 0) {
     event.respondWith(handleStatic(request));
   }
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "keep" || !Array.isArray(data.urls)) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(data.urls.map(function (href) {
+      var url = new URL(href, self.location.origin);
+      if (url.origin !== self.location.origin || url.pathname.indexOf(STATIC_PREFIX) !== 0) return null;
+      return cache.match(url.pathname).then(function (found) {
+        return found || cache.add(url.pathname).catch(function () {});
+      });
+    }));
+  }));
 });

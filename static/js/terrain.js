@@ -815,6 +815,14 @@
       return;
     }
     navigator.serviceWorker.register(URLS.sw, { scope: URLS.scope }).catch(function () {});
+    // Whatever this page loads (base.html's scripts and styles too) is kept for offline use.
+    navigator.serviceWorker.ready.then(function (registration) {
+      var urls = [];
+      document.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=icon][href]").forEach(function (node) {
+        urls.push(node.src || node.href);
+      });
+      if (registration.active) registration.active.postMessage({ type: "keep", urls: urls });
+    });
   }
 
   // --- start ---------------------------------------------------------------------------------------

@@ -1,0 +1,180 @@
+"""Field mode in Chromium: three expressions typed with no network reach the server once each.
+
+A mediator signs in (TOTP), opens /terrain/, the browser goes offline, three expressions
+are typed (one with a photo), the page is reloaded while still offline (the service worker
+serves it; the entries are still there, as is a half-typed draft), the network comes back
+and exactly three expressions exist on the server, with their event as source.
+"""
+
+import io
+import json
+import os
+import re
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+from .helpers import assert_page_is_sound, console_log
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "terrain.e2e@example.org"
+PASSWORD = "un-mot-de-passe-terrain-2030"
+TEXTS = [
+    "Les bancs du square Rimbart sont cassés depuis l'hiver.",
+    "Il manque un passage piéton devant l'école.",
+    "Photo : le terrain de foot est inondé après chaque pluie.",
+]
+
+
+def small_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 140, 60)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def pending_count(page) -> int:
+    return int(page.locator("[data-pending-count]").get_attribute("data-count") or 0)
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector("[data-terrain][data-ready]", state="attached", timeout=15_000)
+
+
+@pytest.fixture
+def mediator_page(page_as, live_platform):
+    live_platform.create_user(
+        EMAIL,
+        PASSWORD,
+        role="mediateur",
+        display_name="Samia",
+        totp_secret=settings.DEMO_TOTP_SECRET,
+    )
+    # An event the expressions were collected at, and a quartier with its objectives.
+    live_platform.shell(
+        "import datetime as dt\n"
+        "from django.utils import timezone\n"
+        "from evenements.models import Evenement\n"
+        "from participation.territory.models import Quartier\n"
+        "start = timezone.now() + dt.timedelta(hours=1)\n"
+        "event = Evenement.objects.create(title='Stand terrain e2e', place_name='Marché',"
+        " starts_at=start, ends_at=start + dt.timedelta(hours=2), organiser_name='Commune')\n"
+        "event.quartiers.set(Quartier.objects.all()[:1])\n"
+    )
+    return page_as(EMAIL, PASSWORD, settings.DEMO_TOTP_SECRET)
+
+
+def type_expression(page, text, *, event_label, photo=None):
+    form = page.locator("[data-entry-form]")
+    form.get_by_label("Événement où ces paroles ont été recueillies").select_option(
+        label=event_label
+    )
+    form.get_by_label("Ce qui a été dit").fill(text)
+    quartier = form.get_by_label("Quartier dont parlent les personnes")
+    if not quartier.input_value():
+        quartier.select_option(index=1)
+    if photo is not None:
+        form.locator("input[name=photo]").set_input_files(
+            {"name": "terrain.jpg", "mimeType": "image/jpeg", "buffer": photo}
+        )
+        page.wait_for_selector("[data-photo-state]:not([hidden])")
+    before = pending_count(page)
+    form.get_by_role("button", name="Garder ce message").click()
+    page.wait_for_function(
+        "(n) => Number(document.querySelector('[data-pending-count]').dataset.count) > n",
+        arg=before,
+    )
+
+
+def test_three_expressions_typed_offline_reach_the_server_once_each(mediator_page, live_platform):
+    page = mediator_page
+    context = page.context
+    response = page.goto("/terrain/")
+    assert response.status == 200
+    wait_ready(page)
+    # The referential and the events come from the API; the service worker takes control.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#terrain-quartier option').length > 1"
+        " && [...document.querySelectorAll('#terrain-evenement option')]"
+        ".some(o => o.textContent.startsWith('Stand terrain e2e'))"
+    )
+    page.wait_for_function(
+        "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    )
+    assert page.locator("[data-network]").inner_text() == "En ligne"
+    assert_page_is_sound(page)
+    event_label = page.locator(
+        "#terrain-evenement option", has_text="Stand terrain e2e"
+    ).first.inner_text()
+
+    context.set_offline(True)
+    page.wait_for_function(
+        "() => document.querySelector('[data-network]').textContent.startsWith('Hors ligne')"
+    )
+    type_expression(page, TEXTS[0], event_label=event_label)
+    type_expression(page, TEXTS[1], event_label=event_label)
+    type_expression(page, TEXTS[2], event_label=event_label, photo=small_jpeg())
+    assert pending_count(page) == 3
+    # Half-typed, not yet kept: the draft is saved on every keystroke.
+    page.get_by_label("Ce qui a été dit").fill("Un quatrième message pas encore gardé")
+    page.wait_for_timeout(600)
+
+    logs = live_platform.log_positions()
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker
+    # The page came from the service worker's cache: the server never saw the request.
+    assert "GET /terrain/ " not in live_platform.logs_since(logs)
+    if os.environ.get("E2E_SCREENSHOTS"):
+        page.screenshot(
+            path=os.path.join(os.environ["E2E_SCREENSHOTS"], "terrain-offline.png"), full_page=True
+        )
+    wait_ready(page)
+    assert pending_count(page) == 3
+    assert page.locator("[data-entry-state=en_attente]").count() == 3
+    for text in TEXTS:
+        assert page.locator("[data-entries]", has_text=text).count() == 1
+    assert page.get_by_label("Ce qui a été dit").input_value() == (
+        "Un quatrième message pas encore gardé"
+    )
+    assert page.locator("[data-network]").inner_text().startswith("Hors ligne")
+    uuids = page.locator("[data-entry]").evaluate_all("nodes => nodes.map(n => n.dataset.entry)")
+    assert len(uuids) == 3
+
+    context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-entry-state=envoyee]').length === 3",
+        timeout=30_000,
+    )
+    assert pending_count(page) == 0
+    assert re.search(r"Dernier envoi réussi", page.locator("[data-last-sync]").inner_text())
+    if os.environ.get("E2E_SCREENSHOTS"):
+        page.screenshot(
+            path=os.path.join(os.environ["E2E_SCREENSHOTS"], "terrain-sent.png"), full_page=True
+        )
+    # Offline, the browser reports the sockets it could not open (live notifications): that
+    # is the network, not the page. Anything else is an error of the page.
+    errors = [e for e in console_log(page).errors if "ERR_INTERNET_DISCONNECTED" not in e]
+    errors += page.evaluate("() => window.__cspViolations || []")
+    assert not errors, errors
+
+    stored = json.loads(
+        live_platform.shell(
+            "import json\n"
+            "from consultations.models import Expression\n"
+            f"rows = Expression.objects.filter(idempotency_key__in={uuids!r})\n"
+            "print(json.dumps([{'text': e.text, 'event': e.evenement.title if e.evenement else None,"
+            " 'source': e.source, 'by': e.recorded_by.email, 'photo': bool(e.photo)}"
+            " for e in rows]))\n"
+        )
+    )
+    assert sorted(row["text"] for row in stored) == sorted(TEXTS)
+    assert {row["event"] for row in stored} == {"Stand terrain e2e"}
+    assert {row["by"] for row in stored} == {EMAIL}
+    assert {row["source"] for row in stored} == {"stand"}
+    assert sum(row["photo"] for row in stored) == 1
+    total = live_platform.shell(
+        "from consultations.models import Expression\n"
+        f"print(Expression.objects.filter(recorded_by__email={EMAIL!r}).count())\n"
+    )
+    assert total.strip() == "3"
