@@ -14,6 +14,7 @@ messages, nested fields joined by dots (``entrees.2.quartier``).
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.signals import got_request_exception
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -157,6 +158,12 @@ def exception_handler(exc, context):
     _render_as_json(request)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        exc = ApiError(
+            _("La requête est trop volumineuse : envoyez moins de données à la fois."),
+            code="trop_volumineux",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, exceptions.APIException):

@@ -17,6 +17,7 @@
     session: root.getAttribute("data-session-url"),
     quartiers: root.getAttribute("data-quartiers-url"),
     objectifs: root.getAttribute("data-objectifs-url"),
+    enjeux: root.getAttribute("data-enjeux-url"),
     evenements: root.getAttribute("data-evenements-url")
   };
   var MAX_BATCH = Math.min(parseInt(root.getAttribute("data-max-entries"), 10) || 50, 20);
@@ -178,9 +179,13 @@
     return Promise.all([
       fetchAll(URLS.quartiers + "?taille=100"),
       fetchAll(URLS.objectifs + "?taille=100"),
-      fetchAll(eventsUrl)
+      fetchAll(eventsUrl),
+      fetchAll(URLS.enjeux + "?taille=100")
     ]).then(function (parts) {
+      var enjeux = {};
+      parts[3].forEach(function (e) { enjeux[e.number] = e.plain_title || e.title; });
       var referential = {
+        enjeux: enjeux,
         quartiers: parts[0].map(function (q) { return { slug: q.slug, name: q.name }; }),
         objectifs: parts[1].map(function (o) {
           return { id: o.id, quartier: o.quartier, enjeu: o.enjeu, label: o.operationnel || o.intercommunal, orientation: o.orientation };
@@ -253,7 +258,8 @@
         var details = document.createElement("details");
         details.className = "enjeu";
         var summary = document.createElement("summary");
-        summary.textContent = "Enjeu " + enjeu;
+        var title = ref.enjeux && ref.enjeux[enjeu];
+        summary.textContent = "Enjeu " + enjeu + (title ? " : " + title : "");
         details.appendChild(summary);
         var list = document.createElement("ul");
         list.className = "choices";

@@ -124,3 +124,13 @@ def test_errors_of_the_sync_and_the_create_share_one_format(api_for, alice, medi
 
     assert {"code", "message"} <= set(habitant) and {"code", "message"} <= set(anonymous)
     assert batch["champs"] == {"entrees": ["Envoyez les saisies dans une liste « entrees »."]}
+
+
+@pytest.mark.django_db
+def test_a_request_too_large_is_a_413_in_the_format(api_for, mediateur, rimbart, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    big = [entry(rimbart, text="x" * 3000)]
+
+    response = api_for(mediateur).post(SYNC, {"entrees": big}, format="json")
+
+    assert_error(response, 413, "trop_volumineux")
