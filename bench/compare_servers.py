@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import os
 import sys
 import time
 
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                     threads=2,
                     workdir=config.workdir,
                 )
+                cpu = server.cpu_seconds()
                 measure = load.run_wrk(
                     wrk,
                     server.http_port,
@@ -129,13 +131,17 @@ def main(argv: list[str] | None = None) -> int:
                     threads=2,
                     workdir=config.workdir,
                 )
+                cpu_ms = (server.cpu_seconds() - cpu) * 1000 / max(measure.requests, 1)
                 errors = f" ({measure.error_rate:.0%} err.)" if measure.error_rate > 0.001 else ""
-                cells.append(f"{measure.rps:6.0f} req/s p99 {measure.p99_ms:5.0f} ms{errors}")
+                cells.append(
+                    f"{measure.rps:5.0f} req/s p99 {measure.p99_ms:5.0f} ms "
+                    f"CPU {cpu_ms:4.1f} ms{errors}"
+                )
         except (RuntimeError, OSError) as error:
             cells.append(f"n'a pas démarré : {str(error)[-200:]}")
         finally:
             server.stop()
-        line = f"{name:30} | " + " | ".join(cells)
+        line = f"{name:30} | " + " | ".join(cells) + f" | charge {os.getloadavg()[0]:.1f}"
         print(line, flush=True)
         lines.append(line)
     header = " | ".join(f"{key} ({path})" for key, path in PAGES)

@@ -79,6 +79,7 @@ class Measure:
     p90_ms: float
     p99_ms: float
     statuses: dict[str, int]
+    cpu_ms: float = 0.0  # server CPU per request, filled in by the caller
 
     @property
     def rps(self) -> float:

@@ -185,6 +185,7 @@ class Row:
     ratio: str = "—"
     sql: str = "—"
     errors: str = "—"
+    cpu: str = "—"
     verdict: str = ""
     status: str = "ok"  # ok, missed, broken, missing
     data: dict = field(default_factory=dict)
@@ -203,6 +204,7 @@ def print_table(rows: list[Row], header: list[str], write=print) -> None:
         ("× plafond", "ratio"),
         ("SQL", "sql"),
         ("Erreurs", "errors"),
+        ("CPU/req", "cpu"),
         ("Budget", "verdict"),
     )
     widths = [max(len(title), *(len(getattr(r, attr)) for r in rows)) for title, attr in columns]
@@ -216,7 +218,7 @@ def print_table(rows: list[Row], header: list[str], write=print) -> None:
         cells = [getattr(row, attr) for _t, attr in columns]
         write(
             "|".join(
-                f" {cell:<{w}} " if i in (0, 7) else f" {cell:>{w}} "
+                f" {cell:<{w}} " if i in (0, len(columns) - 1) else f" {cell:>{w}} "
                 for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
             )
         )
@@ -409,6 +411,7 @@ class Bench:
 
     def run_load(self, spec: load.RequestSpec, seconds: int, key: str) -> load.Measure:
         spec.offset = self.offsets.get(key, 0)
+        cpu_before = self.platform.cpu_seconds()
         if self.wrk:
             measure = load.run_wrk(
                 self.wrk,
@@ -423,6 +426,9 @@ class Bench:
             measure = load.run_python(
                 self.platform.http_port, spec, seconds=seconds, connections=budgets.CONNECTIONS
             )
+        measure.cpu_ms = (
+            (self.platform.cpu_seconds() - cpu_before) * 1000 / max(measure.requests, 1)
+        )
         # Requests never reuse an (account, event) pair or a counter value of an earlier run.
         self.offsets[key] = spec.offset + measure.requests + 4 * budgets.CONNECTIONS + 16
         return measure
@@ -456,11 +462,13 @@ class Bench:
         if scenario.kind == POST and "{event}" in spec.path and not spec.events:
             row.status, row.verdict = "broken", "ERREUR : aucun événement ouvert aux inscriptions"
             return row
+        self.platform.wait_idle()
         problem = self.precheck(scenario, spec)
         if problem:
             row.status, row.verdict = "broken", f"ERREUR : {problem}"
             return row
         self.run_load(spec, self.config.warmup, scenario.key)
+        self.platform.wait_idle()
         measure = self.run_load(spec, self.config.seconds, scenario.key)
         row.data = asdict(measure) | {
             "rps": measure.rps,
@@ -469,6 +477,7 @@ class Bench:
         }
         row.throughput = f"{measure.rps:.0f}"
         row.p50, row.tail = _ms(measure.p50_ms), _ms(measure.p99_ms)
+        row.cpu = f"{measure.cpu_ms:.1f} ms"
         row.errors = f"{measure.error_rate:.1%}"
         if measure.error_rate > budgets.MAX_ERROR_RATE:
             codes = ", ".join(f"{code}×{n}" for code, n in sorted(measure.statuses.items()))

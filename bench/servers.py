@@ -167,6 +167,39 @@ class Platform:
                     children.append(int(entry.name))
         return children
 
+    def cpu_seconds(self, name: str = "http") -> float:
+        """CPU time used so far by a server and its workers (its whole process group).
+
+        Unlike throughput, the CPU a request costs hardly depends on what else the machine
+        runs: the bench reports both.
+        """
+        group = self.processes[name].pid
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == group:  # pgrp
+                    ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def wait_idle(self, name: str = "http", timeout: float = 30) -> float:
+        """Wait until a server has finished the requests a previous measurement left queued.
+
+        Returns the seconds waited. Without it, the work wrk left in flight when it stopped
+        would be counted against the next page.
+        """
+        started = time.monotonic()
+        before = self.cpu_seconds(name)
+        while time.monotonic() - started < timeout:
+            time.sleep(0.25)
+            now = self.cpu_seconds(name)
+            if now - before < 0.02:
+                break
+            before = now
+        return time.monotonic() - started
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
