@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from .helpers import assert_page_is_sound, console_log
+from .helpers import assert_page_is_sound, console_log, submit, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -178,3 +178,64 @@ def test_three_expressions_typed_offline_reach_the_server_once_each(mediator_pag
         f"print(Expression.objects.filter(recorded_by__email={EMAIL!r}).count())\n"
     )
     assert total.strip() == "3"
+
+
+def open_field_mode(page) -> None:
+    page.goto("/terrain/")
+    wait_ready(page)
+    page.wait_for_function("() => document.querySelectorAll('#terrain-quartier option').length > 1")
+    page.wait_for_function(
+        "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    )
+
+
+def test_a_session_expired_offline_asks_to_sign_in_again_without_losing_entries(
+    page_as, live_platform
+):
+    email = "terrain.session.e2e@example.org"
+    live_platform.create_user(
+        email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
+    )
+    page = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET)
+    open_field_mode(page)
+
+    page.context.set_offline(True)
+    form = page.locator("[data-entry-form]")
+    form.get_by_label("Ce qui a été dit").fill("Le bus ne passe plus le dimanche.")
+    form.get_by_label("Quartier dont parlent les personnes").select_option(index=1)
+    form.get_by_role("button", name="Garder ce message").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').dataset.count === '1'"
+    )
+    # The session ends while the tablet is offline (here: its cookies are gone).
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+
+    expired = page.locator("[data-session-expired]")
+    expired.wait_for(state="visible")
+    assert "Votre session a expiré" in expired.inner_text()
+    assert pending_count(page) == 1
+    with page.expect_navigation():
+        expired.get_by_role("link", name="Se reconnecter").click()
+    assert "/comptes/login/" in page.url and "next=/terrain/" in page.url
+    login_form = page.locator("form:has(input[name=password])")
+    login_form.locator("input[name=login]").fill(email)
+    login_form.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        submit(login_form)
+    page.locator("form input[name=code]").fill(totp_code(settings.DEMO_TOTP_SECRET, account=email))
+    with page.expect_navigation():
+        submit(page.locator("form:has(input[name=code])"))
+
+    assert page.url.endswith("/terrain/")
+    wait_ready(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-entry-state=envoyee]').length === 1",
+        timeout=30_000,
+    )
+    assert page.locator("[data-session-expired]").is_hidden()
+    count = live_platform.shell(
+        "from consultations.models import Expression\n"
+        f"print(Expression.objects.filter(recorded_by__email={email!r}).count())\n"
+    )
+    assert count.strip() == "1"
