@@ -134,3 +134,19 @@ def test_a_request_too_large_is_a_413_in_the_format(api_for, mediateur, rimbart,
     response = api_for(mediateur).post(SYNC, {"entrees": big}, format="json")
 
     assert_error(response, 413, "trop_volumineux")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/api/objectifs/", {"quartier": "\x00", "enjeu": "\x00"}),
+        ("/api/evenements/", {"quartier": "\x00", "du": "\x00", "type": "\x00"}),
+        ("/api/expressions/", {"quartier": "\x00", "q": "\x00"}),
+        ("/api/quartiers/", {"page": "\x00", "taille": "\x00"}),
+    ],
+)
+def test_a_nul_byte_in_a_query_is_never_a_server_error(api_for, url, params):
+    response = api_for().get(url, params)
+
+    assert response.status_code < 500
