@@ -1,11 +1,24 @@
 """Filters of the moderation queue (django-filter); every value comes from a list."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from participation.territory.models import Quartier
 
+from .forms_moderation import is_pk
 from .models import Consultation, Etiquette, Expression, Source
+
+
+class PkChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not is_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class PkChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PkChoiceField
 
 
 class ModerationFilter(django_filters.FilterSet):
@@ -24,7 +37,7 @@ class ModerationFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("Toutes"),
     )
-    etiquette = django_filters.ModelChoiceFilter(
+    etiquette = PkChoiceFilter(
         label=_("Étiquette"),
         field_name="etiquettes",
         queryset=Etiquette.objects.all(),

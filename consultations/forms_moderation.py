@@ -1,12 +1,40 @@
 """Forms of the moderation: each validates what it can, services check the rest."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from participation.territory.models import Objectif
 
 from .models import Etiquette, Expression, Instance
 from .moderation import RejectionReason, SignalementDecision
+
+# Ids are BigAutoField: anything larger is no id at all (and SQLite cannot even bind it).
+PK_MAX = 2**63 - 1
+
+
+def is_pk(value) -> bool:
+    text = str(value)
+    return text.isdigit() and 0 < int(text) <= PK_MAX
+
+
+class PkChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not is_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not is_pk(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
 
 
 class RejectForm(forms.Form):
@@ -51,7 +79,7 @@ class RedactForm(forms.Form):
 class EtiquettesForm(forms.Form):
     prefix = "etiquettes"
 
-    etiquettes = forms.ModelMultipleChoiceField(
+    etiquettes = PkMultipleChoiceField(
         label=_("Étiquettes"),
         queryset=Etiquette.objects.all(),
         required=False,
@@ -68,7 +96,7 @@ class EtiquettesForm(forms.Form):
 class ObjectifsForm(forms.Form):
     prefix = "objectifs"
 
-    objectifs = forms.ModelMultipleChoiceField(
+    objectifs = PkMultipleChoiceField(
         label=_("Objectifs du contrat de ville"),
         queryset=Objectif.objects.none(),
         required=False,
@@ -90,6 +118,7 @@ class MergeForm(forms.Form):
     target = forms.IntegerField(
         label=_("Numéro de l'expression qui dit la même chose"),
         min_value=1,
+        max_value=PK_MAX,
         help_text=_("Les « moi aussi » et l'auteur de celle-ci passent sur l'autre."),
         error_messages={
             "required": _("Indiquez le numéro de l'expression à garder."),
@@ -98,7 +127,7 @@ class MergeForm(forms.Form):
     )
 
 
-class InstancesField(forms.ModelMultipleChoiceField):
+class InstancesField(PkMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.get_kind_display()})"
 
@@ -154,7 +183,7 @@ class BulkForm(forms.Form):
 
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.RadioSelect)
-    etiquette = forms.ModelChoiceField(
+    etiquette = PkChoiceField(
         label=_("Étiquette"), queryset=Etiquette.objects.all(), required=False
     )
     instances = InstancesField(
@@ -175,7 +204,7 @@ class BulkForm(forms.Form):
         self.fields["ids"].error_messages["required"] = _("Cochez au moins une expression.")
         # Any number may be checked; the services refuse those that cannot be handled.
         raw = self.data.getlist("ids") if self.is_bound else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        self.fields["ids"].choices = [(v, v) for v in raw if is_pk(v)]
         self.fields["ids"].error_messages["invalid_choice"] = _("Numéro d'expression inconnu.")
 
     def clean(self):

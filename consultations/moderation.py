@@ -209,6 +209,10 @@ def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expr
     """
     _deny_unless(rules.can_moderate(actor))
     duplicate_pk, target_pk = _pk(duplicate), _pk(into)
+    if not 0 < target_pk < 2**63:
+        raise ValidationError(
+            {"target": _("Il n'existe pas d'expression n° %(number)s.") % {"number": target_pk}}
+        )
     if duplicate_pk == target_pk:
         raise ValidationError(
             {"target": _("Une expression ne peut pas être regroupée avec elle-même.")}
@@ -518,11 +522,10 @@ def bulk_tag(ids: Iterable[int], *, actor, etiquette: Etiquette) -> BulkResult:
     """Add one tag to many expressions (one audit entry each, so each page shows it)."""
     _deny_unless(rules.can_manage_etiquettes(actor))
     result = BulkResult()
+    ids = {pk for pk in ids if 0 < pk < 2**63}
     with transaction.atomic():
         expressions = list(
-            Expression.objects.select_for_update(of=("self",))
-            .filter(pk__in=set(ids))
-            .order_by("pk")
+            Expression.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
         )
         tagged = set(
             etiquette.expressions.filter(pk__in=[e.pk for e in expressions]).values_list(

@@ -337,7 +337,10 @@ def expression_support(request, pk):
         else:
             messages.info(request, _("Vous aviez déjà dit « moi aussi » pour ce message."))
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path of this site only: redirect() would take « a b » for a URL name and fail.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         return redirect(next_url)
     return redirect(expression)
 
