@@ -51,7 +51,7 @@ class RequestSpec:
         """The ``index``-th request, exactly as bench.lua builds it: (path, headers, body)."""
         headers: dict[str, str] = {}
         token, path, body, turn = "", self.path, self.body, index
-        if self.events:
+        if self.events and "{event}" in path:
             path = path.replace("{event}", self.events[index % len(self.events)])
             turn = index // len(self.events)
         if self.sessions:

@@ -404,7 +404,8 @@ class Bench:
         )
         if scenario.user == "poster":
             spec.sessions = [self.tokens[s] for s in self.plan["posters"] if s in self.tokens]
-            spec.events = [str(pk) for pk in self.plan["events"]]
+            if "{event}" in spec.path:
+                spec.events = [str(pk) for pk in self.plan["events"]]
         elif scenario.user:
             spec.sessions = [(self.session_cookie(self.plan["sessions"][scenario.user]), "")]
         return spec

@@ -43,7 +43,9 @@ function init(args)
          table.insert(events, value)
       end
    end
-   counter, expected, unexpected, other = 0, 0, 0, 0
+   -- wrk calls request() once on the first thread to check it, and never sends that one.
+   counter = (id == 0) and -1 or 0
+   expected, unexpected = 0, 0
    math.randomseed(1000003 * (id + 1) + os.time())
 end
 
@@ -60,7 +62,7 @@ function request()
    counter = counter + 1
    local headers, token, p, b = {}, "", path, body
    local turn = i
-   if #events > 0 then
+   if #events > 0 and p:find("{event}", 1, true) then
       -- Consecutive requests go to different events; a pair repeats after #events × #sessions.
       p = p:gsub("{event}", events[(i % #events) + 1])
       turn = math.floor(i / #events)

@@ -1,5 +1,6 @@
 """The load generators' requests and the Python fallback, without the platform."""
 
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -93,3 +94,56 @@ def test_the_python_fallback_counts_unexpected_statuses_as_errors(tiny_server):
 
     assert measure.expected == 0
     assert measure.error_rate == 1.0
+
+
+def test_posts_without_an_event_take_every_session_in_turn():
+    posts = spec(path="/expressions/nouvelle/")
+
+    cookies = [posts.build(i)[1]["Cookie"] for i in range(4)]
+
+    assert cookies == ["sessionid=a", "sessionid=b", "sessionid=a", "sessionid=b"]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Recorder.seen.append((self.path, self.headers.get("Cookie"), body))
+        self.send_response(302)
+        self.send_header("Location", "/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_wrk_sends_the_requests_the_python_fallback_would(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Recorder.seen = []
+    try:
+        measure = load.run_wrk(
+            shutil.which("wrk"),
+            server.server_address[1],
+            spec(offset=5),
+            seconds=1,
+            connections=1,
+            threads=1,
+            workdir=tmp_path,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert measure.expected == measure.requests > 3
+    for index, (path, cookie, body) in enumerate(_Recorder.seen[:6]):
+        want_path, want_headers, want_body = spec().build(5 + index)
+        assert (path, cookie) == (want_path, want_headers["Cookie"])
+        key = want_body.split(b"&")[1]
+        assert body.split(b"&")[0] == want_body.split(b"&")[0]
+        assert body.split(b"&")[1] != key and len(body.split(b"&")[1]) == len(key)
+        assert body.split(b"&")[2] == want_body.split(b"&")[2]
