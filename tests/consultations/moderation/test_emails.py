@@ -78,3 +78,17 @@ def test_a_retried_email_task_sends_the_step_once(
     assert mail.outbox[0].to == [alice.email]
     stored.refresh_from_db()
     assert stored.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_the_header_counts_the_authors_unread_notifications(client_for, mediateur, alice):
+    expression = ExpressionFactory(author=alice)
+    client = client_for(alice)
+    assert "data-live-notifications>Notifications</a>" in client.get("/").content.decode()
+
+    moderation.publish(expression, actor=mediateur)
+
+    html = client.get("/").content.decode()
+    assert 'data-live-notifications>Notifications <span class="badge">1</span>' in html
+    client.post("/notifications/lues/")
+    assert '<span class="badge">' not in client.get("/").content.decode()
