@@ -239,3 +239,58 @@ def test_a_session_expired_offline_asks_to_sign_in_again_without_losing_entries(
         f"print(Expression.objects.filter(recorded_by__email={email!r}).count())\n"
     )
     assert count.strip() == "1"
+
+
+def test_an_entry_for_a_quartier_removed_meanwhile_is_refused_corrected_and_resent(
+    page_as, live_platform
+):
+    email = "terrain.refus.e2e@example.org"
+    live_platform.create_user(
+        email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
+    )
+    live_platform.shell(
+        "from participation.territory.models import Commune, Quartier\n"
+        "quartier = Quartier.objects.create(code='QP E2E 99', slug='ephemere', name='Éphémère',"
+        " short_name='Éphémère', status='test', commune=Commune.objects.first(),"
+        " population=10, surface_ha=1, position=99)\n"
+    )
+    page = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET)
+    open_field_mode(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#terrain-quartier option')]"
+        ".some(o => o.value === 'ephemere')"
+    )
+
+    page.context.set_offline(True)
+    form = page.locator("[data-entry-form]")
+    form.get_by_label("Ce qui a été dit").fill("Il faudrait des bancs près de la mairie.")
+    form.get_by_label("Quartier dont parlent les personnes").select_option("ephemere")
+    form.get_by_role("button", name="Garder ce message").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').dataset.count === '1'"
+    )
+    live_platform.shell(
+        "from participation.territory.models import Quartier\n"
+        "Quartier.objects.filter(slug='ephemere').delete()\n"
+    )
+    page.context.set_offline(False)
+
+    refused = page.locator("[data-entry-state=refusee]")
+    refused.wait_for(timeout=30_000)
+    assert "« ephemere » n'existe plus" in refused.inner_text()
+    page.get_by_role("button", name="Corriger").click()
+    assert form.get_by_label("Ce qui a été dit").input_value() == (
+        "Il faudrait des bancs près de la mairie."
+    )
+    form.get_by_label("Quartier dont parlent les personnes").select_option(index=1)
+    form.get_by_role("button", name="Garder ce message").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-entry-state=envoyee]').length === 1",
+        timeout=30_000,
+    )
+    assert page.locator("[data-entry]").count() == 1
+    count = live_platform.shell(
+        "from consultations.models import Expression\n"
+        f"print(Expression.objects.filter(recorded_by__email={email!r}).count())\n"
+    )
+    assert count.strip() == "1"
