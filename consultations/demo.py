@@ -18,6 +18,7 @@ from evenements import public as evenements_public
 from participation.audit.models import AuditEntry
 from participation.territory.models import Objectif, Quartier
 
+from . import demo_committee
 from .models import (
     AgeGroup,
     Consultation,
@@ -399,12 +400,14 @@ def load(stdout) -> None:
     if not planned:
         stdout.write(f"Expressions de démonstration : 0 créée, {len(existing)} déjà présentes.")
         _moderation(stdout, mediateur)
+        demo_committee.load(stdout)
         return
     _save(planned, mediateur, referent or mediateur, now)
     stdout.write(
         f"Expressions de démonstration : {len(planned)} créée(s), {len(existing)} déjà présente(s)."
     )
     _moderation(stdout, mediateur)
+    demo_committee.load(stdout)
 
 
 def _save(planned, mediateur, referent, now):

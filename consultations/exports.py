@@ -48,6 +48,8 @@ from .storage import private_storage
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
+# A chunk whose ids span less than this many times its length is read by id range.
+DENSE_WINDOW = 4
 INLINE_MAX_ROWS = 20000
 CSV_DELIMITER = ";"  # what a French spreadsheet expects
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
@@ -84,17 +86,17 @@ def header() -> list[str]:
     return [str(label) for _key, label in COLUMNS]
 
 
-def _author_label(row: dict) -> str:
+class _AuthorLabels:
     """The name the site shows; the account's name only when its owner chose to show it."""
-    quartier = row["quartier__short_name"]
-    if row["shown_name"]:
-        return row["shown_name"]
-    if row["source"] != Source.EN_LIGNE and row["people_count"] > 1:
-        return _("%(count)s habitant·es de %(quartier)s") % {
-            "count": row["people_count"],
-            "quartier": quartier,
-        }
-    return _("un·e habitant·e de %(quartier)s") % {"quartier": quartier}
+
+    def __init__(self):
+        self.one = str(_("un·e habitant·e de %(quartier)s"))
+        self.many = str(_("%(count)s habitant·es de %(quartier)s"))
+
+    def __call__(self, quartier: str, source: str, people: int) -> str:
+        if source != Source.EN_LIGNE and people > 1:
+            return self.many % {"count": people, "quartier": quartier}
+        return self.one % {"quartier": quartier}
 
 
 def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
@@ -105,22 +107,30 @@ def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     return grouped
 
 
+def _labels(choices) -> dict[str, str]:
+    # Lazy labels translated once, not once per row.
+    return {value: str(label) for value, label in choices}
+
+
 def iter_records(
     queryset, *, instances=None, progress: Callable[[int], None] | None = None
 ) -> Iterator[list]:
     """The rows of ``queryset``'s expressions, ``CHUNK`` at a time, oldest first.
 
     ``instances``: the instances whose names may appear in « Transmise à » (the reader's).
-    ``progress(done)`` is called after each chunk.
+    ``progress(done)`` is called after each chunk. Each chunk's objectives, tags, routings
+    and answers are read by id range when the chunk's ids are dense, by id list otherwise:
+    never more than a few chunks' rows in memory, whatever the size of the table.
     """
-    statuses = dict(Status.choices)
-    sources = dict(Source.choices)
+    statuses = _labels(Status.choices)
+    sources = _labels(Source.choices)
     visibilities = {
-        Visibility.PUBLIC_NAMED: _("publique, avec le nom"),
-        Visibility.PUBLIC_ANONYMOUS: _("publique, anonyme"),
-        Visibility.PRIVATE: _("privée"),
+        Visibility.PUBLIC_NAMED: str(_("publique, avec le nom")),
+        Visibility.PUBLIC_ANONYMOUS: str(_("publique, anonyme")),
+        Visibility.PRIVATE: str(_("privée")),
     }
-    decisions = dict(Decision.choices)
+    decisions = _labels(Decision.choices)
+    author_label = _AuthorLabels()
     shown_name = Case(
         When(
             visibility=Visibility.PUBLIC_NAMED,
@@ -133,7 +143,7 @@ def iter_records(
     rows = (
         queryset.order_by()
         .annotate(shown_name=shown_name)
-        .values(
+        .values_list(
             "pk",
             "created_at",
             "quartier__short_name",
@@ -150,63 +160,91 @@ def iter_records(
     objectif_through = Expression.objectifs.through
     etiquette_through = Etiquette.expressions.through
     reponse_through = Reponse.expressions.through
+    transmissions = Transmission.objects.all()
+    if instances is not None:
+        transmissions = transmissions.filter(instance__in=instances)
     last = 0
     done = 0
     while True:
         chunk = list(rows.filter(pk__gt=last).order_by("pk")[:CHUNK])
         if not chunk:
             break
-        ids = [row["pk"] for row in chunk]
-        last = ids[-1]
-        objectifs = objectif_through.objects.filter(expression_id__in=ids).order_by(
-            "objectif__enjeu__number", "objectif__position"
-        )
-        enjeux = _grouped(
-            (e, str(n))
-            for e, n in objectifs.values_list("expression_id", "objectif__enjeu__number")
-        )
-        objectif_labels = _grouped(
-            (e, operationnel or intercommunal)
-            for e, operationnel, intercommunal in objectifs.values_list(
-                "expression_id", "objectif__operationnel", "objectif__intercommunal"
+        first, last = chunk[0][0], chunk[-1][0]
+        ids = {row[0] for row in chunk}
+        if last - first < DENSE_WINDOW * len(chunk):
+            # Dense ids (the usual big export): an id range is far cheaper than a list
+            # of 2,000 parameters; rows of other expressions in it are skipped below.
+            window = {"expression_id__gte": first, "expression_id__lte": last}
+        else:
+            window = {"expression_id__in": sorted(ids)}
+        enjeux: dict[int, list[str]] = {}
+        objectif_labels: dict[int, list[str]] = {}
+        for e, number, operationnel, intercommunal in (
+            objectif_through.objects.filter(**window)
+            .order_by("objectif__enjeu__number", "objectif__position")
+            .values_list(
+                "expression_id",
+                "objectif__enjeu__number",
+                "objectif__operationnel",
+                "objectif__intercommunal",
             )
-        )
+        ):
+            if e in ids:
+                numbers = enjeux.setdefault(e, [])
+                if str(number) not in numbers:
+                    numbers.append(str(number))
+                objectif_labels.setdefault(e, []).append(operationnel or intercommunal)
         etiquettes = _grouped(
-            etiquette_through.objects.filter(expression_id__in=ids)
+            pair
+            for pair in etiquette_through.objects.filter(**window)
             .order_by("etiquette__name")
             .values_list("expression_id", "etiquette__name")
+            if pair[0] in ids
         )
-        transmissions = Transmission.objects.filter(expression_id__in=ids)
-        if instances is not None:
-            transmissions = transmissions.filter(instance__in=instances)
         routed = _grouped(
-            transmissions.order_by("instance__name").values_list("expression_id", "instance__name")
+            pair
+            for pair in transmissions.filter(**window)
+            .order_by("instance__name")
+            .values_list("expression_id", "instance__name")
+            if pair[0] in ids
         )
         answers = {
             e: (decision, text)
-            for e, decision, text in reponse_through.objects.filter(expression_id__in=ids)
+            for e, decision, text in reponse_through.objects.filter(**window)
             .order_by("reponse__created_at")
             .values_list("expression_id", "reponse__decision", "reponse__text")
+            if e in ids
         }
-        for row in chunk:
-            pk = row["pk"]
+        for (
+            pk,
+            created_at,
+            quartier,
+            source,
+            consultation,
+            status,
+            visibility,
+            shown,
+            people,
+            text,
+            supports,
+        ) in chunk:
             decision, answer = answers.get(pk, ("", ""))
             yield [
                 pk,
-                timezone.localtime(row["created_at"]).replace(tzinfo=None, microsecond=0),
-                row["quartier__short_name"],
-                sources.get(row["source"], row["source"]),
-                row["consultation__title"] or "",
-                statuses.get(row["status"], row["status"]),
-                visibilities.get(row["visibility"], row["visibility"]),
-                _author_label(row),
-                row["people_count"],
-                row["text"],
-                ", ".join(enjeux.get(pk, [])),
-                " | ".join(objectif_labels.get(pk, [])),
-                ", ".join(etiquettes.get(pk, [])),
-                row["supports_count"],
-                ", ".join(routed.get(pk, [])),
+                timezone.localtime(created_at).replace(tzinfo=None, microsecond=0),
+                quartier,
+                sources.get(source, source),
+                consultation or "",
+                statuses.get(status, status),
+                visibilities.get(visibility, visibility),
+                shown or author_label(quartier, source, people),
+                people,
+                text,
+                ", ".join(enjeux.get(pk, ())),
+                " | ".join(objectif_labels.get(pk, ())),
+                ", ".join(etiquettes.get(pk, ())),
+                supports,
+                ", ".join(routed.get(pk, ())),
                 decisions.get(decision, ""),
                 answer,
             ]
@@ -221,14 +259,13 @@ def iter_records(
 def safe_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_START) else value
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return str(value)
 
 
 class _Echo:
@@ -243,7 +280,14 @@ def csv_lines(records: Iterable[list], columns: list[str]) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(columns)
     for record_ in records:
-        yield writer.writerow([safe_text(value) for value in record_])
+        yield writer.writerow(
+            [
+                ("'" + value if value.startswith(FORMULA_START) else value)
+                if value.__class__ is str
+                else safe_text(value)
+                for value in record_
+            ]
+        )
 
 
 def xlsx_value(value):

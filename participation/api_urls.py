@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("participation.territory.api")),
     path("", include("evenements.api")),
     path("", include("consultations.api")),
+    path("", include("consultations.api_opendata")),
     # Last: any other address under /api/ (but the schema and its page) answers a JSON 404.
     re_path(r"^(?!schema/|docs/)(?P<rest>.*)$", not_found),
 ]
