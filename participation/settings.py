@@ -138,10 +138,13 @@ if PRODUCTION:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers "miss" while Redis is down (docs/pannes.md).
+            "BACKEND": "participation.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "participation",
             "TIMEOUT": 300,
+            # A frozen Redis must not hold a page for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CHANNEL_LAYERS = {
@@ -175,11 +178,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "visibility_timeout": 3600,
+    # Without them, queuing a task on a Redis that accepts connections but never answers
+    # would hold the request forever (kombu waits on the socket); see docs/pannes.md.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# Stored emails not sent after this many seconds (broker down, worker killed) are sent again
+# by the beat sweep, at the same interval.
+EMAIL_SWEEP_SECONDS = envint("EMAIL_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE: dict = {
     "send-pending-emails": {
         "task": "participation.notifications.tasks.send_pending_emails",
-        "schedule": 60.0,
+        "schedule": float(EMAIL_SWEEP_SECONDS),
     },
     "sweep-expression-thumbnails": {
         "task": "consultations.tasks.sweep_thumbnails",

@@ -1,12 +1,22 @@
-"""The state of every part the platform relies on, for /sante/."""
+"""The state of every part the platform relies on, for /sante/.
 
+Each entry names the service it depends on (PostgreSQL, Redis…) and every check gives up
+within ``CHECK_TIMEOUT`` seconds, even against a server that accepts connections and never
+answers (a frozen Redis): a monitor polling /sante/ must get its 503, not a hung request.
+"""
+
+import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
+
+from .cache import ResilientRedisCache
+
+CHECK_TIMEOUT = 2  # seconds, for each check that talks to Redis
 
 
 def check_database() -> str:
@@ -17,11 +27,16 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    key = f"sante:{uuid.uuid4().hex}"
-    cache.set(key, "ok", 5)
-    if cache.get(key) != "ok":
-        raise RuntimeError("value not read back")
-    cache.delete(key)
+    backend = caches["default"]
+    if isinstance(backend, ResilientRedisCache):
+        # It turns an outage into cache misses for the pages; here the outage must show.
+        backend.roundtrip()
+    else:
+        key = f"sante:{uuid.uuid4().hex}"
+        cache.set(key, "ok", 5)
+        if cache.get(key) != "ok":
+            raise RuntimeError("value not read back")
+        cache.delete(key)
     return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 
@@ -35,7 +50,13 @@ def check_channel_layer() -> str:
         if message.get("type") != "sante.ping":
             raise RuntimeError("message not received back")
 
-    async_to_sync(roundtrip)()
+    async def bounded():
+        try:
+            await asyncio.wait_for(roundtrip(), CHECK_TIMEOUT)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {CHECK_TIMEOUT} s") from None
+
+    async_to_sync(bounded)()
     return type(layer).__name__
 
 
@@ -44,8 +65,9 @@ def check_broker() -> str:
         return "eager"
     from participation.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    timeouts = {"socket_timeout": CHECK_TIMEOUT, "socket_connect_timeout": CHECK_TIMEOUT}
+    with app.connection_for_write(transport_options=timeouts) as conn:
+        conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT)
     return "redis"
 
 
@@ -57,13 +79,39 @@ CHECKS = {
 }
 
 
+def _kind(path: str) -> str:
+    return "Redis" if "redis" in path.lower() else "mémoire"
+
+
+def service_names() -> dict[str, str]:
+    """Which server each check depends on, as an operator would name it."""
+    return {
+        "base_de_donnees": {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(
+            connection.vendor, connection.vendor
+        ),
+        "cache": _kind(settings.CACHES["default"]["BACKEND"]),
+        "couche_temps_reel": _kind(settings.CHANNEL_LAYERS["default"]["BACKEND"]),
+        "file_de_taches": (
+            "Celery (immédiat)"
+            if settings.CELERY_TASK_ALWAYS_EAGER
+            else _kind(settings.CELERY_BROKER_URL.split(":", 1)[0])
+        ),
+    }
+
+
 def run_checks() -> tuple[bool, dict[str, dict[str, str]]]:
     report: dict[str, dict[str, str]] = {}
     healthy = True
+    services = service_names()
     for name, check in CHECKS.items():
+        service = services.get(name, "")
         try:
-            report[name] = {"etat": "ok", "detail": check()}
+            report[name] = {"etat": "ok", "service": service, "detail": check()}
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             healthy = False
-            report[name] = {"etat": "en panne", "detail": f"{type(exc).__name__}: {exc}"[:200]}
+            report[name] = {
+                "etat": "en panne",
+                "service": service,
+                "detail": f"{service} : {type(exc).__name__}: {exc}"[:200],
+            }
     return healthy, report

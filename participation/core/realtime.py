@@ -5,6 +5,7 @@ only forward what they receive. If the channel layer is down, the action itself 
 succeeds: pages show the change on reload and say that the live feed is paused.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -22,12 +23,20 @@ MODERATION_GROUP = "moderation"
 COMITE_GROUP = "comite"
 
 
+# A frozen Redis accepts connections and never answers: the action waits this long at most.
+SEND_TIMEOUT = 2  # seconds
+
+
 def send_now(group: str, event: dict) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
+
+    async def send():
+        await asyncio.wait_for(layer.group_send(group, event), SEND_TIMEOUT)
+
     try:
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(send)()
     except Exception:  # noqa: BLE001 - a live feed must never break the action
         logger.warning("Channel layer unreachable; live event %s to %s dropped", event, group)
         return False

@@ -30,7 +30,7 @@ def send_email(self, email_id: int) -> bool:
 @shared_task
 def send_pending_emails() -> int:
     """Sweep: send what could not be queued (broker down) or whose task was lost."""
-    older = timezone.now() - timezone.timedelta(minutes=1)
+    older = timezone.now() - timezone.timedelta(seconds=settings.EMAIL_SWEEP_SECONDS)
     ids = list(
         Email.objects.filter(
             sent_at__isnull=True, created_at__lt=older, attempts__lt=8

@@ -1,0 +1,79 @@
+"""The production cache: Redis, which the pages can do without.
+
+What the platform keeps in the cache are rate-limit counters (allauth's sign-in, sign-up and
+code limits; django-ratelimit's limits on expressions). Django's ``RedisCache`` raises when
+Redis cannot be reached, which would turn a Redis outage into error pages on sign-in and on
+posting. While Redis is unreachable, this backend behaves as Django's ``DummyCache``: reads
+miss, writes are forgotten, ``add`` succeeds. Rate limits therefore fail open during an
+outage (residents are never blocked by it), and cache-based locks, which nothing of ours
+uses, are not exclusive. A warning is logged; ``/sante/`` reports the outage through
+``roundtrip``, which raises.
+"""
+
+import logging
+import uuid
+
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# Redis down, refusing connections, frozen or still loading (BusyLoadingError is a
+# ConnectionError). Other errors are bugs and still raise.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._outage = DummyCache(server, params)
+
+    def _call(self, operation: str, *args, **kwargs):
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except UNREACHABLE as exc:
+            logger.warning("Redis cache unreachable (%s); %s treated as a miss", exc, operation)
+            return getattr(self._outage, operation)(*args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")
+
+    def roundtrip(self) -> None:
+        """Write a value and read it back through Redis itself; raises what Redis raises."""
+        key = f"sante:{uuid.uuid4().hex}"
+        super().set(key, "ok", 5)
+        if super().get(key) != "ok":
+            raise RuntimeError("value not read back")
+        super().delete(key)

@@ -1,0 +1,83 @@
+"""Fixtures shared by the fault tests and the load test (imported by both conftests).
+
+* ``private_postgres`` (session): a PostgreSQL cluster of its own on a free port;
+* ``prepared`` (session): its template database (migrated, demo content) and static files;
+* ``platform_factory``: ``platform_factory(name, env=..., processes=...)`` starts the
+  production processes against a fresh private Redis and a copy of the template; every
+  process, the Redis and the database are stopped and dropped at the end, even on failure.
+
+Skipped, with the reason, when the binaries are missing; failed instead when
+``E2E_REQUIRED`` (set by ``.ci/run``) or ``FAULTS_REQUIRED`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.e2e.server import Unavailable
+
+from . import platform as platforms
+from .stores import PrivatePostgres, check_binaries
+
+
+@pytest.fixture(scope="session")
+def faults_requirements():
+    try:
+        check_binaries()
+    except Unavailable as exc:
+        reason = f"fault and load tests need redis-server and PostgreSQL 15 binaries: {exc}"
+        if os.environ.get("E2E_REQUIRED") or os.environ.get("FAULTS_REQUIRED"):
+            pytest.fail(reason + " (E2E_REQUIRED or FAULTS_REQUIRED is set)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def private_postgres(faults_requirements):
+    cluster = PrivatePostgres.create()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def prepared(private_postgres, tmp_path_factory):
+    return platforms.prepare(private_postgres, tmp_path_factory.mktemp("faults-prepared"))
+
+
+@pytest.fixture
+def platform_factory(prepared, tmp_path_factory, request):
+    started: list[platforms.Platform] = []
+
+    def start(name: str = "", **options) -> platforms.Platform:
+        slug = re.sub(r"\W+", "_", name or request.node.name).lower()[:40]
+        database = f"faults_{slug}_{len(prepared.databases)}"
+        workdir = tmp_path_factory.mktemp(slug)
+        platform = platforms.start(prepared, workdir, name=database, **options)
+        started.append(platform)
+        return platform
+
+    yield start
+    for platform in started:
+        try:
+            if request.node.stash.get(_failed, False):
+                print(platform.live.tail_logs(12_000))
+        finally:
+            platform.stop()
+            platform.redis.stop()
+            prepared.postgres.execute(f'DROP DATABASE IF EXISTS "{platform.database}" WITH (FORCE)')
+
+
+_failed = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        item.stash[_failed] = True

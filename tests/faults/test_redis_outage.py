@@ -1,0 +1,188 @@
+"""Redis stopped: residents keep reading, posting and registering; the emails follow later.
+
+Redis carries the cache (rate limits), the channel layer (live pages) and the Celery broker.
+None of them is needed to serve a page or to store what a resident sends: the platform must
+degrade (no live update, no rate limit, emails delayed), answer 503 on /sante/ naming Redis,
+and send every notification once Redis is back, through the beat sweep of stored emails.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from .report import say
+from .residents import Resident, create_residents, signed_in
+
+# Sweep stored emails every few seconds instead of every minute (settings.EMAIL_SWEEP_SECONDS).
+ENV = {"EMAIL_SWEEP_SECONDS": "3"}
+PASSWORD = "une-phrase-de-passe-2030"
+PAGES = [
+    "/",
+    "/expressions/",
+    "/evenements/",
+    "/evenements/calendrier/",
+    "/evenements/calendrier.ics",
+    "/consultations/",
+    "/pilotage/",
+    "/vous-avez-dit-nous-avons-fait/",
+    "/comptes/login/",
+    "/comptes/signup/",
+    "/api/",
+]
+SIGNED_IN_PAGES = ["/mes-expressions/", "/evenements/mes-inscriptions/", "/notifications/"]
+# Every answer must come quickly: a Redis outage may not make pages hang.
+FAST = 5.0
+
+_EVENT = """
+from tests.evenements.factories import EvenementFactory
+from participation.territory.models import Quartier
+event = EvenementFactory(title="Table ronde pendant la panne", quartiers=[Quartier.objects.first()])
+result = event.pk
+"""
+
+
+def _timed(call):
+    began = time.monotonic()
+    response = call()
+    return response, time.monotonic() - began
+
+
+def _health(resident: Resident):
+    import json
+
+    response, seconds = _timed(lambda: resident.get("/sante/"))
+    return response.status, json.loads(response.body), seconds
+
+
+def _wait_for_emails(platform, address: str, count: int, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = platform.live.emails_to(address)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def test_residents_read_post_and_register_while_redis_is_stopped(platform_factory):
+    platform = platform_factory(env=ENV)
+    people = create_residents(platform, 3, prefix="panne-redis-", password=PASSWORD)
+    poster, registrant, returning = (signed_in(platform, r) for r in people["residents"])
+    quartier = people["residents"][0]["quartier"]
+    event_id = platform.orm(_EVENT)
+    anonymous = Resident(base_url=platform.url, email="")
+    quartier_slug = platform.orm(
+        "from participation.territory.models import Quartier\n"
+        "result = Quartier.objects.first().slug"
+    )
+    pages = [*PAGES, f"/quartiers/{quartier_slug}/", f"/evenements/{event_id}/"]
+    assert _health(anonymous)[0] == 200
+
+    platform.redis.stop()
+    checks: list[str] = []
+
+    # /sante/ says that Redis is down, quickly.
+    status, report, seconds = _health(anonymous)
+    assert status == 503, report
+    assert seconds < FAST, f"/sante/ took {seconds:.1f} s with Redis stopped"
+    broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
+    assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
+    assert all(report["services"][name]["service"] == "Redis" for name in broken), report
+    assert report["services"]["base_de_donnees"]["etat"] == "ok"
+    checks.append(f"/sante/ 503 naming Redis in {seconds:.1f} s")
+
+    # Pages, anonymous and signed in.
+    for path in pages:
+        response, seconds = _timed(lambda path=path: anonymous.get(path))
+        assert response.status == 200, (path, response.status, response.body[:2000])
+        assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
+    for path in SIGNED_IN_PAGES:
+        response, seconds = _timed(lambda path=path: poster.get(path))
+        assert response.status == 200, (path, response.status, response.body[:2000])
+        assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
+    checks.append(f"{len(pages) + len(SIGNED_IN_PAGES)} pages served")
+
+    # An expression: acknowledged by the redirect to it, stored once.
+    hidden = poster.expression_form()
+    data = Resident.expression_data(hidden, quartier=quartier, text="Posté pendant la panne.")
+    response, seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
+    assert response.status == 302, (response.status, response.body[:2000])
+    assert response.location.startswith("/expressions/")
+    assert seconds < FAST, f"posting took {seconds:.1f} s with Redis stopped"
+    checks.append("expression accepted")
+
+    # A registration to an event.
+    page = registrant.get(f"/evenements/{event_id}/")
+    token = page.hidden_fields()["csrfmiddlewaretoken"]
+    response, seconds = _timed(
+        lambda: registrant.post(
+            f"/evenements/{event_id}/inscription/",
+            {"csrfmiddlewaretoken": token, "adults": 1, "children": 0},
+        )
+    )
+    assert response.status == 302, (response.status, response.body[:2000])
+    assert seconds < FAST
+    checks.append("registration accepted")
+
+    # Signing in with a password (allauth's rate limits live in the cache: they fail open).
+    visitor = Resident(base_url=platform.url, email=people["residents"][2]["email"])
+    token = visitor.get("/comptes/login/").hidden_fields()["csrfmiddlewaretoken"]
+    response, seconds = _timed(
+        lambda: visitor.post(
+            "/comptes/login/",
+            {"csrfmiddlewaretoken": token, "login": visitor.email, "password": PASSWORD},
+        )
+    )
+    assert response.status == 302, (response.status, response.body[:2000])
+    assert visitor.get("/mes-expressions/").status == 200
+    checks.append("sign-in accepted")
+
+    # Signing up: the verification code is sent at once (it does not go through Celery).
+    newcomer = Resident(base_url=platform.url, email=f"nouvelle-{uuid.uuid4().hex[:8]}@example.org")
+    token = newcomer.get("/comptes/signup/").hidden_fields()["csrfmiddlewaretoken"]
+    response = newcomer.post(
+        "/comptes/signup/",
+        {
+            "csrfmiddlewaretoken": token,
+            "email": newcomer.email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status == 302, (response.status, response.body[:2000])
+    assert len(platform.live.emails_to(newcomer.email)) == 1
+    checks.append("sign-up accepted, code sent")
+
+    stored = platform.orm(
+        "from consultations.models import Expression\n"
+        "from evenements.models import Inscription\n"
+        f"result = [Expression.objects.filter(author__email={poster.email!r}).count(),\n"
+        f"          Inscription.objects.filter(user__email={registrant.email!r}).count()]\n"
+    )
+    assert stored == [1, 1]
+    # The notifications wait in the email table; nothing could reach the broker.
+    assert platform.live.emails_to(poster.email) == []
+    assert platform.live.emails_to(registrant.email) == []
+    assert returning.get("/").status == 200
+
+    # Redis comes back, empty (no persistence): the stored emails go out, once each.
+    platform.redis.start()
+    back_after = time.monotonic()
+    expression_mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
+    registration_mails = _wait_for_emails(platform, registrant.email, 1, timeout=30)
+    delay = time.monotonic() - back_after
+    assert len(expression_mails) == 1, platform.live.tail_logs()
+    assert len(registration_mails) == 1, platform.live.tail_logs()
+    # A few more sweeps: nothing is sent a second time.
+    time.sleep(8)
+    assert len(platform.live.emails_to(poster.email)) == 1
+    assert len(platform.live.emails_to(registrant.email)) == 1
+    unsent = platform.orm(
+        "from participation.notifications.models import Email\n"
+        "result = Email.objects.filter(sent_at__isnull=True).count()"
+    )
+    assert unsent == 0
+    assert _health(anonymous)[0] == 200
+    checks.append(f"2 notifications sent once, {delay:.0f} s after Redis came back")
+
+    say("faults", f"Redis arrêté : {len(checks)}/{len(checks)} cas passés — " + "; ".join(checks))
