@@ -2,6 +2,7 @@
 
 from django.urls import include, path, re_path
 
+from participation.api.docs import reference
 from participation.api.views import not_found
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", include("evenements.api")),
     path("", include("consultations.api")),
     path("", include("consultations.api_opendata")),
+    path("reference/", reference, name="api-reference"),
     # Last: any other address under /api/ (but the schema and its page) answers a JSON 404.
     re_path(r"^(?!schema/|docs/)(?P<rest>.*)$", not_found),
 ]

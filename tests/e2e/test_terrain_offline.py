@@ -294,3 +294,10 @@ def test_an_entry_for_a_quartier_removed_meanwhile_is_refused_corrected_and_rese
         f"print(Expression.objects.filter(recorded_by__email={email!r}).count())\n"
     )
     assert count.strip() == "1"
+
+
+def test_the_api_reference_page_is_sound(page):
+    response = page.goto("/api/reference/")
+    assert response.status == 200
+    assert page.locator("h3", has_text="POST /api/terrain/synchronisation/").count() == 1
+    assert_page_is_sound(page)
