@@ -102,13 +102,11 @@ def _error_response(code: str) -> dict:
     }
 
 
-def error_codes_for(method: str, operation: dict) -> list[str]:
+def error_codes_for(method: str) -> list[str]:
     if method in WRITE_METHODS:
         return ["400", "403", "404", "413", "415", "429"]
-    codes = ["404"]
-    if operation.get("parameters"):
-        codes.insert(0, "400")
-    return codes
+    # Any query may be refused (a NUL character in a parameter, an impossible filter).
+    return ["400", "404"]
 
 
 def document_errors(result, generator, request, public):
@@ -120,7 +118,7 @@ def document_errors(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            for code in error_codes_for(method, operation):
+            for code in error_codes_for(method):
                 responses.setdefault(code, _error_response(code))
             # Error responses documented by a view without a body: they have this one.
             for code, response in responses.items():

@@ -150,3 +150,14 @@ def test_a_nul_byte_in_a_query_is_never_a_server_error(api_for, url, params):
     response = api_for().get(url, params)
 
     assert response.status_code < 500
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_anywhere_in_an_api_query_is_a_400_before_any_view(api_for):
+    erreur = assert_error(
+        api_for().get("/api/donnees-ouvertes/comptes/", {"quartier": "\x00"}),
+        400,
+        "donnees_invalides",
+    )
+
+    assert "caractère nul" in erreur["champs"]["quartier"][0]
