@@ -312,22 +312,27 @@ def build(user, data) -> Dashboard:
         dashboard.trend = charts.column_chart([])
         return dashboard
 
+    # One GROUP BY for every grouping an expression has once (quartier, source, step,
+    # month), and, through one EXISTS per enjeu (there are three), for the enjeux too.
+    enjeu_flags = {
+        f"enjeu_{number}": Exists(
+            through.objects.filter(expression=OuterRef("pk"), objectif__enjeu__number=number)
+        )
+        for number in sorted(enjeux)
+    }
     cube = list(
         queryset.annotate(
             month=TruncMonth("created_at"),
             has_objectif=Exists(through.objects.filter(expression=OuterRef("pk"))),
+            **enjeu_flags,
         )
-        .values("quartier_id", "source", "status", "month", "has_objectif")
+        .values("quartier_id", "source", "status", "month", "has_objectif", *enjeu_flags)
         .annotate(n=Count("pk"), supports=Sum("supports_count"), people=Sum("people_count"))
         .order_by()
     )
-    by_enjeu = dict(
-        through.objects.filter(expression__in=queryset.values("pk"))
-        .values("objectif__enjeu__number")
-        .annotate(n=Count("expression_id", distinct=True))
-        .values_list("objectif__enjeu__number", "n")
-        .order_by()
-    )
+    by_enjeu = {
+        number: sum(row["n"] for row in cube if row[f"enjeu_{number}"]) for number in enjeux
+    }
     dashboard.top_supported = list(
         queryset.filter(supports_count__gt=0)
         .select_related("quartier", "author")

@@ -1,0 +1,240 @@
+"""What the committee's pages and « Vous avez dit, nous avons fait » show, and what never."""
+
+import datetime as dt
+import html
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import committee
+from consultations.models import Decision, Source, Status, Visibility
+from tests.factories import ObjectifFactory, UserFactory
+
+from .factories import SeanceFactory, on_agenda, routed
+
+pytestmark = pytest.mark.django_db
+SECRET_NAME = "Gérard Secret"
+SECRET_EMAIL = "gerard.secret@example.org"
+
+
+def page(response) -> str:
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def hidden():
+    return UserFactory(display_name=SECRET_NAME, email=SECRET_EMAIL)
+
+
+@pytest.fixture
+def answered(instance_a, rimbart, cite5, comite, hidden, mediateur):
+    """A séance of A with three answered points: named, anonymous + private, field."""
+    objectif = ObjectifFactory(quartier=rimbart, operationnel="Renforcer la médiation sociale")
+    seance = SeanceFactory(instance=instance_a, title="Comité de printemps")
+    named = routed(
+        instance_a,
+        quartier=rimbart,
+        author=UserFactory(display_name="Josiane"),
+        visibility=Visibility.PUBLIC_NAMED,
+        text="Des médiateurs le soir, s'il vous plaît.",
+        objectifs=[objectif],
+        supports_count=7,
+    )
+    anonymous = routed(
+        instance_a,
+        quartier=rimbart,
+        author=hidden,
+        visibility=Visibility.PUBLIC_ANONYMOUS,
+        text="On ne voit personne le soir.",
+        objectifs=[objectif],
+        supports_count=2,
+    )
+    private = routed(
+        instance_a,
+        quartier=rimbart,
+        author=hidden,
+        visibility=Visibility.PRIVATE,
+        text="Mon voisin du 12 me menace.",
+    )
+    field = routed(
+        instance_a,
+        quartier=cite5,
+        author=None,
+        recorded_by=mediateur,
+        source=Source.STAND,
+        people_count=3,
+        contact="06 99 88 77 66",
+        contact_consent=True,
+        text="Un jardin partagé derrière l'école.",
+    )
+    group = on_agenda(seance, named, anonymous, private, title="Présence le soir")
+    alone = on_agenda(seance, field)
+    committee.record_answer(
+        group, actor=comite, decision=Decision.RETENUE, text="Deux médiateurs le soir dès mars."
+    )
+    committee.record_answer(
+        alone, actor=comite, decision=Decision.A_L_ETUDE, text="Le terrain est étudié."
+    )
+    return {
+        "seance": seance,
+        "named": named,
+        "anonymous": anonymous,
+        "private": private,
+        "field": field,
+    }
+
+
+def assert_no_secret(text: str):
+    for secret in (SECRET_NAME, SECRET_EMAIL, "06 99 88 77 66"):
+        assert secret not in text
+
+
+def test_the_public_page_lists_answers_with_what_they_answer_newest_first(client, answered):
+    text = page(client.get(reverse("consultations:retours")))
+    assert text.index("Le terrain est étudié.") < text.index("Deux médiateurs le soir dès mars.")
+    assert "Des médiateurs le soir, s'il vous plaît." in text
+    assert "Josiane" in text  # chose to show her name
+    assert "On ne voit personne le soir." in text
+    assert "un·e habitant·e de Rimbart" in text
+    assert "3 habitant·es de Cité 5" in text
+    assert "Mon voisin du 12" not in text  # private: never shown
+    assert_no_secret(text)
+
+
+def test_the_quartier_page_of_answers_keeps_that_quartier(client, answered):
+    text = page(client.get(reverse("consultations:retours_quartier", args=["cite-5"])))
+    assert "Le terrain est étudié." in text
+    assert "Deux médiateurs le soir" not in text
+
+
+def test_private_answers_are_not_listed(client, answered, instance_a, comite, rimbart):
+    item = on_agenda(SeanceFactory(instance=instance_a), routed(instance_a, quartier=rimbart))
+    committee.record_answer(
+        item, actor=comite, decision=Decision.NON_RETENUE, text="Réponse interne.", public=False
+    )
+    assert "Réponse interne." not in page(client.get(reverse("consultations:retours")))
+
+
+def test_the_answer_shows_on_the_expressions_timeline(client, answered):
+    text = page(client.get(answered["anonymous"].get_absolute_url()))
+    assert "Décision : retenue." in text and "Deux médiateurs le soir dès mars." in text
+    assert_no_secret(text)
+
+
+def test_the_quartier_page_links_to_its_answers(client, answered, rimbart):
+    text = page(client.get(rimbart.get_absolute_url()))
+    assert "Vous avez dit, nous avons fait" in text
+    assert reverse("consultations:retours_quartier", args=["rimbart"]) in text
+    assert "Deux médiateurs le soir dès mars." in text
+
+
+def test_the_committee_pages_never_show_a_hidden_author(client_for, comite, answered):
+    browser = client_for(comite)
+    seance = answered["seance"]
+    for url in (
+        reverse("consultations:committee_dashboard"),
+        seance.get_absolute_url(),
+        reverse("consultations:seance_dossier", args=[seance.pk]),
+        reverse("consultations:bilan") + "?annee=" + str(timezone.localdate().year),
+    ):
+        assert_no_secret(page(browser.get(url)))
+
+
+def test_the_dossier_groups_what_was_said_by_quartier_and_objective(client_for, comite, answered):
+    text = page(client_for(comite).get(
+        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
+    ))  # fmt: skip
+    assert text.index("Rimbart") < text.index("Renforcer la médiation sociale")
+    assert "2 expressions · 2 personnes · 9 « moi aussi »" in text
+    assert "Sans objectif relié" in text
+    assert "Mon voisin du 12 me menace." in text  # staff read private expressions routed to them
+    assert "@media print" not in text and "committee.css" in text
+
+
+def test_the_dossier_spreadsheet_has_the_three_sheets(client_for, comite, answered):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(comite).get(
+        reverse("consultations:seance_dossier_xlsx", args=[answered["seance"].pk])
+    )
+    data = b"".join(response.streaming_content)
+    response.close()
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    assert workbook.sheetnames == [
+        "Ordre du jour",
+        "Par quartier et objectif",
+        "Ce que disent les habitants",
+    ]
+    groups = list(workbook["Par quartier et objectif"].iter_rows(values_only=True))
+    assert ("Rimbart", 1, "Renforcer la médiation sociale", 2, 2, 9) in groups
+    said = repr(list(workbook["Ce que disent les habitants"].iter_rows(values_only=True)))
+    assert "un·e habitant·e de Rimbart" in said and "Josiane" in said
+    assert_no_secret(said)
+
+
+def test_the_seance_page_adds_points_alone_or_grouped(client_for, comite, instance_a):
+    seance = SeanceFactory(instance=instance_a)
+    first, second, third = (routed(instance_a) for _ in range(3))
+    browser = client_for(comite)
+    url = reverse("consultations:seance_agenda_add", args=[seance.pk])
+    response = browser.post(url, {"expressions": [first.pk], "mode": "seules"})
+    assert response.status_code == 302
+    response = browser.post(url, {"expressions": [second.pk, third.pk], "mode": "groupe"})
+    assert response.status_code == 400
+    assert "Donnez un intitulé au groupe" in page_any(response)
+    assert f'value="{second.pk}" id="ajouter-{second.pk}" checked' in page_any(response)
+    browser.post(
+        url, {"expressions": [second.pk, third.pk], "mode": "groupe", "group_title": "Bancs"}
+    )
+    assert [item.expressions.count() for item in seance.items.order_by("position")] == [1, 2]
+    text = page(browser.get(seance.get_absolute_url()))
+    assert "Bancs" in text and "0 expressions transmises" in text
+
+
+def page_any(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_the_seance_page_marks_the_seance_held(client_for, comite, instance_a):
+    seance = SeanceFactory(instance=instance_a, starts_at=timezone.now() - dt.timedelta(hours=3))
+    expression = routed(instance_a)
+    on_agenda(seance, expression)
+    browser = client_for(comite)
+    assert "les marquer « examinées »" in page(browser.get(seance.get_absolute_url()))
+    browser.post(reverse("consultations:seance_examined", args=[seance.pk]))
+    expression.refresh_from_db()
+    assert expression.status == Status.EXAMINEE
+
+
+def test_the_bilan_counts_per_quartier_and_objective(client_for, comite, answered, rimbart):
+    from consultations import dashboard
+
+    year = timezone.localdate().year
+    blocks = {block.total.quartier.slug: block for block in dashboard.bilan(year)}
+    rimbart_block = blocks["rimbart"]
+    assert rimbart_block.total.expressions == 3
+    assert rimbart_block.total.answered == 3
+    assert rimbart_block.total.decisions == {"retenue": 3}
+    by_objectif = {str(row.objectif): row for row in rimbart_block.rows if row.objectif}
+    mediation = by_objectif["Renforcer la médiation sociale"]
+    assert (mediation.expressions, mediation.supports, mediation.decisions) == (
+        2,
+        9,
+        {"retenue": 2},
+    )
+    without = rimbart_block.rows[-1]
+    assert without.objectif is None and without.expressions == 1
+    assert blocks["cite-5"].total.people == 3
+    assert blocks["cite-5"].total.decisions == {"a_l_etude": 1}
+    text = page(client_for(comite).get(reverse("consultations:bilan") + f"?annee={year}"))
+    assert f"Bilan {year} du contrat de ville" in text
+
+
+def test_the_bilan_refuses_a_nonsense_year(client_for, comite):
+    response = client_for(comite).get(reverse("consultations:bilan") + "?annee=deux-mille")
+    assert response.status_code == 400
+    assert "Écrivez une année" in page_any(response)
