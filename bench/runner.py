@@ -481,8 +481,14 @@ class Bench:
         row.cpu = f"{measure.cpu_ms:.1f} ms"
         row.errors = f"{measure.error_rate:.1%}"
         if measure.error_rate > budgets.MAX_ERROR_RATE:
-            codes = ", ".join(f"{code}×{n}" for code, n in sorted(measure.statuses.items()))
-            row.errors += f" ({codes})"
+            codes = [
+                f"{code}×{n}"
+                for code, n in sorted(measure.statuses.items())
+                if int(code) != scenario.expect
+            ]
+            if measure.socket_errors:
+                codes.append(f"délai ou coupure×{measure.socket_errors}")
+            row.errors += f" ({', '.join(codes)})"
         counted = self.queries.get(scenario.key)
         if counted:
             row.sql = str(counted["queries"])

@@ -184,7 +184,7 @@ class Platform:
                     ticks += int(fields[11]) + int(fields[12])  # utime + stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
-    def wait_idle(self, name: str = "http", timeout: float = 30) -> float:
+    def wait_idle(self, name: str = "http", timeout: float = 60) -> float:
         """Wait until a server has finished the requests a previous measurement left queued.
 
         Returns the seconds waited. Without it, the work wrk left in flight when it stopped
