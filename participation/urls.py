@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
 
 admin.site.site_header = _("Administration — Participation Auchel")
 admin.site.site_title = _("Participation Auchel")
@@ -18,7 +19,8 @@ urlpatterns = [
     path("terrain/", include("consultations.urls_terrain")),
     path("api/", include("participation.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # The readable API page is served by us (no CDN-hosted viewer): /api/docs/ leads to it.
+    path("api/docs/", RedirectView.as_view(pattern_name="api-reference"), name="api-docs"),
     path("gestion/admin/", admin.site.urls),
 ]
 
