@@ -105,7 +105,8 @@ def build_world() -> World:
             visibility=Visibility.PRIVATE,
             status=Status.TRANSMISE,
             objectifs=[objectif],
-            text="Message privé d'Aline sur sa voisine.",
+            # Plain ASCII, so that « not in » checks cannot be fooled by escaping.
+            text="PRIVATE-OF-A the neighbour at number 12 is noisy",
         )
     )
     Transmission.objects.create(
@@ -125,7 +126,7 @@ def build_world() -> World:
     )
     event = EvenementFactory(quartiers=[quartier], title="Stand du marché de Rimbart")
     inscription = InscriptionFactory(evenement=event, user=habitant_a)
-    notification = notify(habitant_a, "Votre expression a été transmise.", url="/")
+    notification = notify(habitant_a, "NOTIFICATION-OF-A your expression was routed", url="/")
     seance = SeanceFactory(instance=instance, starts_at=timezone.now() + dt.timedelta(days=3))
     item = on_agenda(seance, private)
     export = exports.request_job(user=users["referent"], format="csv", query="", total=1)
