@@ -177,7 +177,7 @@ def group_items(seance: Seance, item_ids: Iterable[int], *, actor, title: str) -
         raise ValidationError(_("Cochez au moins deux points à regrouper."))
     with transaction.atomic():
         items = list(
-            AgendaItem.objects.select_for_update()
+            AgendaItem.objects.select_for_update(of=("self",))
             .filter(seance=seance, pk__in=ids, reponse__isnull=True)
             .order_by("position", "pk")
         )

@@ -282,7 +282,9 @@ def csv_lines(records: Iterable[list], columns: list[str]) -> Iterator[str]:
     for record_ in records:
         yield writer.writerow(
             [
-                ("'" + value if value.startswith(FORMULA_START) else value)
+                value
+                if value.__class__ is int
+                else ("'" + value if value.startswith(FORMULA_START) else value)
                 if value.__class__ is str
                 else safe_text(value)
                 for value in record_

@@ -69,14 +69,12 @@ def read_csv(response) -> list[list[str]]:
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8")
-    response.close()
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def read_xlsx(response):
     data = b"".join(response.streaming_content)
-    response.close()
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
@@ -169,7 +167,6 @@ def test_a_long_export_runs_in_the_background_for_its_requester_only(
 
     download = browser.get(reverse("consultations:export_job_download", args=[job.pk]))
     text = b"".join(download.streaming_content).decode("utf-8-sig")
-    download.close()
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(table) == 4 and table[0] == exports.header()
     assert str(job.file.name).startswith("exports/")
