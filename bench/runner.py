@@ -72,7 +72,7 @@ class Config:
             scale=args.scale if args.scale is not None else (0.01 if smoke else 1.0),
             seed=args.seed,
             seconds=args.seconds or (2 if smoke else 10),
-            warmup=1 if smoke else 2,
+            warmup=0 if smoke else 2,
             posters=40 if smoke else 400,
             submissions=5 if smoke else 10,
             database=name,
@@ -463,13 +463,15 @@ class Bench:
         if scenario.kind == POST and "{event}" in spec.path and not spec.events:
             row.status, row.verdict = "broken", "ERREUR : aucun événement ouvert aux inscriptions"
             return row
-        self.platform.wait_idle()
+        idle_timeout = 15 if self.config.smoke else 60
+        self.platform.wait_idle(timeout=idle_timeout)
         problem = self.precheck(scenario, spec)
         if problem:
             row.status, row.verdict = "broken", f"ERREUR : {problem}"
             return row
-        self.run_load(spec, self.config.warmup, scenario.key)
-        self.platform.wait_idle()
+        if self.config.warmup:
+            self.run_load(spec, self.config.warmup, scenario.key)
+            self.platform.wait_idle(timeout=idle_timeout)
         measure = self.run_load(spec, self.config.seconds, scenario.key)
         row.data = asdict(measure) | {
             "rps": measure.rps,
