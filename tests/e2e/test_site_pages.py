@@ -27,8 +27,6 @@ KNOWN_PROBLEMS = {
     "/evenements/calendrier/": "the month grid overflows at 320 px (wrap it in .table-scroll)",
     "/evenements/calendrier/N/N/": "the month grid overflows at 320 px (wrap it in .table-scroll)",
     "/evenements/gestion/": "the table overflows at 320 px (wrap it in .table-scroll)",
-    "/comite/bilan/": "axe scrollable-region-focusable: a .table-scroll that scrolls needs "
-    'tabindex="0" role="region" and a name (aria-labelledby its caption)',
 }
 ROLES = {
     "habitant": "habitant@demo.auchel.fr",
