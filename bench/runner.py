@@ -240,9 +240,10 @@ class Bench:
         self.wrk: str | None = None
         self.offsets: dict[str, int] = {}
         self.tokens: dict[str, tuple[str, str]] = {}  # session id → (Cookie header, form token)
+        self.started = time.monotonic()
 
     def log(self, message: str) -> None:
-        self.write(f"[banc] {message}")
+        self.write(f"[banc {time.monotonic() - self.started:4.0f} s] {message}")
 
     # --- steps ---
 
