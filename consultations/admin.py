@@ -11,12 +11,15 @@ from participation.audit.services import record
 
 from . import rules
 from .models import (
+    AgendaItem,
     Consultation,
     Etiquette,
     Expression,
     ExpressionStep,
     Instance,
     Redaction,
+    Reponse,
+    Seance,
     Signalement,
     Transmission,
 )
@@ -180,3 +183,34 @@ class RedactionAdmin(ReadOnlyAdmin):
 
     list_display = ["created_at", "expression", "created_by", "reason"]
     list_select_related = ["expression", "created_by"]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ["position", "title", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Seance)
+class SeanceAdmin(ReadOnlyAdmin):
+    """Séances are prepared on the committee's pages (consultations.committee)."""
+
+    list_display = ["starts_at", "instance", "title", "place", "examined_at"]
+    list_filter = ["instance"]
+    list_select_related = ["instance"]
+    date_hierarchy = "starts_at"
+    inlines = [AgendaItemInline]
+
+
+@admin.register(Reponse)
+class ReponseAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "instance", "decision", "public", "answered_by"]
+    list_filter = ["decision", "public", "instance"]
+    list_select_related = ["instance", "answered_by"]
+    search_fields = ["text"]

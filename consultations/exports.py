@@ -456,3 +456,22 @@ def _fail(job: ExportJob, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.FAILED, error=message[:300], finished_at=timezone.now()
     )
+
+
+RETENTION_DAYS = 7
+
+
+def purge_jobs(now=None) -> int:
+    """Delete exports older than ``EXPORT_RETENTION_DAYS`` (7), files first; returns how many.
+
+    An export holds what residents said: it is not kept longer than its use.
+    """
+    days = getattr(settings, "EXPORT_RETENTION_DAYS", RETENTION_DAYS)
+    limit = (now or timezone.now()) - dt.timedelta(days=days)
+    count = 0
+    for job in ExportJob.objects.filter(created_at__lt=limit).iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

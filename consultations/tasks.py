@@ -63,3 +63,11 @@ def send_moderation_digest() -> int:
     from .moderation import send_digest
 
     return send_digest()
+
+
+@shared_task
+def purge_exports() -> int:
+    """Each night, delete the committee's exports older than a week (files included)."""
+    from .exports import purge_jobs
+
+    return purge_jobs()

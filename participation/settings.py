@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "participation.accounts.tasks.purge_contacts",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The committee's exports (files under PRIVATE_MEDIA_ROOT/exports/) live a week.
+    "purge-exports": {
+        "task": "consultations.tasks.purge_exports",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Accounts --------------------------------------------------------------

@@ -1,7 +1,9 @@
 """CSV and XLSX exports of the routed expressions: read back, filtered, never leaking names."""
 
 import csv
+import datetime as dt
 import io
+import os
 import tracemalloc
 
 import pytest
@@ -17,6 +19,7 @@ from consultations.models import (
     Transmission,
     Visibility,
 )
+from consultations.storage import private_storage
 from participation.notifications.models import Notification
 from tests.factories import ObjectifFactory, UserFactory
 
@@ -248,3 +251,17 @@ def test_a_100000_row_csv_export_streams_in_constant_memory(
     # memory held after 20,000 rows is the memory held after 100,000.
     assert peak < 6 * 1024 * 1024, peak
     assert max(samples[1:]) - min(samples[1:]) < 1024 * 1024, samples
+
+
+def test_exports_older_than_a_week_are_deleted_with_their_file(comite, rows, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    old = exports.request_job(user=comite, format="csv", query="", total=3)
+    exports.build_job(old.pk)
+    old.refresh_from_db()
+    path = private_storage.path(old.file.name)
+    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    recent = ExportJob.objects.create(requester=comite, format="csv")
+
+    assert exports.purge_jobs() == 1
+    assert list(ExportJob.objects.all()) == [recent]
+    assert not os.path.exists(path)

@@ -1,0 +1,85 @@
+"""The committee in a real browser: the dashboard's live counter over Redis, the séance
+pages (axe, 320 px), an answer written in the form, a long export prepared by the Celery
+worker with its progress bar."""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from .helpers import assert_page_is_sound
+
+pytestmark = pytest.mark.e2e
+COMITE = "comite@demo.auchel.fr"
+
+
+def test_the_dashboard_counts_a_new_routing_live(page_as, live_platform):
+    page = page_as(COMITE, settings.DEMO_PASSWORD)
+    page.goto("/comite/")
+    assert_page_is_sound(page)
+    total = page.locator("[data-live-total]")
+    before = int(total.inner_text())
+
+    live_platform.shell(
+        "from consultations import moderation\n"
+        "from consultations.models import Expression, Instance\n"
+        "from participation.accounts.models import User\n"
+        "mediateur = User.objects.get(email='mediateur@demo.auchel.fr')\n"
+        "copil = Instance.objects.get(slug='comite-pilotage-cohesion-sociale')\n"
+        "expression = Expression.objects.filter(status='publiee').order_by('pk').first()\n"
+        "moderation.route(expression, actor=mediateur, instances=[copil])\n"
+    )
+
+    live = page.locator("[data-committee-live]")
+    expect(live).to_be_visible(timeout=10000)
+    expect(live).to_contain_text("1 nouvelle expression transmise")
+    expect(total).to_have_text(str(before + 1))
+
+
+def test_the_seance_pages_are_sound_and_an_answer_is_recorded(page_as):
+    page = page_as(COMITE, settings.DEMO_PASSWORD)
+    page.goto("/comite/seances/")
+    assert_page_is_sound(page)
+    page.get_by_role("link", name="Comité de pilotage annuel — préparation").click()
+    assert_page_is_sound(page)
+    seance_url = page.url
+
+    page.get_by_role("link", name="Dossier de séance (imprimable)").click()
+    assert_page_is_sound(page)
+    expect(page.locator("h1")).to_contain_text("Comité de pilotage annuel")
+
+    page.goto(seance_url)
+    page.get_by_role("link", name="Écrire la réponse").first.click()
+    assert_page_is_sound(page)
+    page.get_by_label("retenue", exact=True).check()
+    page.get_by_label("Réponse aux habitant·es").fill(
+        "La commune ajoute ce point au programme de l'an prochain."
+    )
+    page.get_by_role("button", name="Enregistrer et envoyer la réponse").click()
+    expect(page.locator(".messages")).to_contain_text("La réponse est enregistrée")
+    expect(page.locator(".answer").first).to_contain_text("programme de l'an prochain")
+
+
+POST_EXPORT = """
+async () => {
+  const token = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")).split("=")[1];
+  const response = await fetch("/comite/export/csv/", {
+    method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin",
+  });
+  return response.url;
+}
+"""
+
+
+def test_a_background_export_shows_its_progress_then_its_file(page_as):
+    page = page_as(COMITE, settings.DEMO_PASSWORD)
+    page.goto("/comite/")
+    job_url = page.evaluate(POST_EXPORT)
+    assert "/comite/exports/" in job_url
+    page.goto(job_url)
+    assert_page_is_sound(page)
+    download = page.locator("[data-export-download]")
+    expect(download).to_be_visible(timeout=20000)  # the worker wrote it; the script polled
+    expect(page.locator("[data-export-percent]")).to_have_text("100 %")
+    with page.expect_download() as info:
+        download.get_by_role("link").click()
+    assert info.value.suggested_filename.endswith(".csv")
