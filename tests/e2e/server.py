@@ -202,7 +202,9 @@ class LiveServer:
         for path in files:
             for chunk in path.read_text(encoding="utf-8").split(_EMAIL_SEPARATOR):
                 if chunk.strip():
-                    messages.append(email.message_from_string(chunk, policy=email.policy.default))
+                    # As bytes: parsed from a str, an 8-bit UTF-8 body decodes as mojibake.
+                    raw = chunk.encode("utf-8")
+                    messages.append(email.message_from_bytes(raw, policy=email.policy.default))
         return messages
 
     def emails_to(self, address: str) -> list[EmailMessage]:
