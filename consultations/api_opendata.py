@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from participation.territory.models import Objectif, Quartier
 
+from .exports import FORMULA_START
 from .models import Expression, Reponse
 
 CHUNK = 2000
@@ -207,11 +208,19 @@ class _Echo:
         return value
 
 
+def _cell(value):
+    # A spreadsheet opening the file never runs what residents typed (CSV injection):
+    # a text starting like a formula gets a leading quote, as in every other export.
+    if value.__class__ is str and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_stream(columns, rows) -> Iterator[str]:
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_cell(value) for value in row])
 
 
 def _csv_response(columns, rows, filename):
