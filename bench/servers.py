@@ -154,18 +154,17 @@ class Platform:
         text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
         return f"----- {name} -----\n{text[-limit:]}"
 
-    def http_worker_pids(self) -> list[int]:
-        """The gunicorn workers (children of its master), whose memory the export reports."""
-        master = self.processes["http"].pid
-        children = []
+    def group_pids(self, name: str) -> list[int]:
+        """Every process of a server: its master and its workers (its process group)."""
+        group = self.processes[name].pid
+        pids = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
-            with contextlib.suppress(OSError):
-                stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                    children.append(int(entry.name))
-        return children
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == group:
+                    pids.append(int(entry.name))
+        return pids
 
     def cpu_seconds(self, name: str = "http") -> float:
         """CPU time used so far by a server and its workers (its whole process group).
