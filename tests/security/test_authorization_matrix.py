@@ -671,11 +671,23 @@ def _answer(response) -> str:
     return str(response.status_code)
 
 
+def finish(response) -> None:
+    """Read a file or stream to its end, as a server would, so that it is closed.
+
+    The test client closes a streamed response (and keeps the database connection) only
+    once its content is read; calling ``close()`` instead would end the connection, and
+    with it the test's transaction on PostgreSQL.
+    """
+    if getattr(response, "streaming", False):
+        for _chunk in response.streaming_content:
+            pass
+
+
 def isolated(send, *args, **kwargs):
     """Run one request in a savepoint rolled back after it: each check sees the same world."""
     with transaction.atomic():
         response = send(*args, **kwargs)
-        response.close()  # files and streams
+        finish(response)
         transaction.set_rollback(True)
     return response
 

@@ -29,7 +29,7 @@ from evenements.models import Inscription
 from participation.notifications.models import Notification
 from tests.consultations.committee.factories import SeanceFactory, on_agenda
 
-from .test_authorization_matrix import CSRF_TOKEN, _client, build_world
+from .test_authorization_matrix import CSRF_TOKEN, _client, build_world, finish
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_an_export_is_downloaded_by_its_requester_only(world):
     owner = _client(world.users["referent"])
     response = owner.get(reverse("consultations:export_job_download", args=[job.pk]))
     assert response.status_code == 200
-    response.close()
+    finish(response)
     assert snapshot() == before
 
 

@@ -48,6 +48,7 @@ from tests.consultations.committee.factories import InstanceFactory
 from tests.factories import ObjectifFactory, QuartierFactory, UserFactory
 
 from .crawl import DESTRUCTIVE, NOT_PAGES, parameterless_paths
+from .test_authorization_matrix import finish
 
 pytestmark = pytest.mark.django_db
 
@@ -363,7 +364,7 @@ def read_pages(client, start: list[str], limit: int = 220) -> dict[str, str]:
         seen.add(path)
         response = client.get(path)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            response.close()
+            finish(response)
             continue
         text = response.content.decode(response.charset or "utf-8")
         pages[path] = text
