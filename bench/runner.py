@@ -342,7 +342,7 @@ class Bench:
     def request(
         self, port: int, method: str, path: str, headers=None, body: bytes | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
@@ -389,7 +389,10 @@ class Bench:
             return
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda s: self.form_token(port, s, page), sessions))
+            try:
+                list(pool.map(lambda s: self.form_token(port, s, page), sessions))
+            except (OSError, http.client.HTTPException) as error:
+                raise BenchBroken(f"jetons CSRF illisibles sur {page} : {error!r}") from error
         self.log(
             f"{len(sessions)} jetons CSRF lus sur {page} en {time.monotonic() - started:.1f} s"
         )
@@ -466,14 +469,21 @@ class Bench:
             return row
         idle_timeout = 15 if self.config.smoke else 60
         self.platform.wait_idle(timeout=idle_timeout)
-        problem = self.precheck(scenario, spec)
+        try:
+            problem = self.precheck(scenario, spec)
+        except (OSError, http.client.HTTPException) as error:
+            problem = f"pas de réponse au premier appel ({type(error).__name__})"
         if problem:
             row.status, row.verdict = "broken", f"ERREUR : {problem}"
             return row
-        if self.config.warmup:
-            self.run_load(spec, self.config.warmup, scenario.key)
-            self.platform.wait_idle(timeout=idle_timeout)
-        measure = self.run_load(spec, self.config.seconds, scenario.key)
+        try:
+            if self.config.warmup:
+                self.run_load(spec, self.config.warmup, scenario.key)
+                self.platform.wait_idle(timeout=idle_timeout)
+            measure = self.run_load(spec, self.config.seconds, scenario.key)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
+            row.status, row.verdict = "broken", f"ERREUR : {error}"[:150]
+            return row
         row.data = asdict(measure) | {
             "rps": measure.rps,
             "error_rate": measure.error_rate,
@@ -553,9 +563,18 @@ class Bench:
             return status == 302
 
         cookies = [self.session_cookie(s) for s in rt["listeners"]]
-        result = realtime.measure(
-            self.platform.ws_ports, rt["path"], cookies, submit, submissions=self.config.submissions
-        )
+        self.platform.wait_idle(timeout=60)
+        try:
+            result = realtime.measure(
+                self.platform.ws_ports,
+                rt["path"],
+                cookies,
+                submit,
+                submissions=self.config.submissions,
+            )
+        except Exception as error:  # noqa: BLE001 - a failed measurement is a row, not a crash
+            row.status, row.verdict = "broken", f"ERREUR : {error!r}"[:150]
+            return row
         row.data |= asdict(result) | {"p50_ms": result.p50_ms, "p95_ms": result.p95_ms}
         row.throughput = f"{result.submissions}×{result.sockets}"
         row.p50 = _ms(result.p50_ms) if result.latencies_ms else "—"
@@ -593,7 +612,7 @@ class Bench:
         started = time.monotonic()
         try:
             status, size, lines, how = self._export(route["path"], cookie)
-        except (BenchBroken, OSError, TimeoutError) as problem:
+        except (BenchBroken, OSError, http.client.HTTPException, ValueError) as problem:
             row.status, row.verdict = "broken", f"ERREUR : {problem}"[:120]
             return row
         seconds = time.monotonic() - started
