@@ -467,7 +467,7 @@ class Bench:
         if scenario.kind == POST and "{event}" in spec.path and not spec.events:
             row.status, row.verdict = "broken", "ERREUR : aucun événement ouvert aux inscriptions"
             return row
-        idle_timeout = 15 if self.config.smoke else 60
+        idle_timeout = 15 if self.config.smoke else 180
         self.platform.wait_idle(timeout=idle_timeout)
         try:
             problem = self.precheck(scenario, spec)
