@@ -1,5 +1,6 @@
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -63,4 +64,6 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # Rendered without the request, as Django's own: its context processors read the session
+    # and the user from the database, which may be what just failed (docs/pannes.md).
+    return HttpResponseServerError(render_to_string("errors/500.html"))

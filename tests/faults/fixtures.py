@@ -12,6 +12,7 @@ Skipped, with the reason, when the binaries are missing; failed instead when
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -63,13 +64,17 @@ def platform_factory(prepared, tmp_path_factory, request):
 
     yield start
     for platform in started:
-        try:
+        with contextlib.ExitStack() as cleanup:
+            # Run in reverse order, each even if the one before failed.
+            cleanup.callback(
+                prepared.postgres.execute,
+                f'DROP DATABASE IF EXISTS "{platform.database}" WITH (FORCE)',
+            )
+            cleanup.callback(platform.redis.stop)
+            cleanup.callback(platform.stop)
             if request.node.stash.get(_failed, False):
                 print(platform.live.tail_logs(12_000))
-        finally:
-            platform.stop()
-            platform.redis.stop()
-            prepared.postgres.execute(f'DROP DATABASE IF EXISTS "{platform.database}" WITH (FORCE)')
+                print(prepared.postgres.log.read_text(errors="replace")[-3000:])
 
 
 _failed = pytest.StashKey[bool]()

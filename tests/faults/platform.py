@@ -99,7 +99,12 @@ class Prepared:
     databases: list[str] = field(default_factory=list)
 
     def new_database(self, name: str) -> str:
-        self.postgres.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"')
+        # FILE_COPY, not PostgreSQL 15's default WAL_LOG: after a crash, the sequences of a
+        # database cloned with WAL_LOG go back to the template's values, and new rows collide
+        # with acknowledged ones (a PostgreSQL bug, reported on pgsql-hackers; docs/pannes.md).
+        self.postgres.execute(
+            f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}" STRATEGY FILE_COPY'
+        )
         self.databases.append(name)
         return self.postgres.url(name)
 

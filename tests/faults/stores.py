@@ -184,7 +184,7 @@ class PrivatePostgres:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c max_connections=200 -c log_min_messages=warning"
+            "-c max_connections=200 -c recovery_init_sync_method=syncfs"
         )
         self._run(
             PG_BIN / "pg_ctl",
@@ -211,7 +211,9 @@ class PrivatePostgres:
         """Stop then start again; returns how long the database was away, in seconds."""
         began = time.monotonic()
         self.stop(mode)
+        stopped = time.monotonic()
         self.start()
+        self.timings = (stopped - began, time.monotonic() - stopped)
         return time.monotonic() - began
 
     def execute(self, statement: str, database: str = "postgres") -> None:

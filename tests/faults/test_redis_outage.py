@@ -186,3 +186,45 @@ def test_residents_read_post_and_register_while_redis_is_stopped(platform_factor
     checks.append(f"2 notifications sent once, {delay:.0f} s after Redis came back")
 
     say("faults", f"Redis arrêté : {len(checks)}/{len(checks)} cas passés — " + "; ".join(checks))
+
+
+def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_factory):
+    """A frozen Redis (SIGSTOP) accepts connections and never answers: nothing may hang."""
+    platform = platform_factory(env=ENV)
+    people = create_residents(platform, 1, prefix="redis-fige-")
+    poster = signed_in(platform, people["residents"][0])
+    anonymous = Resident(base_url=platform.url, email="")
+    hidden = poster.expression_form()
+
+    platform.redis.freeze()
+    try:
+        status, report, health_seconds = _health(anonymous)
+        assert status == 503, report
+        assert health_seconds < 10, f"/sante/ took {health_seconds:.1f} s with Redis frozen"
+        broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
+        assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
+
+        response, page_seconds = _timed(lambda: anonymous.get("/expressions/"))
+        assert response.status == 200
+        assert page_seconds < FAST
+
+        data = Resident.expression_data(
+            hidden, quartier=people["residents"][0]["quartier"], text="Redis figé."
+        )
+        response, post_seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
+        assert response.status == 302, (response.status, response.body[:2000])
+        # The rate limit (1 s), two live events (2 s each) and the email's task (2 s) time out.
+        assert post_seconds < 15, f"posting took {post_seconds:.1f} s with Redis frozen"
+    finally:
+        platform.redis.thaw()
+
+    mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
+    assert len(mails) == 1, platform.live.tail_logs()
+    time.sleep(5)
+    assert len(platform.live.emails_to(poster.email)) == 1
+    say(
+        "faults",
+        f"Redis figé (SIGSTOP) : 4/4 cas passés — /sante/ 503 en {health_seconds:.1f} s ; "
+        f"page en {page_seconds:.1f} s ; expression acceptée en {post_seconds:.1f} s ; "
+        "courriel envoyé une fois après le retour",
+    )

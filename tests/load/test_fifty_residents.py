@@ -1,0 +1,81 @@
+"""Fifty residents browse, post and register for a minute: zero errors, nothing stored twice.
+
+The platform runs as the README's production table says (gunicorn with threaded workers, a
+Celery worker, Celery beat) on its own PostgreSQL and Redis. Each resident pauses between
+actions as a person does; the machine of CI has two cores, so what is checked is
+correctness under concurrency, not throughput: every request answered as expected, every
+acknowledged expression stored exactly once (by counting in the database), every
+registration stored, every notification email sent exactly once.
+
+``LOAD_DURATION`` (seconds, default 60) may shorten a local run; ``make test`` runs 60 s.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+
+from tests.faults.crowd import Crowd, prepare_people
+from tests.faults.report import say
+
+RESIDENTS = 50
+DURATION = float(os.environ.get("LOAD_DURATION", "60"))
+
+
+def _emails_sent(platform, prefix: str) -> Counter:
+    counts: Counter = Counter()
+    for message in platform.live.read_emails():
+        to = str(message["To"])
+        if to.startswith(prefix):
+            counts[(to, str(message["Subject"]))] += 1
+    return counts
+
+
+def test_fifty_residents_for_a_minute_without_error_or_duplicate(platform_factory):
+    platform = platform_factory()
+    people, events = prepare_people(platform, RESIDENTS, prefix="charge-", events=4)
+    crowd = Crowd(
+        platform,
+        people,
+        events,
+        marker="[charge]",
+        think=(0.5, 3.0),
+        max_posts=4,
+        post_share=0.12,
+        register_share=0.08,
+    )
+
+    outcome = crowd.run(DURATION)
+
+    assert not outcome.failures, [f"{f.at:.1f} s: {f.what}" for f in outcome.failures[:20]]
+    assert outcome.expressions, "no expression was posted"
+    stored = crowd.count_stored()
+    assert stored["duplicated"] == []
+    assert stored["rows"] == len(outcome.expressions)
+    assert stored["expressions"] == outcome.expressions
+    registrations = {(email, event) for email, event in stored["registrations"]}
+    assert registrations == outcome.registrations
+    assert len(stored["registrations"]) == len(registrations)
+
+    # Each acknowledged expression and registration sends one email; the worker sends each once.
+    expected = len(outcome.expressions) + len(outcome.registrations)
+    deadline = time.monotonic() + 60
+    while True:
+        sent = _emails_sent(platform, "charge-")
+        if sum(sent.values()) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert sum(sent.values()) == expected, (sum(sent.values()), expected)
+    assert set(sent.values()) == {1}, [key for key, count in sent.items() if count > 1]
+
+    pages = outcome.requests["page"]
+    say(
+        "load",
+        f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 2×4 fils, worker, beat) : "
+        f"{outcome.total_requests} requêtes ({pages} pages, {outcome.requests['post']} envois), "
+        f"0 erreur ; {len(outcome.expressions)}/{len(outcome.expressions)} expressions acquittées "
+        f"stockées une fois, {len(outcome.registrations)}/{len(outcome.registrations)} inscriptions, "
+        f"{expected}/{expected} courriels envoyés une fois ; temps de réponse médian "
+        f"{outcome.percentile(0.5) * 1000:.0f} ms, 95e centile {outcome.percentile(0.95) * 1000:.0f} ms",
+    )
