@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev quality e2e bench bench-smoke clean
+.PHONY: run test install install-dev quality e2e faults bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: quality
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
 e2e: install-dev
 	$(BIN)/pytest -m e2e
+
+## Only the fault and load tests (docs/pannes.md): private Redis and PostgreSQL on free ports.
+faults: install-dev
+	$(BIN)/pytest -m "faults or load"
 
 ## The performance bench (docs/performance.md): agglomeration-scale data in PostgreSQL, the
 ## production processes, wrk at 32 connections; needs PostgreSQL and Redis on 127.0.0.1.
