@@ -543,3 +543,14 @@ def test_only_the_referent_reaches_the_instance_admin(client_for, request, role)
     response = client_for(user).get("/gestion/admin/consultations/instance/")
 
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_the_public_page_of_an_expression_links_mediators_to_its_staff_page(
+    client_for, mediateur, bob, alice
+):
+    expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
+    staff_page = f'href="/moderation/expressions/{expression.pk}/"'
+
+    assert staff_page in client_for(mediateur).get(expression.get_absolute_url()).content.decode()
+    assert staff_page not in client_for(bob).get(expression.get_absolute_url()).content.decode()

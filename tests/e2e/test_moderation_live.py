@@ -1,0 +1,104 @@
+"""The moderation queue, live in a real browser over the Redis channel layer: an expression
+submitted elsewhere appears without reload; one a colleague publishes leaves the queue."""
+
+import uuid
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from .helpers import assert_page_is_sound
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "un-mot-de-passe-pour-2030"
+
+
+def resend(live_platform, event: str) -> None:
+    live_platform.shell(
+        f"from participation.core import realtime\n"
+        f"realtime.send_now(realtime.MODERATION_GROUP, {event})\n"
+    )
+
+
+def until(assertion, live_platform, event: str) -> None:
+    """Channels' Redis layer may drop an event sent just after sockets were closed and
+    reopened (django/channels#1683): send the same event again until it arrives."""
+    for _attempt in range(3):
+        try:
+            assertion(3000)
+            return
+        except AssertionError:
+            resend(live_platform, event)
+    assertion(5000)
+
+
+def test_the_queue_shows_a_new_expression_live_and_drops_it_once_published(page_as, live_platform):
+    author = f"moderation.{uuid.uuid4().hex[:8]}@example.org"
+    live_platform.create_user(author, PASSWORD, display_name="Yvette")
+    page = page_as("mediateur@demo.auchel.fr", settings.DEMO_PASSWORD)
+    page.goto("/moderation/?quartier=rimbart")
+    expect(page.locator("[data-live-status]")).to_contain_text("Flux en direct :", timeout=10000)
+    assert_page_is_sound(page)
+    counter = page.locator("nav [data-moderation-count]").first
+    before = int(counter.inner_text())
+
+    pk = live_platform.shell(
+        "from consultations import services\n"
+        "from participation.accounts.models import User\n"
+        "from participation.territory.models import Quartier\n"
+        f"author = User.objects.get(email={author!r})\n"
+        "expression, _ = services.submit(author=author,"
+        " quartier=Quartier.objects.get(slug='rimbart'),"
+        " text='Le lampadaire devant l’école est éteint depuis une semaine.')\n"
+        "print(expression.pk)\n"
+    ).strip()
+
+    row = page.locator(f"#expression-{pk}")
+    until(
+        lambda timeout: expect(row).to_be_visible(timeout=timeout),
+        live_platform,
+        f'{{"type": "expression.submitted", "id": {pk}}}',
+    )
+    expect(row).to_contain_text("Le lampadaire devant l’école est éteint")
+    expect(counter).to_have_text(str(before + 1), timeout=10000)
+
+    live_platform.shell(
+        "from consultations import moderation\n"
+        "from participation.accounts.models import User\n"
+        "referent = User.objects.get(email='referent@demo.auchel.fr')\n"
+        f"moderation.publish({pk}, actor=referent)\n"
+    )
+
+    until(
+        lambda timeout: expect(row).to_have_count(0, timeout=timeout),
+        live_platform,
+        f'{{"type": "expression.status", "id": {pk}, "status": "publiee", "before": "soumise"}}',
+    )
+    expect(counter).to_have_text(str(before), timeout=10000)
+    expect(page.locator("[data-live-announce]")).to_contain_text(f"n° {pk} a été traitée")
+
+
+FAILING_SOCKET = """
+(() => {
+  const Real = window.WebSocket;
+  window.WebSocket = function (url, protocols) {
+    if (!String(url).includes("/ws/moderation/")) return new Real(url, protocols);
+    const fake = {};
+    setTimeout(() => fake.onclose && fake.onclose({ code: 1011 }), 50);
+    return fake;
+  };
+})();
+"""
+
+
+def test_when_the_live_feed_is_down_the_queue_says_so_and_still_works_by_reload(page_as):
+    page = page_as("mediateur@demo.auchel.fr", settings.DEMO_PASSWORD)
+    page.add_init_script(FAILING_SOCKET)
+
+    page.goto("/moderation/")
+
+    expect(page.locator("[data-live-status]")).to_have_text(
+        "Flux en direct en pause — rechargez la page pour voir les nouveautés."
+    )
+    expect(page.locator(".queue-item").first).to_be_visible()
