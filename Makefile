@@ -34,7 +34,8 @@ run: install
 quality: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	# Checked on the embedded settings: no database has to exist for it.
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 ## Every test: unit, integration, browser journeys, faults (against PostgreSQL + Redis if set).
