@@ -360,6 +360,120 @@ def expressions_sheet(queryset, *, instances=None, progress=None):
     )
 
 
+# --- The séance dossier and the annual bilan as spreadsheets -------------------------
+
+
+def dossier_sheets(items, quartiers):
+    """Three sheets: the agenda, per quartier and objective, what residents said."""
+    decisions = _labels(Decision.choices)
+    without = str(_("Sans objectif relié"))
+
+    def answer(item):
+        return item.reponse if hasattr(item, "reponse") else None
+
+    agenda_rows = [
+        [
+            item.position,
+            item.title or str(_("Expression seule")),
+            ", ".join(str(e.pk) for e in item.expressions.all()),
+            item.supports_total,
+            decisions.get(answer(item).decision, "") if answer(item) else "",
+            answer(item).text if answer(item) else "",
+        ]
+        for item in items
+    ]
+    group_rows = [
+        [
+            block.quartier.short_name,
+            group.objectif.enjeu.number if group.objectif else "",
+            str(group.objectif) if group.objectif else without,
+            group.count,
+            group.people,
+            group.supports,
+        ]
+        for block in quartiers
+        for group in block.groups
+    ]
+    said_rows = [
+        [
+            block.quartier.short_name,
+            str(group.objectif) if group.objectif else without,
+            expression.pk,
+            expression.agenda_item.position,
+            expression.get_source_display(),
+            expression.public_author_name,
+            expression.people_count,
+            expression.supports_count,
+            expression.text,
+        ]
+        for block in quartiers
+        for group in block.groups
+        for expression in group.expressions
+    ]
+    return [
+        (
+            str(_("Ordre du jour")),
+            [str(c) for c in (_("Point"), _("Intitulé"), _("Expressions n°"),
+                              _("« Moi aussi »"), _("Décision"), _("Réponse"))],
+            agenda_rows,
+            [8, 40, 20, 12, 14, 60],
+        ),
+        (
+            str(_("Par quartier et objectif")),
+            [str(c) for c in (_("Quartier"), _("Enjeu"), _("Objectif"), _("Expressions"),
+                              _("Personnes"), _("« Moi aussi »"))],
+            group_rows,
+            [18, 8, 60, 12, 12, 12],
+        ),
+        (
+            str(_("Ce que disent les habitants")),
+            [str(c) for c in (_("Quartier"), _("Objectif"), _("N°"), _("Point"),
+                              _("Recueillie"), _("Auteur·rice (nom affiché)"), _("Personnes"),
+                              _("« Moi aussi »"), _("Message"))],
+            said_rows,
+            [18, 50, 8, 8, 18, 24, 10, 12, 80],
+        ),
+    ]  # fmt: skip
+
+
+def bilan_sheets(blocks, year):
+    """One sheet: per quartier and objective, what was said, routed, answered, decided."""
+    columns = [
+        _("Quartier"),
+        _("Enjeu"),
+        _("Objectif"),
+        _("Expressions"),
+        _("Personnes"),
+        _("« Moi aussi »"),
+        _("Transmises"),
+        _("Répondues"),
+        *[str(label) for _value, label in Decision.choices],
+    ]
+    rows = []
+    for block in blocks:
+        for row in [*block.rows, block.total]:
+            if row is block.total:
+                label = _("Total du quartier")
+            elif row.objectif is None:
+                label = _("Sans objectif relié")
+            else:
+                label = str(row.objectif)
+            rows.append(
+                [
+                    row.quartier.short_name,
+                    row.objectif.enjeu.number if row.objectif else "",
+                    label,
+                    row.expressions,
+                    row.people,
+                    row.supports,
+                    row.routed,
+                    row.answered,
+                    *row.decision_counts(),
+                ]
+            )
+    return [(_("Bilan %(year)s") % {"year": year}, columns, rows, [18, 8, 60] + [12] * 9)]
+
+
 # --- Background exports ----------------------------------------------------------------
 
 

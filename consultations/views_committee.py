@@ -391,91 +391,7 @@ def seance_dossier(request, pk):
 def seance_dossier_xlsx(request, pk):
     seance = _seance_or_404(request, pk)
     items = dashboard.seance_items(seance)
-    quartiers = dashboard.seance_dossier(items)
-    decisions = dict(Decision.choices)
-    agenda_rows = [
-        [
-            item.position,
-            item.title or _("Expression seule"),
-            ", ".join(str(e.pk) for e in item.expressions.all()),
-            sum(e.supports_count for e in item.expressions.all()),
-            decisions.get(item.reponse.decision, "") if hasattr(item, "reponse") else "",
-            item.reponse.text if hasattr(item, "reponse") else "",
-        ]
-        for item in items
-    ]
-    group_rows = [
-        [
-            block.quartier.short_name,
-            group.objectif.enjeu.number if group.objectif else "",
-            str(group.objectif) if group.objectif else _("Sans objectif relié"),
-            group.count,
-            group.people,
-            group.supports,
-        ]
-        for block in quartiers
-        for group in block.groups
-    ]
-    said_rows = [
-        [
-            block.quartier.short_name,
-            str(group.objectif) if group.objectif else _("Sans objectif relié"),
-            expression.pk,
-            expression.agenda_item.position,
-            expression.get_source_display(),
-            expression.public_author_name,
-            expression.people_count,
-            expression.supports_count,
-            expression.text,
-        ]
-        for block in quartiers
-        for group in block.groups
-        for expression in group.expressions
-    ]
-    sheets = [
-        (
-            _("Ordre du jour"),
-            [
-                _("Point"),
-                _("Intitulé"),
-                _("Expressions n°"),
-                _("« Moi aussi »"),
-                _("Décision"),
-                _("Réponse"),
-            ],
-            agenda_rows,
-            [8, 40, 20, 12, 14, 60],
-        ),
-        (
-            _("Par quartier et objectif"),
-            [
-                _("Quartier"),
-                _("Enjeu"),
-                _("Objectif"),
-                _("Expressions"),
-                _("Personnes"),
-                _("« Moi aussi »"),
-            ],
-            group_rows,
-            [18, 8, 60, 12, 12, 12],
-        ),
-        (
-            _("Ce que disent les habitants"),
-            [
-                _("Quartier"),
-                _("Objectif"),
-                _("N°"),
-                _("Point"),
-                _("Recueillie"),
-                _("Auteur·rice (nom affiché)"),
-                _("Personnes"),
-                _("« Moi aussi »"),
-                _("Message"),
-            ],
-            said_rows,
-            [18, 50, 8, 8, 18, 24, 10, 12, 80],
-        ),
-    ]
+    sheets = exports.dossier_sheets(items, dashboard.seance_dossier(items))
     date = timezone.localtime(seance.starts_at).strftime("%Y-%m-%d")
     return _xlsx_response(sheets, filename=f"dossier-seance-{date}-{seance.pk}.xlsx")
 
@@ -493,7 +409,7 @@ def bilan(request):
         year = form.cleaned_data["annee"]
     blocks = dashboard.bilan(year) if not form.errors else []
     if request.GET.get("format") == "xlsx" and not form.errors:
-        return _xlsx_response(_bilan_sheets(blocks, year), filename=f"bilan-{year}.xlsx")
+        return _xlsx_response(exports.bilan_sheets(blocks, year), filename=f"bilan-{year}.xlsx")
     return render(
         request,
         "consultations/committee/bilan.html",
@@ -506,43 +422,6 @@ def bilan(request):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _bilan_sheets(blocks, year):
-    columns = [
-        _("Quartier"),
-        _("Enjeu"),
-        _("Objectif"),
-        _("Expressions"),
-        _("Personnes"),
-        _("« Moi aussi »"),
-        _("Transmises"),
-        _("Répondues"),
-        *[str(label) for _value, label in Decision.choices],
-    ]
-    rows = []
-    for block in blocks:
-        for row in [*block.rows, block.total]:
-            if row is block.total:
-                label = _("Total du quartier")
-            elif row.objectif is None:
-                label = _("Sans objectif relié")
-            else:
-                label = str(row.objectif)
-            rows.append(
-                [
-                    row.quartier.short_name,
-                    row.objectif.enjeu.number if row.objectif else "",
-                    label,
-                    row.expressions,
-                    row.people,
-                    row.supports,
-                    row.routed,
-                    row.answered,
-                    *row.decision_counts(),
-                ]
-            )
-    return [(_("Bilan %(year)s") % {"year": year}, columns, rows, [18, 8, 60] + [12] * 9)]
 
 
 # --- « Vous avez dit, nous avons fait » (public) --------------------------------------

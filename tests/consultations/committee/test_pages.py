@@ -237,3 +237,17 @@ def test_the_bilan_refuses_a_nonsense_year(client_for, comite):
     response = client_for(comite).get(reverse("consultations:bilan") + "?annee=deux-mille")
     assert response.status_code == 400
     assert "Écrivez une année" in page_any(response)
+
+
+def test_the_bilan_spreadsheet_has_a_row_per_objective_and_the_totals(client_for, comite, answered):
+    import io
+
+    from openpyxl import load_workbook
+
+    year = timezone.localdate().year
+    response = client_for(comite).get(reverse("consultations:bilan") + f"?annee={year}&format=xlsx")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Quartier", "Enjeu", "Objectif") and "déjà en cours" in rows[0]
+    assert ("Rimbart", 1, "Renforcer la médiation sociale", 2, 2, 9, 2, 2, 2, 0, 0, 0) in rows
+    assert any(row[:3] == ("Rimbart", None, "Total du quartier") for row in rows)
