@@ -3,6 +3,7 @@ group, forward what the service functions broadcast (participation.core.realtime
 
 import contextlib
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -57,3 +58,14 @@ class ModerationConsumer(AsyncJsonWebsocketConsumer):
     expression_reported = forward
     expression_updated = forward
     expression_reviewed = forward
+    expression_deleted = forward
+
+    async def dispatch(self, message):
+        # An expression event added later by another service is forwarded, not fatal:
+        # without a handler Channels would close every open queue.
+        if message.get("type", "").startswith("expression.") and not hasattr(
+            self, get_handler_name(message)
+        ):
+            await self.forward(message)
+            return
+        await super().dispatch(message)

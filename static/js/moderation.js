@@ -111,6 +111,7 @@
   function onQueueEvent(event) {
     var view = queue.getAttribute("data-view");
     var id = event.id;
+    if (event.type === "expression.deleted") { removeRow(id); return; }
     if (view === "a-moderer") {
       if (event.type === "expression.submitted" || event.type === "expression.reported") addRow(id);
       else if (event.type === "expression.status" || event.type === "expression.reviewed") removeRow(id);

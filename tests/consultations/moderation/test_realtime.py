@@ -157,3 +157,26 @@ def test_moderation_still_works_when_the_channel_layer_is_down(
 
     expression.refresh_from_db()
     assert expression.status == Status.PUBLIEE
+
+
+@pytest.mark.django_db
+def test_an_event_type_the_consumer_does_not_know_is_forwarded_without_closing_the_socket(
+    client, mediateur
+):
+    headers = headers_for(client, mediateur)
+
+    async def scenario():
+        socket = communicator(headers)
+        assert (await socket.connect(timeout=TIMEOUT))[0]
+        layer = get_channel_layer()
+        await layer.group_send(realtime.MODERATION_GROUP, {"type": "expression.archived", "id": 7})
+        await layer.group_send(realtime.MODERATION_GROUP, {"type": "expression.deleted", "id": 8})
+        first = await receive_about(socket, 7)
+        second = await receive_about(socket, 8)
+        await socket.disconnect()
+        return first, second
+
+    assert run(scenario) == (
+        {"type": "expression.archived", "id": 7},
+        {"type": "expression.deleted", "id": 8},
+    )
