@@ -60,7 +60,8 @@ else:
     # Embedded mode only ever runs on a developer's or tester's machine.
     SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-mode-only-not-a-secret-auchel-2030")
     ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-    DEBUG = envbool("DEBUG", True)
+    # The demo shows what residents would see (French error pages); DEBUG=1 for development.
+    DEBUG = envbool("DEBUG", False)
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
