@@ -21,6 +21,7 @@ COLUMN_WIDTH = 22
 COLUMN_GAP = 6
 COLUMNS_HEIGHT = 140
 AXIS_HEIGHT = 34
+COLUMNS_PADDING = 14  # room for half a month label on each side
 
 
 def svg_number(value: float) -> str:
@@ -116,12 +117,13 @@ def month_label(month: dt.date, *, full: bool = False) -> str:
 
 
 def column_chart(months: list[tuple[dt.date, int]]) -> ColumnChart:
-    """Columns for the monthly trend; with many months, one label in three."""
+    """Columns for the monthly trend; labels thinned out so that they never overlap."""
     largest = max((count for _month, count in months), default=0) or 1
-    step = 1 if len(months) <= 12 else 3
+    # A label is about two columns wide: one in two beyond six months, one in three beyond 12.
+    step = 1 if len(months) <= 6 else 2 if len(months) <= 12 else 3
     columns = []
     for index, (month, count) in enumerate(months):
-        x = index * (COLUMN_WIDTH + COLUMN_GAP)
+        x = COLUMNS_PADDING + index * (COLUMN_WIDTH + COLUMN_GAP)
         height = COLUMNS_HEIGHT * count / largest
         columns.append(
             Column(
@@ -133,10 +135,11 @@ def column_chart(months: list[tuple[dt.date, int]]) -> ColumnChart:
                 height=svg_number(max(height, 1 if count else 0)),
                 text_x=svg_number(x + COLUMN_WIDTH / 2),
                 value_y=svg_number(COLUMNS_HEIGHT + 14 - height - 3),
-                show_label=index % step == 0 or index == len(months) - 1,
+                # Counted from the latest month, which is always labelled.
+                show_label=(len(months) - 1 - index) % step == 0,
             )
         )
-    width = max(WIDTH, len(months) * (COLUMN_WIDTH + COLUMN_GAP))
+    width = max(WIDTH, 2 * COLUMNS_PADDING + len(months) * (COLUMN_WIDTH + COLUMN_GAP))
     return ColumnChart(
         width=width,
         height=COLUMNS_HEIGHT + 14 + AXIS_HEIGHT,
