@@ -603,7 +603,9 @@ class Bench:
             row.status = "missing"
             row.verdict = f"pas encore disponible ({scenario.coming_with})"
             return row
-        pids = self.platform.group_pids("http") + self.platform.group_pids("celery-worker")
+        http_pids = self.platform.group_pids("http")
+        celery_pids = self.platform.group_pids("celery-worker")
+        pids = http_pids + celery_pids
         before = {pid: _status_mb(pid, "VmRSS") for pid in pids}
         for pid in pids:
             with contextlib.suppress(OSError):
@@ -616,6 +618,9 @@ class Bench:
             row.status, row.verdict = "broken", f"ERREUR : {problem}"[:120]
             return row
         seconds = time.monotonic() - started
+        # The processes that did the work: the HTTP workers for an inline export, the
+        # Celery worker's for a background one (its download is a plain file response).
+        pids = celery_pids if how == "tâche Celery" else http_pids
         peaks = {pid: _status_mb(pid, "VmHWM") for pid in pids}
         peak = max(peaks.values(), default=0.0)
         growth = max((peaks[pid] - before[pid] for pid in pids), default=0.0)
