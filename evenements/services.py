@@ -7,6 +7,7 @@ people are told through ``notify`` / ``queue_email`` (sent after commit).
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,11 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 
 from participation.audit.services import record
 from participation.notifications.services import notify, queue_email
 
 from .models import Evenement, Inscription, Series
+
+logger = logging.getLogger(__name__)
 
 MAX_PERSONS_PER_INSCRIPTION = 15
 MAX_OCCURRENCES = 120
@@ -199,6 +203,35 @@ def _announce(inscription: Inscription) -> None:
         )
 
 
+def _check_rate(user) -> None:
+    """Refuse a burst of registrations from one account (each holds places and sends an email).
+
+    A double click or a replay is answered before this (one registration). If the cache
+    (Redis) is down, the person is let through: a resident must never be blocked by an outage.
+    """
+    rate = getattr(settings, "REGISTRATION_RATE_LIMIT", "20/h")
+    try:
+        usage = get_usage(
+            None,
+            group="evenements.register",
+            key=lambda _group, _request: str(user.pk),
+            rate=rate,
+            increment=True,
+        )
+    except Exception:  # noqa: BLE001 - a cache outage must not block residents
+        logger.warning("Rate-limit cache unreachable; registrations not limited")
+        return
+    if usage and usage["should_limit"]:
+        minutes = (max(usage["time_left"], 60) + 59) // 60
+        raise RegistrationRefused(
+            _(
+                "Vous vous êtes inscrit·e à %(count)s événements en peu de temps. Pour éviter les "
+                "inscriptions en rafale, attendez environ %(minutes)s minutes avant la suivante."
+            )
+            % {"count": usage["limit"], "minutes": minutes}
+        )
+
+
 @transaction.atomic
 def register(
     evenement_id: int, user, *, adults: int = 1, children: int = 0, join_waiting_list=False
@@ -211,6 +244,7 @@ def register(
     existing = Inscription.objects.filter(evenement=event, user=user).first()
     if existing is not None and existing.status != Inscription.Status.ANNULEE:
         return existing, False
+    _check_rate(user)
     _check_can_register(event, adults + children)
     status = _status_for(event, adults + children, join_waiting_list)
     now = timezone.now()
