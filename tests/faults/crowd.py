@@ -249,22 +249,23 @@ class Crowd:
 
     def count_stored(self) -> dict:
         """What the database holds for this crowd: expressions by key, registrations."""
-        return self.platform.orm(
-            "from collections import Counter\n"
-            "from consultations.models import Expression\n"
-            "from evenements.models import Inscription\n"
-            f"rows = Expression.objects.filter(text__startswith={self.marker!r})"
-            ".values_list('idempotency_key', 'pk')\n"
-            "keys = Counter(str(key) for key, _ in rows)\n"
-            "result = {\n"
-            "    'expressions': {str(key): pk for key, pk in rows},\n"
-            "    'duplicated': [key for key, count in keys.items() if count > 1],\n"
-            "    'rows': len(rows),\n"
-            "    'registrations': [[email, event] for email, event in Inscription.objects.filter(\n"
-            f"        evenement_id__in={self.events!r}, user__email__startswith={self.people['prefix']!r})\n"
-            "        .values_list('user__email', 'evenement_id')],\n"
-            "}\n"
+        rows = self.platform.query(
+            "SELECT idempotency_key::text, id FROM consultations_expression WHERE text LIKE %s",
+            (self.marker.replace("%", r"\%").replace("_", r"\_") + "%",),
         )
+        keys = Counter(key for key, _ in rows)
+        registrations = self.platform.query(
+            "SELECT u.email, i.evenement_id FROM evenements_inscription i "
+            "JOIN accounts_user u ON u.id = i.user_id "
+            "WHERE i.evenement_id = ANY(%s) AND u.email LIKE %s",
+            (self.events, self.people["prefix"] + "%"),
+        )
+        return {
+            "expressions": dict(rows),
+            "duplicated": [key for key, count in keys.items() if count > 1],
+            "rows": len(rows),
+            "registrations": [[email, event] for email, event in registrations],
+        }
 
 
 SENTENCES = [
@@ -281,14 +282,17 @@ def prepare_people(platform, count: int, *, prefix: str, events: int) -> tuple[d
     """``count`` signed-in residents and ``events`` upcoming events open to registration."""
     from .residents import create_residents
 
-    people = create_residents(platform, count, prefix=prefix)
-    people["prefix"] = prefix
-    extra = platform.orm(
-        "from participation.territory.models import Quartier\n"
-        "from tests.evenements.factories import EvenementFactory\n"
-        "quartiers = list(Quartier.objects.all())\n"
-        f"events = [EvenementFactory(title=f'Permanence n° {{n}}', quartiers=quartiers).pk for n in range({events})]\n"
-        "result = {'events': events, 'slugs': [q.slug for q in quartiers]}\n"
+    people = create_residents(
+        platform,
+        count,
+        prefix=prefix,
+        extra=(
+            "from tests.evenements.factories import EvenementFactory\n"
+            "every = list(Quartier.objects.all())\n"
+            f"result['events'] = [EvenementFactory(title=f'Permanence n° {{n}}', quartiers=every).pk"
+            f" for n in range({events})]\n"
+            "result['quartier_slugs'] = [q.slug for q in every]\n"
+        ),
     )
-    people["quartier_slugs"] = extra["slugs"]
-    return people, extra["events"]
+    people["prefix"] = prefix
+    return people, people["events"]

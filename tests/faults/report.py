@@ -22,3 +22,28 @@ def print_section(terminalreporter, section: str, title: str) -> None:
     terminalreporter.section(title, sep="-")
     for line in lines:
         terminalreporter.write_line(line)
+
+
+class Tally:
+    """``with Tally(section, title, total) as tally: ... tally.passed("what")``.
+
+    Says ``title : n/total cas passés — what; what`` at the end, failed or not.
+    """
+
+    def __init__(self, section: str, title: str, total: int):
+        self.section, self.title, self.total = section, title, total
+        self.cases: list[str] = []
+
+    def passed(self, what: str) -> None:
+        self.cases.append(what)
+
+    def __enter__(self) -> Tally:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        line = f"{self.title} : {len(self.cases)}/{self.total} cas passés — " + " ; ".join(
+            self.cases
+        )
+        if kind is not None:
+            line += f" ; ÉCHEC ensuite : {kind.__name__}"
+        say(self.section, line)

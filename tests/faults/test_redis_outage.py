@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from .report import say
+from .report import Tally
 from .residents import Resident, create_residents, signed_in
 
 # Sweep stored emails every few seconds instead of every minute (settings.EMAIL_SWEEP_SECONDS).
@@ -34,11 +34,12 @@ SIGNED_IN_PAGES = ["/mes-expressions/", "/evenements/mes-inscriptions/", "/notif
 # Every answer must come quickly: a Redis outage may not make pages hang.
 FAST = 5.0
 
+# Added to the shell that makes the residents: an event to register to, a quartier's page.
 _EVENT = """
 from tests.evenements.factories import EvenementFactory
-from participation.territory.models import Quartier
-event = EvenementFactory(title="Table ronde pendant la panne", quartiers=[Quartier.objects.first()])
-result = event.pk
+first = Quartier.objects.order_by("pk").first()
+result["event"] = EvenementFactory(title="Table ronde pendant la panne", quartiers=[first]).pk
+result["quartier_slug"] = first.slug
 """
 
 
@@ -66,126 +67,121 @@ def _wait_for_emails(platform, address: str, count: int, timeout: float):
 
 def test_residents_read_post_and_register_while_redis_is_stopped(platform_factory):
     platform = platform_factory(env=ENV)
-    people = create_residents(platform, 3, prefix="panne-redis-", password=PASSWORD)
+    people = create_residents(platform, 3, prefix="panne-redis-", password=PASSWORD, extra=_EVENT)
     poster, registrant, returning = (signed_in(platform, r) for r in people["residents"])
     quartier = people["residents"][0]["quartier"]
-    event_id = platform.orm(_EVENT)
+    event_id = people["event"]
     anonymous = Resident(base_url=platform.url, email="")
-    quartier_slug = platform.orm(
-        "from participation.territory.models import Quartier\n"
-        "result = Quartier.objects.first().slug"
-    )
-    pages = [*PAGES, f"/quartiers/{quartier_slug}/", f"/evenements/{event_id}/"]
+    pages = [*PAGES, f"/quartiers/{people['quartier_slug']}/", f"/evenements/{event_id}/"]
     assert _health(anonymous)[0] == 200
 
-    platform.redis.stop()
-    checks: list[str] = []
+    with Tally("faults", "Redis arrêté", total=7) as tally:
+        platform.redis.stop()
 
-    # /sante/ says that Redis is down, quickly.
-    status, report, seconds = _health(anonymous)
-    assert status == 503, report
-    assert seconds < FAST, f"/sante/ took {seconds:.1f} s with Redis stopped"
-    broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
-    assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
-    assert all(report["services"][name]["service"] == "Redis" for name in broken), report
-    assert report["services"]["base_de_donnees"]["etat"] == "ok"
-    checks.append(f"/sante/ 503 naming Redis in {seconds:.1f} s")
+        # /sante/ says that Redis is down, quickly.
+        status, report, seconds = _health(anonymous)
+        assert status == 503, report
+        assert seconds < FAST, f"/sante/ took {seconds:.1f} s with Redis stopped"
+        broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
+        assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
+        assert all(report["services"][name]["service"] == "Redis" for name in broken), report
+        assert report["services"]["base_de_donnees"]["etat"] == "ok"
+        tally.passed(f"/sante/ 503 nommant Redis en {seconds:.1f} s")
 
-    # Pages, anonymous and signed in.
-    for path in pages:
-        response, seconds = _timed(lambda path=path: anonymous.get(path))
-        assert response.status == 200, (path, response.status, response.body[:2000])
-        assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
-    for path in SIGNED_IN_PAGES:
-        response, seconds = _timed(lambda path=path: poster.get(path))
-        assert response.status == 200, (path, response.status, response.body[:2000])
-        assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
-    checks.append(f"{len(pages) + len(SIGNED_IN_PAGES)} pages served")
+        # Pages, anonymous and signed in.
+        for path in pages:
+            response, seconds = _timed(lambda path=path: anonymous.get(path))
+            assert response.status == 200, (path, response.status, response.body[:2000])
+            assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
+        for path in SIGNED_IN_PAGES:
+            response, seconds = _timed(lambda path=path: poster.get(path))
+            assert response.status == 200, (path, response.status, response.body[:2000])
+            assert seconds < FAST, f"{path} took {seconds:.1f} s with Redis stopped"
+        tally.passed(f"{len(pages) + len(SIGNED_IN_PAGES)} pages servies")
 
-    # An expression: acknowledged by the redirect to it, stored once.
-    hidden = poster.expression_form()
-    data = Resident.expression_data(hidden, quartier=quartier, text="Posté pendant la panne.")
-    response, seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
-    assert response.status == 302, (response.status, response.body[:2000])
-    assert response.location.startswith("/expressions/")
-    assert seconds < FAST, f"posting took {seconds:.1f} s with Redis stopped"
-    checks.append("expression accepted")
+        # An expression: acknowledged by the redirect to it, stored once.
+        hidden = poster.expression_form()
+        data = Resident.expression_data(hidden, quartier=quartier, text="Posté pendant la panne.")
+        response, seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
+        assert response.status == 302, (response.status, response.body[:2000])
+        assert response.location.startswith("/expressions/")
+        assert seconds < FAST, f"posting took {seconds:.1f} s with Redis stopped"
+        tally.passed("expression acceptée")
 
-    # A registration to an event.
-    page = registrant.get(f"/evenements/{event_id}/")
-    token = page.hidden_fields()["csrfmiddlewaretoken"]
-    response, seconds = _timed(
-        lambda: registrant.post(
-            f"/evenements/{event_id}/inscription/",
-            {"csrfmiddlewaretoken": token, "adults": 1, "children": 0},
+        # A registration to an event.
+        page = registrant.get(f"/evenements/{event_id}/")
+        token = page.hidden_fields()["csrfmiddlewaretoken"]
+        response, seconds = _timed(
+            lambda: registrant.post(
+                f"/evenements/{event_id}/inscription/",
+                {"csrfmiddlewaretoken": token, "adults": 1, "children": 0},
+            )
         )
-    )
-    assert response.status == 302, (response.status, response.body[:2000])
-    assert seconds < FAST
-    checks.append("registration accepted")
+        assert response.status == 302, (response.status, response.body[:2000])
+        assert seconds < FAST
+        tally.passed("inscription acceptée")
 
-    # Signing in with a password (allauth's rate limits live in the cache: they fail open).
-    visitor = Resident(base_url=platform.url, email=people["residents"][2]["email"])
-    token = visitor.get("/comptes/login/").hidden_fields()["csrfmiddlewaretoken"]
-    response, seconds = _timed(
-        lambda: visitor.post(
-            "/comptes/login/",
-            {"csrfmiddlewaretoken": token, "login": visitor.email, "password": PASSWORD},
+        # Signing in with a password (allauth's rate limits live in the cache: they fail open).
+        visitor = Resident(base_url=platform.url, email=people["residents"][2]["email"])
+        token = visitor.get("/comptes/login/").hidden_fields()["csrfmiddlewaretoken"]
+        response, seconds = _timed(
+            lambda: visitor.post(
+                "/comptes/login/",
+                {"csrfmiddlewaretoken": token, "login": visitor.email, "password": PASSWORD},
+            )
         )
-    )
-    assert response.status == 302, (response.status, response.body[:2000])
-    assert visitor.get("/mes-expressions/").status == 200
-    checks.append("sign-in accepted")
+        assert response.status == 302, (response.status, response.body[:2000])
+        assert visitor.get("/mes-expressions/").status == 200
+        tally.passed("connexion acceptée")
 
-    # Signing up: the verification code is sent at once (it does not go through Celery).
-    newcomer = Resident(base_url=platform.url, email=f"nouvelle-{uuid.uuid4().hex[:8]}@example.org")
-    token = newcomer.get("/comptes/signup/").hidden_fields()["csrfmiddlewaretoken"]
-    response = newcomer.post(
-        "/comptes/signup/",
-        {
-            "csrfmiddlewaretoken": token,
-            "email": newcomer.email,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
-    assert response.status == 302, (response.status, response.body[:2000])
-    assert len(platform.live.emails_to(newcomer.email)) == 1
-    checks.append("sign-up accepted, code sent")
+        # Signing up: the verification code is sent at once (it does not go through Celery).
+        newcomer = Resident(
+            base_url=platform.url, email=f"nouvelle-{uuid.uuid4().hex[:8]}@example.org"
+        )
+        token = newcomer.get("/comptes/signup/").hidden_fields()["csrfmiddlewaretoken"]
+        response = newcomer.post(
+            "/comptes/signup/",
+            {
+                "csrfmiddlewaretoken": token,
+                "email": newcomer.email,
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+        assert response.status == 302, (response.status, response.body[:2000])
+        assert len(platform.live.emails_to(newcomer.email)) == 1
+        tally.passed("création de compte acceptée, code envoyé")
 
-    stored = platform.orm(
-        "from consultations.models import Expression\n"
-        "from evenements.models import Inscription\n"
-        f"result = [Expression.objects.filter(author__email={poster.email!r}).count(),\n"
-        f"          Inscription.objects.filter(user__email={registrant.email!r}).count()]\n"
-    )
-    assert stored == [1, 1]
-    # The notifications wait in the email table; nothing could reach the broker.
-    assert platform.live.emails_to(poster.email) == []
-    assert platform.live.emails_to(registrant.email) == []
-    assert returning.get("/").status == 200
+        stored = platform.query(
+            "SELECT (SELECT count(*) FROM consultations_expression e JOIN accounts_user u"
+            " ON u.id = e.author_id WHERE u.email = %s),"
+            " (SELECT count(*) FROM evenements_inscription i JOIN accounts_user u"
+            " ON u.id = i.user_id WHERE u.email = %s)",
+            (poster.email, registrant.email),
+        )
+        assert stored == [(1, 1)]
+        # The notifications wait in the email table; nothing could reach the broker.
+        assert platform.live.emails_to(poster.email) == []
+        assert platform.live.emails_to(registrant.email) == []
+        assert returning.get("/").status == 200
 
-    # Redis comes back, empty (no persistence): the stored emails go out, once each.
-    platform.redis.start()
-    back_after = time.monotonic()
-    expression_mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
-    registration_mails = _wait_for_emails(platform, registrant.email, 1, timeout=30)
-    delay = time.monotonic() - back_after
-    assert len(expression_mails) == 1, platform.live.tail_logs()
-    assert len(registration_mails) == 1, platform.live.tail_logs()
-    # A few more sweeps: nothing is sent a second time.
-    time.sleep(8)
-    assert len(platform.live.emails_to(poster.email)) == 1
-    assert len(platform.live.emails_to(registrant.email)) == 1
-    unsent = platform.orm(
-        "from participation.notifications.models import Email\n"
-        "result = Email.objects.filter(sent_at__isnull=True).count()"
-    )
-    assert unsent == 0
-    assert _health(anonymous)[0] == 200
-    checks.append(f"2 notifications sent once, {delay:.0f} s after Redis came back")
-
-    say("faults", f"Redis arrêté : {len(checks)}/{len(checks)} cas passés — " + "; ".join(checks))
+        # Redis comes back, empty (no persistence): the stored emails go out, once each.
+        platform.redis.start()
+        back_after = time.monotonic()
+        expression_mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
+        registration_mails = _wait_for_emails(platform, registrant.email, 1, timeout=30)
+        delay = time.monotonic() - back_after
+        assert len(expression_mails) == 1, platform.live.tail_logs()
+        assert len(registration_mails) == 1, platform.live.tail_logs()
+        # A few more sweeps: nothing is sent a second time.
+        time.sleep(8)
+        assert len(platform.live.emails_to(poster.email)) == 1
+        assert len(platform.live.emails_to(registrant.email)) == 1
+        assert platform.query("SELECT count(*) FROM notifications_email WHERE sent_at IS NULL") == [
+            (0,)
+        ]
+        assert _health(anonymous)[0] == 200
+        tally.passed(f"2 notifications envoyées une fois, {delay:.0f} s après le retour de Redis")
 
 
 def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_factory):
@@ -196,35 +192,34 @@ def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_facto
     anonymous = Resident(base_url=platform.url, email="")
     hidden = poster.expression_form()
 
-    platform.redis.freeze()
-    try:
-        status, report, health_seconds = _health(anonymous)
-        assert status == 503, report
-        assert health_seconds < 10, f"/sante/ took {health_seconds:.1f} s with Redis frozen"
-        broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
-        assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
+    with Tally("faults", "Redis figé (SIGSTOP)", total=4) as tally:
+        platform.redis.freeze()
+        try:
+            status, report, health_seconds = _health(anonymous)
+            assert status == 503, report
+            assert health_seconds < 10, f"/sante/ took {health_seconds:.1f} s with Redis frozen"
+            broken = {name for name, state in report["services"].items() if state["etat"] != "ok"}
+            assert broken == {"cache", "couche_temps_reel", "file_de_taches"}, report
+            tally.passed(f"/sante/ 503 en {health_seconds:.1f} s")
 
-        response, page_seconds = _timed(lambda: anonymous.get("/expressions/"))
-        assert response.status == 200
-        assert page_seconds < FAST
+            response, page_seconds = _timed(lambda: anonymous.get("/expressions/"))
+            assert response.status == 200
+            assert page_seconds < FAST
+            tally.passed(f"page en {page_seconds:.1f} s")
 
-        data = Resident.expression_data(
-            hidden, quartier=people["residents"][0]["quartier"], text="Redis figé."
-        )
-        response, post_seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
-        assert response.status == 302, (response.status, response.body[:2000])
-        # The rate limit (1 s), two live events (2 s each) and the email's task (2 s) time out.
-        assert post_seconds < 15, f"posting took {post_seconds:.1f} s with Redis frozen"
-    finally:
-        platform.redis.thaw()
+            data = Resident.expression_data(
+                hidden, quartier=people["residents"][0]["quartier"], text="Redis figé."
+            )
+            response, post_seconds = _timed(lambda: poster.post("/expressions/nouvelle/", data))
+            assert response.status == 302, (response.status, response.body[:2000])
+            # The rate limit (1 s), two live events (2 s each) and the email's task (2 s) time out.
+            assert post_seconds < 15, f"posting took {post_seconds:.1f} s with Redis frozen"
+            tally.passed(f"expression acceptée en {post_seconds:.1f} s")
+        finally:
+            platform.redis.thaw()
 
-    mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
-    assert len(mails) == 1, platform.live.tail_logs()
-    time.sleep(5)
-    assert len(platform.live.emails_to(poster.email)) == 1
-    say(
-        "faults",
-        f"Redis figé (SIGSTOP) : 4/4 cas passés — /sante/ 503 en {health_seconds:.1f} s ; "
-        f"page en {page_seconds:.1f} s ; expression acceptée en {post_seconds:.1f} s ; "
-        "courriel envoyé une fois après le retour",
-    )
+        mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
+        assert len(mails) == 1, platform.live.tail_logs()
+        time.sleep(5)
+        assert len(platform.live.emails_to(poster.email)) == 1
+        tally.passed("courriel envoyé une fois après le retour")

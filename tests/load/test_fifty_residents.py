@@ -17,7 +17,7 @@ import time
 from collections import Counter
 
 from tests.faults.crowd import Crowd, prepare_people
-from tests.faults.report import say
+from tests.faults.report import Tally
 
 RESIDENTS = 50
 DURATION = float(os.environ.get("LOAD_DURATION", "60"))
@@ -48,34 +48,38 @@ def test_fifty_residents_for_a_minute_without_error_or_duplicate(platform_factor
 
     outcome = crowd.run(DURATION)
 
-    assert not outcome.failures, [f"{f.at:.1f} s: {f.what}" for f in outcome.failures[:20]]
-    assert outcome.expressions, "no expression was posted"
-    stored = crowd.count_stored()
-    assert stored["duplicated"] == []
-    assert stored["rows"] == len(outcome.expressions)
-    assert stored["expressions"] == outcome.expressions
-    registrations = {(email, event) for email, event in stored["registrations"]}
-    assert registrations == outcome.registrations
-    assert len(stored["registrations"]) == len(registrations)
+    title = f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 2×4 fils, worker, beat)"
+    with Tally("load", title, total=4) as tally:
+        assert not outcome.failures, [f"{f.at:.1f} s: {f.what}" for f in outcome.failures[:20]]
+        tally.passed(
+            f"{outcome.total_requests} requêtes ({outcome.requests['page']} pages, "
+            f"{outcome.requests['post']} envois), 0 erreur ; temps de réponse médian "
+            f"{outcome.percentile(0.5) * 1000:.0f} ms, 95e centile "
+            f"{outcome.percentile(0.95) * 1000:.0f} ms"
+        )
 
-    # Each acknowledged expression and registration sends one email; the worker sends each once.
-    expected = len(outcome.expressions) + len(outcome.registrations)
-    deadline = time.monotonic() + 60
-    while True:
-        sent = _emails_sent(platform, "charge-")
-        if sum(sent.values()) >= expected or time.monotonic() > deadline:
-            break
-        time.sleep(1)
-    assert sum(sent.values()) == expected, (sum(sent.values()), expected)
-    assert set(sent.values()) == {1}, [key for key, count in sent.items() if count > 1]
+        assert outcome.expressions, "no expression was posted"
+        stored = crowd.count_stored()
+        assert stored["duplicated"] == []
+        assert stored["rows"] == len(outcome.expressions)
+        assert stored["expressions"] == outcome.expressions
+        count = len(outcome.expressions)
+        tally.passed(f"{count}/{count} expressions acquittées stockées une fois")
 
-    pages = outcome.requests["page"]
-    say(
-        "load",
-        f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 2×4 fils, worker, beat) : "
-        f"{outcome.total_requests} requêtes ({pages} pages, {outcome.requests['post']} envois), "
-        f"0 erreur ; {len(outcome.expressions)}/{len(outcome.expressions)} expressions acquittées "
-        f"stockées une fois, {len(outcome.registrations)}/{len(outcome.registrations)} inscriptions, "
-        f"{expected}/{expected} courriels envoyés une fois ; temps de réponse médian "
-        f"{outcome.percentile(0.5) * 1000:.0f} ms, 95e centile {outcome.percentile(0.95) * 1000:.0f} ms",
-    )
+        registrations = {(email, event) for email, event in stored["registrations"]}
+        assert registrations == outcome.registrations
+        assert len(stored["registrations"]) == len(registrations)
+        count = len(registrations)
+        tally.passed(f"{count}/{count} inscriptions stockées une fois")
+
+        # One email per acknowledged expression and registration, each sent once by the worker.
+        expected = len(outcome.expressions) + len(outcome.registrations)
+        deadline = time.monotonic() + 60
+        while True:
+            sent = _emails_sent(platform, "charge-")
+            if sum(sent.values()) >= expected or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert sum(sent.values()) == expected, (sum(sent.values()), expected)
+        assert set(sent.values()) == {1}, [key for key, count in sent.items() if count > 1]
+        tally.passed(f"{expected}/{expected} courriels envoyés une fois")
