@@ -264,12 +264,18 @@ def test_4_the_resident_posts_an_expression_with_a_photo_against_an_objective(
     expect(page.locator(".facts")).to_contain_text(step.objectif_label)
     sound(page)
 
-    # The photo as served: its pixels only, no EXIF (no GPS, no phone maker).
-    src = page.locator(".expression-photo a").first.get_attribute("href")
-    response = page.request.get(src)
-    assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
-    tags = exif_of(response.body())
-    assert tags == {}, f"the served photo still carries EXIF: {tags}"
+    # The photo as served, full size and thumbnail: its pixels only, no EXIF (no GPS, no
+    # phone maker), though the file sent carried both.
+    assert "GPS" in exif_of(photo.read_bytes())
+    served = [
+        page.locator(".expression-photo a").first.get_attribute("href"),
+        page.locator(".expression-photo img").first.get_attribute("src"),
+    ]
+    for src in served:
+        response = page.request.get(src)
+        assert response.status == 200 and response.headers["content-type"] == "image/jpeg", src
+        tags = exif_of(response.body())
+        assert tags == {}, f"{src} still carries EXIF: {tags}"
 
 
 def test_5_the_mediators_open_queue_shows_the_expression_without_reloading(step):
