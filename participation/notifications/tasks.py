@@ -10,6 +10,7 @@ from .models import Email
 @shared_task(bind=True, acks_late=True, max_retries=8, default_retry_delay=30)
 def send_email(self, email_id: int) -> bool:
     """Send one stored email; idempotent, so a retried or duplicated task sends it once."""
+    failure = None
     with transaction.atomic():
         email = Email.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
         if email is None:
@@ -17,13 +18,17 @@ def send_email(self, email_id: int) -> bool:
         try:
             send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
         except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried
-            Email.objects.filter(pk=email_id).update(
-                attempts=email.attempts + 1, last_error=str(exc)[:300]
-            )
-            raise self.retry(exc=exc) from exc
-        email.sent_at = timezone.now()
-        email.attempts += 1
-        email.save(update_fields=["sent_at", "attempts"])
+            failure = exc
+            email.attempts += 1
+            email.last_error = str(exc)[:300]
+            email.save(update_fields=["attempts", "last_error"])
+        else:
+            email.sent_at = timezone.now()
+            email.attempts += 1
+            email.save(update_fields=["sent_at", "attempts"])
+    if failure is not None:
+        # Raised after the commit, so the attempt is counted and the sweep's limit applies.
+        raise self.retry(exc=failure)
     return True
 
 

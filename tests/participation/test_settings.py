@@ -89,7 +89,7 @@ def test_the_embedded_mode_needs_nothing_configured(tmp_path):
         "layer": "channels.layers.InMemoryChannelLayer",
         "eager": True,
         "cache": "django.core.cache.backends.locmem.LocMemCache",
-        "debug": True,
+        "debug": False,  # the demo shows the French error pages; DEBUG=1 for development
         "demo": True,
     }
 
