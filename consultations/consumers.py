@@ -22,17 +22,23 @@ def _may_moderate(user) -> bool:
     return rules.can_moderate(user) and has_totp(user)
 
 
-class ModerationConsumer(AsyncJsonWebsocketConsumer):
-    """The moderation queue, live: for mediators and the référent with their second factor."""
+class StaffFeedConsumer(AsyncJsonWebsocketConsumer):
+    """A staff live feed: checks the person at connect, joins ``group``, forwards events.
 
-    group = MODERATION_GROUP
+    Subclasses say who may follow the feed in ``authorize``.
+    """
+
+    group: str
+
+    async def authorize(self, user) -> bool:
+        raise NotImplementedError
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=NOT_SIGNED_IN)
             return
-        if not await _may_moderate(user):
+        if not await self.authorize(user):
             await self.close(code=FORBIDDEN)
             return
         try:
@@ -48,6 +54,15 @@ class ModerationConsumer(AsyncJsonWebsocketConsumer):
             # Nothing to clean if the layer is down.
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(self.group, self.channel_name)
+
+
+class ModerationConsumer(StaffFeedConsumer):
+    """The moderation queue, live: for mediators and the référent with their second factor."""
+
+    group = MODERATION_GROUP
+
+    async def authorize(self, user) -> bool:
+        return await _may_moderate(user)
 
     async def forward(self, event):
         await self.send_json(event)

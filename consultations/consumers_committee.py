@@ -6,19 +6,14 @@ on routing, consultations.committee on séances and answers), keeping only those
 the member's own instances. The events carry ids, never text or names.
 """
 
-import contextlib
-
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 
 from participation.accounts.rules import has_totp
 from participation.core.realtime import COMITE_GROUP
 
 from . import rules
-
-NOT_SIGNED_IN = 4401
-FORBIDDEN = 4403
+from .consumers import StaffFeedConsumer
 
 
 @database_sync_to_async
@@ -29,30 +24,12 @@ def _instances(user) -> set[int] | None:
     return set(rules.instances_of(user).values_list("pk", flat=True))
 
 
-class CommitteeConsumer(AsyncJsonWebsocketConsumer):
+class CommitteeConsumer(StaffFeedConsumer):
     group = COMITE_GROUP
 
-    async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=NOT_SIGNED_IN)
-            return
+    async def authorize(self, user) -> bool:
         self.instances = await _instances(user)
-        if self.instances is None:
-            await self.close(code=FORBIDDEN)
-            return
-        try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-        except Exception:  # noqa: BLE001 - layer down: the page says the live feed is paused
-            await self.close(code=1011)
-            return
-        self.joined = True
-        await self.accept()
-
-    async def disconnect(self, code):
-        if getattr(self, "joined", False):
-            with contextlib.suppress(Exception):
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+        return self.instances is not None
 
     def _concerns_me(self, event) -> bool:
         instances = event.get("instances")
