@@ -1,24 +1,42 @@
 """Filters of the published expressions, shared by the pages and the API."""
 
+import functools
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from evenements import public as evenements_public
 from participation.territory.models import Enjeu, Objectif, Quartier
 
 from .models import Consultation, Expression, Source
 from .search import search_expressions
 
 
-def objectif_choices():
-    """Objectives grouped by quartier, for a select with one group per quartier."""
+def _pk(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def objectif_choices(quartier: str | None = None, selected=None):
+    """The objectives of the chosen quartier, under its name, and the objective already chosen.
+
+    The list follows the quartier (a select of every objective of every quartier would weigh
+    tens of kilobytes at the scale of the agglomeration): without a quartier, it only holds
+    the objective already chosen, if any.
+    """
+    condition = Q(quartier__slug=quartier) if quartier else Q(pk__in=[])
+    if _pk(selected) is not None:
+        condition |= Q(pk=_pk(selected))
     groups: dict[str, list] = {}
-    for objectif in Objectif.objects.select_related("quartier").order_by(
-        "quartier__position", "quartier__name", "enjeu__number", "position"
-    ):
+    rows = (
+        Objectif.objects.filter(condition)
+        .select_related("quartier", "enjeu")
+        .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
+    )
+    for objectif in rows:
         label = str(objectif)
         groups.setdefault(objectif.quartier.short_name, []).append(
             (objectif.pk, label if len(label) <= 80 else label[:79] + "…")
@@ -26,16 +44,11 @@ def objectif_choices():
     return list(groups.items())
 
 
-def evenement_choices():
-    """Events that published expressions come from (not every event ever held)."""
-    rows = (
-        Expression.objects.listed()
-        .filter(evenement__isnull=False)
-        .values_list("evenement_id", "evenement__title")
-        .distinct()
-        .order_by("evenement__title")
-    )
-    return list(rows)
+def evenement_choices(selected=None):
+    """The event already chosen: the filter is reached from an event's page, not picked in a list."""
+    if _pk(selected) is None:
+        return []
+    return evenements_public.event_titles([_pk(selected)])
 
 
 class ExpressionFilter(django_filters.FilterSet):
@@ -93,6 +106,19 @@ class ExpressionFilter(django_filters.FilterSet):
     class Meta:
         model = Expression
         fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        data = data or {}
+        quartier = data.get("quartier") or None
+        self.filters["objectif"].extra["choices"] = functools.partial(
+            objectif_choices, quartier, data.get("objectif")
+        )
+        if not quartier:
+            self.filters["objectif"].extra["empty_label"] = _("Choisissez d'abord un quartier")
+        self.filters["evenement"].extra["choices"] = functools.partial(
+            evenement_choices, data.get("evenement")
+        )
 
     ORDERS = {
         "recentes": ("-published_at", "-pk"),

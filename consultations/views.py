@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import mediateur_required, referent_required
+from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Objectif
 
 from . import rules, services
@@ -46,6 +47,7 @@ def _page(request, queryset):
 # --- Reading ---------------------------------------------------------------------------
 
 
+@cache_for_anonymous
 @require_GET
 def expression_list(request):
     base = Expression.objects.listed().for_cards().order_by("-published_at", "-pk")
@@ -84,6 +86,7 @@ def _visible_or_404(request, pk) -> Expression:
     return expression
 
 
+@cache_for_anonymous
 @require_GET
 def expression_detail(request, pk):
     expression = _visible_or_404(request, pk)
@@ -372,6 +375,7 @@ def expression_report(request, pk):
 # --- Consultations ---------------------------------------------------------------------
 
 
+@cache_for_anonymous
 @require_GET
 def consultation_list(request):
     consultations = Consultation.objects.prefetch_related("quartiers").order_by(
@@ -392,6 +396,7 @@ def consultation_list(request):
     )
 
 
+@cache_for_anonymous
 @require_GET
 def consultation_detail(request, slug):
     consultation = get_object_or_404(

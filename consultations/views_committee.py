@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import role_required
+from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
 from . import committee, dashboard, exports, rules
@@ -427,6 +428,7 @@ def bilan(request):
 # --- « Vous avez dit, nous avons fait » (public) --------------------------------------
 
 
+@cache_for_anonymous
 @require_GET
 def retours(request, slug=None):
     quartier = get_object_or_404(Quartier, slug=slug) if slug else None

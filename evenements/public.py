@@ -36,3 +36,8 @@ def recent_events(limit: int = 50):
         starts_at__gte=now - timezone.timedelta(days=180),
         starts_at__lte=now + timezone.timedelta(days=60),
     ).order_by("-starts_at")[:limit]
+
+
+def event_titles(pks) -> list[tuple[int, str]]:
+    """``[(pk, title)]`` of these events, for a filter that names the one chosen."""
+    return list(Evenement.objects.filter(pk__in=pks).order_by("title").values_list("pk", "title"))

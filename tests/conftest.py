@@ -12,6 +12,8 @@ def _test_settings(settings, tmp_path):
     """Tests run tasks inline and never write outside a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SECURE_SSL_REDIRECT = False
+    # Tests change data and read pages back at once: the anonymous page cache has its own tests.
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield

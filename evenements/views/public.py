@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Objectif, Quartier
 
 from ..calendars import build_calendar, feed_events
@@ -45,6 +46,7 @@ def _my_statuses(request, events) -> dict[int, str]:
     )
 
 
+@cache_for_anonymous
 @require_GET
 def event_list(request):
     filterset = _filtered(request, list_queryset())
@@ -69,6 +71,7 @@ def event_list(request):
     )
 
 
+@cache_for_anonymous
 @require_GET
 def calendar_month(request, year=None, month=None):
     today = timezone.localdate()
@@ -111,6 +114,7 @@ def calendar_month(request, year=None, month=None):
     )
 
 
+@cache_for_anonymous
 @require_GET
 def event_map(request):
     filterset = _filtered(request, list_queryset())
@@ -175,6 +179,7 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200)
     )
 
 
+@cache_for_anonymous
 @require_GET
 def event_detail(request, pk):
     event = get_object_or_404(detail_queryset(), pk=pk)
@@ -191,12 +196,14 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@cache_for_anonymous
 @require_GET
 def feed_all(request):
     content = build_calendar(feed_events(), name=_("Événements — Quartiers 2030 Auchel"))
     return _ics(content, "evenements-auchel.ics")
 
 
+@cache_for_anonymous
 @require_GET
 def feed_quartier(request, slug):
     quartier = get_object_or_404(Quartier, slug=slug)
@@ -207,6 +214,7 @@ def feed_quartier(request, slug):
     return _ics(content, f"evenements-{quartier.slug}.ics")
 
 
+@cache_for_anonymous
 @require_GET
 def feed_event(request, pk):
     event = get_object_or_404(Evenement, pk=pk)

@@ -4,12 +4,14 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
 from . import hooks
 from .health import run_checks
 
 
+@cache_for_anonymous
 @require_GET
 def home(request):
     quartiers = Quartier.objects.order_by("position").only(
@@ -30,16 +32,19 @@ def sante(request):
     )
 
 
+@cache_for_anonymous
 @require_GET
 def mentions_legales(request):
     return render(request, "core/legal/mentions_legales.html")
 
 
+@cache_for_anonymous
 @require_GET
 def donnees_personnelles(request):
     return render(request, "core/legal/donnees_personnelles.html")
 
 
+@cache_for_anonymous
 @require_GET
 def accessibilite(request):
     return render(request, "core/legal/accessibilite.html")

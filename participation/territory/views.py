@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from participation.core import hooks
+from participation.core.pagecache import cache_for_anonymous
 
 from .charts import portrait_chart
 from .models import Agglomeration, Finding, Objectif, Quartier
@@ -22,6 +23,7 @@ def objectives_by_enjeu(objectifs) -> list[dict]:
     return tables
 
 
+@cache_for_anonymous
 @require_GET
 def quartier_detail(request, slug):
     quartier = get_object_or_404(
@@ -56,6 +58,7 @@ def quartier_detail(request, slug):
     return render(request, "territory/quartier.html", context)
 
 
+@cache_for_anonymous
 @require_GET
 def pilotage(request):
     context = {

@@ -98,6 +98,28 @@ def test_filter_by_event(client, rimbart):
 
 
 @pytest.mark.django_db
+def test_the_objective_list_follows_the_chosen_quartier(client, rimbart, cite5):
+    ici = ObjectifFactory(quartier=rimbart, operationnel="Ouvrir une maison de quartier")
+    ailleurs = ObjectifFactory(quartier=cite5, operationnel="Éclairer la cité")
+    ExpressionFactory(quartier=cite5, status=Status.PUBLIEE, text="B", objectifs=[ailleurs])
+
+    page = client.get(LIST, {"quartier": "rimbart"}).content.decode()
+    assert "Ouvrir une maison de quartier" in page and "Éclairer la cité" not in page
+    assert 'name="evenement"' not in page  # the event filter is reached from an event's page
+
+    page = client.get(LIST).content.decode()
+    assert "Choisissez d&#x27;abord un quartier" in page
+    assert "Ouvrir une maison de quartier" not in page
+
+    # A link to an objective (from an expression's card) still filters and names it.
+    response = client.get(LIST, {"objectif": ailleurs.pk})
+    assert texts(response) == {"B"}
+    assert "Éclairer la cité" in response.content.decode()
+    assert "Ouvrir une maison de quartier" not in response.content.decode()
+    assert ici.pk
+
+
+@pytest.mark.django_db
 def test_nonsense_filters_do_not_break_the_page(client, rimbart):
     ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE, text="A")
 
