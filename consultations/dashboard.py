@@ -12,6 +12,7 @@ not exist) give an empty result and the form's messages.
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import django_filters
@@ -47,6 +48,7 @@ REVIEW_STATUSES = [
 TREND_MONTHS_DEFAULT = 12
 TREND_MONTHS_MAX = 36
 TOP_SUPPORTED = 10
+OBJECTIFS_SHOWN = 20  # bars of the « par objectif » chart without a quartier filter
 ID_MAX = 2**31 - 1
 NO_OBJECTIF = "sans"
 
@@ -165,6 +167,22 @@ def filtered_expressions(user, data):
     if filterset.is_bound and not filterset.is_valid():
         return filterset, Expression.objects.none()
     return filterset, filterset.qs
+
+
+def cache_key(user, data) -> str:
+    """The same for everyone who sees the same routed expressions with the same filters.
+
+    The référent sees every instance; a committee member, the instances they sit in.
+    """
+    if rules.is_referent(user):
+        scope = "referent"
+    else:
+        scope = ",".join(
+            str(pk) for pk in rules.instances_of(user).order_by("pk").values_list("pk", flat=True)
+        )
+    query = sorted((key, value) for key, values in data.lists() for value in values)
+    digest = hashlib.sha256(repr((scope, query)).encode()).hexdigest()
+    return f"tableau-de-bord:{digest}"
 
 
 @dataclass
@@ -387,13 +405,16 @@ def build(user, data) -> Dashboard:
             "objectif",
             _("Par objectif"),
             _("Objectif"),
-            sorted(
-                (
-                    Category(str(o.pk), f"{o.quartier.short_name} — {o}", o.routed)
-                    for o in objectifs
-                    if o.routed
+            _most_cited(
+                sorted(
+                    (
+                        Category(str(o.pk), f"{o.quartier.short_name} — {o}", o.routed)
+                        for o in objectifs
+                        if o.routed
+                    ),
+                    key=lambda c: -c.count,
                 ),
-                key=lambda c: -c.count,
+                everything=bool(cleaned.get("quartier")),
             )
             + [Category(NO_OBJECTIF, _("Sans objectif relié"), without_objectif)],
         ),
@@ -448,6 +469,17 @@ def build(user, data) -> Dashboard:
     return dashboard
 
 
+def _most_cited(rows: list, *, everything: bool) -> list:
+    """The objectives most cited, then one row for the others; every one for one quartier."""
+    if everything or len(rows) <= OBJECTIFS_SHOWN:
+        return rows
+    others = rows[OBJECTIFS_SHOWN:]
+    label = _("%(count)s autres objectifs (filtrez par quartier pour les voir)") % {
+        "count": len(others)
+    }
+    return [*rows[:OBJECTIFS_SHOWN], charts.Category("", label, sum(c.count for c in others))]
+
+
 def _unreached(objectifs, cleaned) -> list:
     """Objectives no expression at all is about yet, within the quartier and enjeu filters."""
     quartier = cleaned.get("quartier")
@@ -473,10 +505,16 @@ def _fill_choices(filterset, instances, quartiers, enjeux, objectifs, etiquettes
         (number, _("Enjeu %(number)s") % {"number": number} + f" — {charts.short(e.title, 60)}")
         for number, e in sorted(enjeux.items())
     ]
+    # The objectives of the chosen quartier only (and the one already chosen): every
+    # objective of every quartier would weigh tens of kilobytes at the agglomeration's scale.
+    cleaned = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    quartier, chosen = cleaned.get("quartier"), cleaned.get("objectif")
     groups: dict[str, list] = {}
     for o in objectifs:
-        groups.setdefault(o.quartier.short_name, []).append((o.pk, charts.short(str(o), 80)))
-    fields["objectif"].widget.choices = [("", _("Tous les objectifs")), *groups.items()]
+        if (quartier and o.quartier.slug == quartier) or o.pk == chosen:
+            groups.setdefault(o.quartier.short_name, []).append((o.pk, charts.short(str(o), 80)))
+    empty = _("Tous les objectifs") if quartier else _("Choisissez d'abord un quartier")
+    fields["objectif"].widget.choices = [("", empty), *groups.items()]
     fields["etiquette"].widget.choices = [("", _("Toutes les étiquettes"))] + [
         (e.pk, e.name) for e in etiquettes
     ]

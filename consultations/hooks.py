@@ -1,6 +1,6 @@
 """What this app adds to the shared home and quartier pages (participation.core.hooks)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 
 from participation.core.hooks import Block
 
@@ -74,15 +74,18 @@ def retours_provider(request, *, quartier, **objects) -> dict:
     """« Vous avez dit, nous avons fait » on the quartier page: its latest public answers."""
     from .committee import public_answers
 
-    answers = public_answers(quartier).prefetch_related(None)
+    # The count rides along with the three latest answers: one query for both.
+    latest = list(
+        public_answers(quartier).prefetch_related(None).annotate(total=Window(Count("pk")))[:3]
+    )
     return {
         "blocks": [
             Block(
                 "consultations/retours/block_quartier.html",
                 {
                     "quartier": quartier,
-                    "count": answers.count(),
-                    "latest": list(answers[:3]),
+                    "count": latest[0].total if latest else 0,
+                    "latest": latest,
                 },
                 order=35,
             )

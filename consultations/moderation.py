@@ -63,6 +63,7 @@ __all__ = [
     "publish",
     "queue",
     "queue_count",
+    "queue_count_for",
     "redact",
     "reject",
     "rename_etiquette",
@@ -163,6 +164,13 @@ def to_route():
 def queue_count() -> int:
     """One indexed COUNT: the header of every staff page shows it."""
     return Expression.objects.filter(waiting_q()).count()
+
+
+def queue_count_for(request) -> int:
+    """``queue_count()`` counted once per request: the header and the queue both show it."""
+    if not hasattr(request, "_moderation_queue_count"):
+        request._moderation_queue_count = queue_count()
+    return request._moderation_queue_count
 
 
 def text_version(expression: Expression) -> str:

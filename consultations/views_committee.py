@@ -1,18 +1,21 @@
 """Pages of the committee (dashboard, séances, answers, exports) and « Vous avez dit, nous
 avons fait ». Thin: forms validate, consultations.committee writes, rules decide."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import role_required
-from participation.core.pagecache import cache_for_anonymous
+from participation.core.pagecache import cache_for_anonymous, remember
 from participation.territory.models import Quartier
 
 from . import committee, dashboard, exports, rules
@@ -46,16 +49,25 @@ def _query_string(request, drop=("page", "format")) -> str:
 @review_required
 @require_GET
 def committee_dashboard(request):
-    board = dashboard.build(request.user, request.GET)
-    return render(
-        request,
-        "consultations/committee/dashboard.html",
-        {
-            "board": board,
-            "query_string": _query_string(request),
-            "filters_active": bool(_query_string(request)),
-        },
-    )
+    """The figures are computed once per scope and filters, then kept DASHBOARD_CACHE_SECONDS:
+    grouping every routed expression takes seconds at the scale of the agglomeration."""
+    query_string = _query_string(request)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+
+    def compute():
+        return render_to_string(
+            "consultations/committee/partials/dashboard_body.html",
+            {
+                "board": dashboard.build(request.user, request.GET),
+                "query_string": query_string,
+                "filters_active": bool(query_string),
+                "computed_at": timezone.localtime(),
+                "cache_seconds": seconds,
+            },
+        )
+
+    body, _computed_at = remember(dashboard.cache_key(request.user, request.GET), seconds, compute)
+    return render(request, "consultations/committee/dashboard.html", {"body": mark_safe(body)})  # noqa: S308 (our own template, rendered above)
 
 
 # --- Exports ---------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def _render_queue(request, bulk_form=None, status=200):
             "query_string": query.urlencode(),
             "bulk_form": bulk_form or BulkForm(),
             "checked": checked,
-            "queue_count": moderation.queue_count(),
+            "queue_count": moderation.queue_count_for(request),
         },
         status=status,
     )

@@ -173,6 +173,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Public pages are served from the cache to visitors who are not signed in, for at most this
 # many seconds (participation/core/pagecache.py, docs/performance.md); 0 turns it off.
 ANONYMOUS_PAGE_CACHE_SECONDS = envint("ANONYMOUS_PAGE_CACHE_SECONDS", 5)
+# The committee dashboard's figures are computed at most once per this many seconds for the
+# same instances and filters (consultations/views_committee.py); 0 computes them every time.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 60)
 
 # --- Celery ---------------------------------------------------------------
 

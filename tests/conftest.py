@@ -14,6 +14,7 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     # Tests change data and read pages back at once: the anonymous page cache has its own tests.
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    settings.DASHBOARD_CACHE_SECONDS = 0
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
@@ -27,6 +28,24 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class CacheClock:
+    """The clock of the page and dashboard caches (participation/core/pagecache.py), by hand."""
+
+    def __init__(self, monkeypatch):
+        from participation.core import pagecache
+
+        self.now = 1_800_000_000.0
+        monkeypatch.setattr(pagecache.time, "time", lambda: self.now)
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def cache_clock(monkeypatch):
+    return CacheClock(monkeypatch)
 
 
 @pytest.fixture

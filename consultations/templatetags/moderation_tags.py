@@ -3,7 +3,7 @@
 from django import template
 
 from .. import rules
-from ..moderation import queue_count
+from ..moderation import queue_count_for
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def moderation_queue_count(context):
     user = getattr(request, "user", None)
     if user is None or not rules.can_moderate(user):
         return None
-    return queue_count()
+    return queue_count_for(request)
 
 
 @register.filter

@@ -89,7 +89,7 @@ def storable(request, response) -> bool:
 
 
 def replay(entry) -> HttpResponse:
-    _started, status, headers, content = entry
+    status, headers, content = entry
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
@@ -106,24 +106,53 @@ class AnonymousPageCacheMiddleware:
         if not seconds or not is_anonymous_visit(request):
             return self.get_response(request)
         key = page_key(request)
-        entry = cache.get(key)
+        entry = servable(key, seconds)
         if entry is not None:
-            age = time.time() - entry[0]
-            if age < seconds - REFRESH_MARGIN:
-                return replay(entry)
-            if age < seconds and not cache.add(f"{key}:verrou", 1, LOCK_SECONDS):
-                return replay(entry)  # another request is rendering the page again
-        return self.render(request, key, seconds)
-
-    def render(self, request, key, seconds):
+            return replay(entry[1])
         started = time.time()
         response = self.get_response(request)
         if storable(request, response):
             headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
-            entry = (started, response.status_code, headers, response.content)
-            remaining = seconds - (time.time() - started)
-            if remaining > 0:
-                cache.set(key, entry, math.ceil(remaining))
-            cache.delete(f"{key}:verrou")
+            store(key, seconds, started, (response.status_code, headers, response.content))
             response["X-Cache"] = "miss"
         return response
+
+
+# --- What the page cache and the other cached views share --------------------------------
+
+
+def servable(key: str, seconds: float):
+    """The cached ``(started, value)`` to serve, or None when the caller must compute it.
+
+    Fresh entries are served; in the last ``REFRESH_MARGIN`` seconds of an entry's life, the
+    first caller takes the lock and computes (None), the others are served the entry; past
+    ``seconds`` it is never served.
+    """
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    age = time.time() - entry[0]
+    if age < seconds - REFRESH_MARGIN:
+        return entry
+    if age < seconds and not cache.add(f"{key}:verrou", 1, LOCK_SECONDS):
+        return entry  # another request is computing it again
+    return None
+
+
+def store(key: str, seconds: float, started: float, value) -> None:
+    remaining = seconds - (time.time() - started)
+    if remaining > 0:
+        cache.set(key, (started, value), math.ceil(remaining))
+    cache.delete(f"{key}:verrou")
+
+
+def remember(key: str, seconds: float, compute):
+    """``(value, computed_at)``: ``compute()`` at most once per ``seconds`` for all callers."""
+    entry = servable(key, seconds) if seconds else None
+    if entry is not None:
+        return entry[1], entry[0]
+    started = time.time()
+    value = compute()
+    if seconds:
+        store(key, seconds, started, value)
+    return value, started

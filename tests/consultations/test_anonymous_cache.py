@@ -13,19 +13,10 @@ from participation.core import pagecache
 from .factories import ExpressionFactory
 
 
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = 1_800_000_000.0
-        monkeypatch.setattr(pagecache.time, "time", lambda: self.now)
-
-    def advance(self, seconds):
-        self.now += seconds
-
-
 @pytest.fixture
-def page_cache(settings, monkeypatch):
+def page_cache(settings, cache_clock):
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 5
-    return Clock(monkeypatch)
+    return cache_clock
 
 
 def get(client, url, **extra):

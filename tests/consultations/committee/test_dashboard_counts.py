@@ -194,3 +194,32 @@ def test_the_page_shows_the_figures_and_a_table_for_each_chart(known, comite, cl
     assert html.count('<table class="visually-hidden">') >= 9
     assert "Éclairage public" in html  # the objective nobody spoke about yet
     assert "Bailleur" not in html  # nothing of instance B
+
+
+def objective_select(page: str) -> str:
+    return page.split('name="objectif"', 1)[1].split("</select>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_beyond_twenty_objectives_the_others_are_one_row_until_a_quartier_is_chosen(
+    client_for, comite, instance_a, rimbart
+):
+    objectifs = [
+        ObjectifFactory(quartier=rimbart, operationnel=f"Objectif n°{n}") for n in range(25)
+    ]
+    for objectif in objectifs:
+        routed(instance_a, quartier=rimbart, objectifs=[objectif])
+    client = client_for(comite)
+
+    board = dashboard.build(comite, QueryDict(""))
+    rows = board.section("objectif").rows
+    assert len(rows) == 22  # twenty objectives, the others, « sans objectif »
+    assert rows[20].label.startswith("5 autres objectifs") and rows[20].count == 5
+    page = client.get(reverse("consultations:committee_dashboard")).content.decode()
+    assert "Choisissez d&#x27;abord un quartier" in page
+    assert "Objectif n°0" not in objective_select(page)
+
+    board = dashboard.build(comite, QueryDict("quartier=rimbart"))
+    assert len(board.section("objectif").rows) == 26
+    page = client.get(reverse("consultations:committee_dashboard"), {"quartier": "rimbart"})
+    assert "Objectif n°0" in objective_select(page.content.decode())
