@@ -62,6 +62,10 @@ class Config:
     keep_db: bool
     install_wrk: bool
     use_wrk: bool
+    only: frozenset[str] = frozenset()  # scenario keys to measure (the ceiling always is)
+
+    def wants(self, key: str) -> bool:
+        return not self.only or key in self.only or key == "ceiling"
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Config:
@@ -82,6 +86,7 @@ class Config:
             keep_db=args.keep_db if args.keep_db is not None else not smoke,
             install_wrk=not args.no_install,
             use_wrk=not args.python_load,
+            only=frozenset(filter(None, (args.only or "").split(","))),
         )
 
 
@@ -722,7 +727,7 @@ class Bench:
             self.fetch_tokens(self.platform.http_port)
             ceiling = next(s for s in SCENARIOS if s.kind == CEILING)
             for scenario in [*SCENARIOS, ceiling]:
-                if scenario.kind == EXPORT:
+                if scenario.kind == EXPORT or not config.wants(scenario.key):
                     continue
                 self.log(f"mesure : {scenario.label}")
                 row = self.measure_http(scenario)
@@ -730,10 +735,11 @@ class Bench:
                     row.key, row.label = "ceiling_end", f"{row.label}, en fin de série"
                 self.rows[row.key] = row
                 rows.append(row)
-            self.log("mesure : temps réel")
-            rows.append(self.measure_realtime())
+            if config.wants("realtime"):
+                self.log("mesure : temps réel")
+                rows.append(self.measure_realtime())
             for scenario in SCENARIOS:
-                if scenario.kind == EXPORT:
+                if scenario.kind == EXPORT and config.wants(scenario.key):
                     self.log(f"mesure : {scenario.label}")
                     rows.append(self.measure_export(scenario))
         finally:
@@ -817,6 +823,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-install", action="store_true", help="ne pas installer wrk")
     parser.add_argument(
         "--python-load", action="store_true", help="générateur Python au lieu de wrk"
+    )
+    parser.add_argument(
+        "--only",
+        help="ne mesurer que ces lignes (clés de bench/scenarios.py, « realtime », séparées "
+        "par des virgules) ; le plafond est toujours mesuré",
     )
     return parser.parse_args(argv)
 

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from evenements import public as evenements_public
@@ -34,7 +35,11 @@ class ExpressionFormMixin:
         self.quartiers = list(Quartier.objects.order_by("position", "name"))
         self.fields["quartier"].queryset = Quartier.objects.order_by("position", "name")
         self.fields["quartier"].initial = default_quartier.pk if default_quartier else None
-        self._all_objectifs = list(
+
+    @cached_property
+    def _all_objectifs(self):
+        """Read only to show the form: a valid submission never needs them."""
+        return list(
             Objectif.objects.select_related("enjeu").order_by(
                 "quartier_id", "enjeu__number", "position"
             )
@@ -85,7 +90,7 @@ class ExpressionFormMixin:
     def _setup_consultations(self):
         """Only open consultations are offered; a closed one sent anyway gets its message."""
         field = self.fields["consultation"]
-        field.widget.choices = [
+        field.choices = lambda: [  # read when the form is shown, not when it is only validated
             ("", field.empty_label),
             *((c.pk, c.title) for c in Consultation.objects.open().order_by("closes_on")),
         ]
@@ -192,26 +197,31 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         self._setup_evenements(evenement_initial)
 
     def _setup_evenements(self, evenement_initial):
-        now = timezone.now()
-        events = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
-        for event in evenements_public.recent_events():
-            if event.starts_at <= now:
-                events.setdefault(event.pk, event)
         if evenement_initial is not None:
-            events.setdefault(evenement_initial.pk, evenement_initial)
             self.initial.setdefault("evenement", evenement_initial.pk)
         field = self.fields["evenement"]
         field.queryset = _evenement_model().objects.all()
-        field.widget.choices = [
-            ("", field.empty_label),
-            *(
-                (
-                    event.pk,
-                    f"{event.title} — {formats.date_format(timezone.localtime(event.starts_at), 'j F Y')}",
-                )
-                for event in sorted(events.values(), key=lambda e: e.starts_at, reverse=True)
-            ),
-        ]
+
+        def choices():  # read when the form is shown, not when it is only validated
+            now = timezone.now()
+            events = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
+            for event in evenements_public.recent_events():
+                if event.starts_at <= now:
+                    events.setdefault(event.pk, event)
+            if evenement_initial is not None:
+                events.setdefault(evenement_initial.pk, evenement_initial)
+            return [
+                ("", field.empty_label),
+                *(
+                    (
+                        event.pk,
+                        f"{event.title} — {formats.date_format(timezone.localtime(event.starts_at), 'j F Y')}",
+                    )
+                    for event in sorted(events.values(), key=lambda e: e.starts_at, reverse=True)
+                ),
+            ]
+
+        field.choices = choices
 
     def clean(self):
         cleaned = super().clean()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,6 +44,8 @@ from .models import (
     Support,
     Transmission,
     Visibility,
+    waiting_q,
+    waiting_since,
 )
 from .rules import expressions_routed_to, instances_of
 from .services import TEXT_MAX_LENGTH, TransitionError, change_status, notify_author
@@ -126,11 +128,6 @@ def _pk(expression) -> int:
 # --- Reading: the queue ------------------------------------------------------------------
 
 
-def waiting_q() -> Q:
-    """What waits for a mediator: expressions soumises, and readers' reports not yet read."""
-    return Q(status=Status.SOUMISE) | Q(flagged_at__isnull=False)
-
-
 def queue():
     """The moderation queue, oldest first: submitted ones by date, reported ones by report."""
     open_reports = (
@@ -143,9 +140,7 @@ def queue():
     return (
         Expression.objects.filter(waiting_q())
         .annotate(
-            waiting_since=Case(
-                When(status=Status.SOUMISE, then=F("created_at")), default=F("flagged_at")
-            ),
+            waiting_since=waiting_since(),
             open_reports=Coalesce(Subquery(open_reports), 0),
         )
         .order_by("waiting_since", "pk")

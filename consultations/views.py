@@ -137,7 +137,18 @@ def expression_photo(request, pk, size="photo"):
 @require_GET
 def my_expressions(request):
     expressions = (
-        Expression.objects.filter(author=request.user).for_cards().order_by("-created_at", "-pk")
+        Expression.objects.filter(author=request.user)
+        .select_related("quartier")
+        .only(
+            "pk",
+            "text",
+            "visibility",
+            "status",
+            "created_at",
+            "supports_count",
+            "quartier__short_name",
+        )
+        .order_by("-created_at", "-pk")
     )
     return render(
         request,

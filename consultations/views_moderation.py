@@ -40,7 +40,7 @@ from .forms_moderation import (
 )
 from .models import Etiquette, Expression, ExpressionStep, Signalement, Status, Transmission
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # one screen of a laptop; the filters and the bulk actions do the rest
 VIEWS = {
     "a-moderer": moderation.queue,
     "a-transmettre": moderation.to_route,

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.choices import ChoicesDisplayMixin
+
 
 class Series(models.Model):
     """How the occurrences of a recurring event were generated (a weekly permanence, a programme).
@@ -63,7 +65,7 @@ class EvenementQuerySet(models.QuerySet):
         )
 
 
-class Evenement(models.Model):
+class Evenement(ChoicesDisplayMixin, models.Model):
     class Kind(models.TextChoices):
         STAND = "stand", _("Stand")
         TABLE_RONDE = "table_ronde", _("Table ronde")
@@ -218,7 +220,7 @@ class Evenement(models.Model):
         return f"evenement-{self.pk}@participation.auchel.fr"
 
 
-class Inscription(models.Model):
+class Inscription(ChoicesDisplayMixin, models.Model):
     """One registration: by a signed-in resident, or by a mediator for a person without account."""
 
     class Status(models.TextChoices):

@@ -14,6 +14,8 @@ from .expression import (
     Status,
     Support,
     Visibility,
+    waiting_q,
+    waiting_since,
 )
 from .moderation import Etiquette, Instance, InstanceQuerySet, Redaction, Transmission
 from .seance import (
@@ -27,6 +29,8 @@ from .seance import (
 )
 
 __all__ = [
+    "waiting_q",
+    "waiting_since",
     "FIELD_SOURCES",
     "LISTED_STATUSES",
     "PUBLIC_STATUSES",

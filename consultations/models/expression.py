@@ -2,11 +2,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.choices import ChoicesDisplayMixin
 from participation.territory.models import Objectif
 
 from ..storage import PrivateStorage
@@ -70,6 +71,16 @@ class AgeGroup(models.TextChoices):
     MIXTE = "mixte", _("plusieurs âges")
 
 
+def waiting_q() -> Q:
+    """What waits for a mediator: expressions soumises, and readers' reports not yet read."""
+    return Q(status=Status.SOUMISE) | Q(flagged_at__isnull=False)
+
+
+def waiting_since() -> Case:
+    """When it started waiting: its submission, or the report that sent it back."""
+    return Case(When(status=Status.SOUMISE, then=F("created_at")), default=F("flagged_at"))
+
+
 def photo_path(instance, filename: str) -> str:
     # The name the browser sent is never kept: it may carry personal data.
     return timezone.now().strftime(f"expressions/%Y/%m/{uuid.uuid4().hex}.jpg")
@@ -104,7 +115,7 @@ class ExpressionQuerySet(models.QuerySet):
         )
 
 
-class Expression(models.Model):
+class Expression(ChoicesDisplayMixin, models.Model):
     """What a resident said about their quartier, and where it stands on its path."""
 
     quartier = models.ForeignKey(
@@ -233,6 +244,10 @@ class Expression(models.Model):
         indexes = [
             models.Index(fields=["status", "visibility", "-published_at"]),
             models.Index(fields=["quartier", "status"]),
+            # The moderation queue, oldest first, read 20 at a time, and its count.
+            models.Index(
+                waiting_since(), F("id"), condition=waiting_q(), name="expression_waiting_queue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,7 +349,7 @@ class Support(models.Model):
         return f"{self.user_id} + {self.expression_id}"
 
 
-class Signalement(models.Model):
+class Signalement(ChoicesDisplayMixin, models.Model):
     """A reader tells the mediators that a published expression should be looked at again."""
 
     class Reason(models.TextChoices):

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.choices import ChoicesDisplayMixin
+
 
 class Decision(models.TextChoices):
     """What the instance decided, in the words residents read on the answer."""
@@ -146,7 +148,7 @@ class ReponseQuerySet(models.QuerySet):
         return self.filter(public=True)
 
 
-class Reponse(models.Model):
+class Reponse(ChoicesDisplayMixin, models.Model):
     """The instance's decision on an agenda item, written for the residents who spoke."""
 
     item = models.OneToOneField(
