@@ -1,5 +1,6 @@
 """Forms of the expression citoyenne: every rule gives a French message next to its field."""
 
+import functools
 import uuid
 
 from django import forms
@@ -33,7 +34,13 @@ class ExpressionFormMixin:
 
     def _setup_objectifs(self, default_quartier):
         self.quartiers = list(Quartier.objects.order_by("position", "name"))
-        self.fields["quartier"].queryset = Quartier.objects.order_by("position", "name")
+        field = self.fields["quartier"]
+        field.queryset = Quartier.objects.order_by("position", "name")
+        # Shown from the list above: a select built from the queryset reads it twice more.
+        field.choices = [
+            *([("", field.empty_label)] if field.empty_label is not None else []),
+            *((q.pk, field.label_from_instance(q)) for q in self.quartiers),
+        ]
         self.fields["quartier"].initial = default_quartier.pk if default_quartier else None
 
     @cached_property
@@ -90,10 +97,13 @@ class ExpressionFormMixin:
     def _setup_consultations(self):
         """Only open consultations are offered; a closed one sent anyway gets its message."""
         field = self.fields["consultation"]
-        field.choices = lambda: [  # read when the form is shown, not when it is only validated
-            ("", field.empty_label),
-            *((c.pk, c.title) for c in Consultation.objects.open().order_by("closes_on")),
-        ]
+        # Read when the form is shown (once: a select reads its choices twice), not to validate.
+        field.choices = functools.cache(
+            lambda: [
+                ("", field.empty_label),
+                *((c.pk, c.title) for c in Consultation.objects.open().order_by("closes_on")),
+            ]
+        )
 
     def clean_photo(self):
         uploaded = self.cleaned_data.get("photo")
@@ -202,7 +212,8 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         field = self.fields["evenement"]
         field.queryset = _evenement_model().objects.all()
 
-        def choices():  # read when the form is shown, not when it is only validated
+        @functools.cache  # read when the form is shown (once), not when it is only validated
+        def choices():
             now = timezone.now()
             events = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
             for event in evenements_public.recent_events():

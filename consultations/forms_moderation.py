@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from participation.territory.models import Objectif
@@ -92,6 +93,21 @@ class EtiquettesForm(forms.Form):
         help_text=_("Créée et ajoutée à cette expression."),
     )
 
+    @classmethod
+    def for_expression(cls, expression: Expression) -> "EtiquettesForm":
+        """Every tag, those of the expression checked: one query."""
+        through = Etiquette.expressions.through
+        etiquettes = list(
+            Etiquette.objects.annotate(
+                on_it=Exists(
+                    through.objects.filter(expression_id=expression.pk, etiquette=OuterRef("pk"))
+                )
+            ).order_by("name")
+        )
+        form = cls(initial={"etiquettes": [e.pk for e in etiquettes if e.on_it]})
+        form.fields["etiquettes"].widget.choices = [(e.pk, e.name) for e in etiquettes]
+        return form
+
 
 class ObjectifsForm(forms.Form):
     prefix = "objectifs"
@@ -110,6 +126,22 @@ class ObjectifsForm(forms.Form):
         self.fields["objectifs"].queryset = Objectif.objects.filter(
             quartier_id=expression.quartier_id
         ).order_by("enjeu__number", "position")
+
+    @classmethod
+    def for_expression(cls, expression: Expression) -> "ObjectifsForm":
+        """The quartier's objectives, those of the expression checked: one query."""
+        through = Expression.objectifs.through
+        form = cls(expression=expression)
+        objectifs = list(
+            form.fields["objectifs"].queryset.annotate(
+                chosen=Exists(
+                    through.objects.filter(expression_id=expression.pk, objectif=OuterRef("pk"))
+                )
+            )
+        )
+        form.initial = {"objectifs": [o.pk for o in objectifs if o.chosen]}
+        form.fields["objectifs"].widget.choices = [(o.pk, str(o)) for o in objectifs]
+        return form
 
 
 class MergeForm(forms.Form):
@@ -214,3 +246,11 @@ class BulkForm(forms.Form):
         if data.get("action") == "transmettre" and not data.get("instances"):
             self.add_error("instances", _("Choisissez au moins une instance."))
         return data
+
+
+def share_etiquette_choices(*forms_with_etiquette) -> None:
+    """The queue's filter and its bulk form both list the tags: read them once."""
+    etiquettes = [(e.pk, e.name) for e in Etiquette.objects.order_by("name")]
+    for form in forms_with_etiquette:
+        field = form.fields["etiquette"]  # validated by its queryset, shown from this list
+        field.widget.choices = [("", field.empty_label), *etiquettes]

@@ -11,7 +11,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participation.accounts.rules import mediateur_required, referent_required
 from participation.audit.models import AuditEntry
 from participation.audit.services import entries_for
-from participation.territory.models import Objectif
 
 from . import moderation, rules
 from .filters_moderation import ModerationFilter
@@ -37,8 +36,17 @@ from .forms_moderation import (
     RejectForm,
     RouteForm,
     SignalementsForm,
+    share_etiquette_choices,
 )
-from .models import Etiquette, Expression, ExpressionStep, Signalement, Status, Transmission
+from .models import (
+    Etiquette,
+    Expression,
+    ExpressionStep,
+    Redaction,
+    Signalement,
+    Status,
+    Transmission,
+)
 
 PAGE_SIZE = 25  # one screen of a laptop; the filters and the bulk actions do the rest
 VIEWS = {
@@ -91,6 +99,8 @@ def _render_queue(request, bulk_form=None, status=200):
             _("Un filtre n'a pas été compris et n'est pas appliqué : choisissez dans les listes."),
         )
     checked = set(bulk_form.data.getlist("ids")) if bulk_form is not None else set()
+    bulk_form = bulk_form or BulkForm()
+    share_etiquette_choices(filterset.form, bulk_form)
     return render(
         request,
         "consultations/moderation/queue.html",
@@ -99,7 +109,7 @@ def _render_queue(request, bulk_form=None, status=200):
             "filter": filterset,
             "page": page,
             "query_string": query.urlencode(),
-            "bulk_form": bulk_form or BulkForm(),
+            "bulk_form": bulk_form,
             "checked": checked,
             "queue_count": moderation.queue_count_for(request),
         },
@@ -176,8 +186,9 @@ def _staff_expression(pk) -> Expression:
     return get_object_or_404(
         Expression.objects.select_related(
             "quartier", "author", "consultation", "evenement", "recorded_by", "merged_into"
-        ).prefetch_related(
-            Prefetch("objectifs", queryset=Objectif.objects.select_related("enjeu")),
+        )
+        .annotate(redacted=Exists(Redaction.objects.filter(expression=OuterRef("pk"))))
+        .prefetch_related(
             Prefetch("steps", queryset=ExpressionStep.objects.select_related("actor")),
             Prefetch(
                 "transmissions",
@@ -190,7 +201,6 @@ def _staff_expression(pk) -> Expression:
                 ),
                 to_attr="open_signalements",
             ),
-            "etiquettes",
             Prefetch("merged", queryset=Expression.objects.only("pk", "merged_into")),
         ),
         pk=pk,
@@ -203,10 +213,8 @@ def _default_forms(expression: Expression) -> dict:
         "redact": RedactForm(
             initial={"text": expression.text, "version": moderation.text_version(expression)}
         ),
-        "etiquettes": EtiquettesForm(initial={"etiquettes": list(expression.etiquettes.all())}),
-        "objectifs": ObjectifsForm(
-            expression=expression, initial={"objectifs": list(expression.objectifs.all())}
-        ),
+        "etiquettes": EtiquettesForm.for_expression(expression),
+        "objectifs": ObjectifsForm.for_expression(expression),
         "merge": MergeForm(),
         "route": RouteForm(),
         "signalements": SignalementsForm(),
@@ -240,7 +248,7 @@ def _render_staff(request, expression, forms=None, status=200, conflict=""):
         "original_text": moderation.original_text(expression, user=user)
         if rules.can_read_original_text(user)
         else None,
-        "redacted": expression.redactions.exists(),
+        "redacted": expression.redacted,
         "can_publish": expression.status == Status.SOUMISE,
         "can_route": expression.status in (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE),
         "can_merge": expression.status == Status.PUBLIEE,

@@ -10,17 +10,39 @@ from allauth.account.decorators import verified_email_required as _verified_emai
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from .models import Role
 
+TOTP_CACHE_SECONDS = 300
+
+
+def totp_cache_key(user_id) -> str:
+    return f"totp:{user_id}"
+
 
 def has_totp(user) -> bool:
+    """Whether the account has a TOTP authenticator: asked by every staff page, so kept in
+    the cache, which ``forget_totp`` empties as soon as an authenticator is added or removed
+    (a missing cache only means asking the database)."""
     cached = getattr(user, "_has_totp", None)
     if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        cached = cache.get(totp_cache_key(user.pk))
+        if cached is None:
+            cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            cache.set(totp_cache_key(user.pk), cached, TOTP_CACHE_SECONDS)
         user._has_totp = cached
     return cached
+
+
+def forget_totp(sender, instance, **kwargs) -> None:
+    """Receiver of Authenticator's post_save and post_delete (apps.py)."""
+    key = totp_cache_key(instance.user_id)
+    cache.delete(key)
+    # Again once the change is committed: a request may have read the old state meanwhile.
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def has_verified_email(user) -> bool:

@@ -1,21 +1,13 @@
 """Every list page runs a fixed number of SQL queries, whatever the amount of data."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.models import Source, Status, Support
 from tests.factories import UserFactory
+from tests.queries import page_queries as queries
 
 from .factories import ConsultationFactory, ExpressionFactory, ObjectifFactory
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 def grow(author, quartier, consultation, count, objectifs, supporters):

@@ -1,21 +1,13 @@
 """Pages run a fixed number of SQL queries, whatever the number of events and registrations."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import QuartierFactory
+from tests.queries import page_queries as count_queries
 
 from .factories import EvenementFactory, InscriptionFactory, in_days
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def make_events(quartier, count, registrations=2):

@@ -1,26 +1,18 @@
 """Every committee page runs a fixed number of SQL queries, whatever the amount of data."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations import committee
 from consultations.models import Decision, Source, Support, Visibility
 from tests.consultations.factories import ConsultationFactory
 from tests.factories import EnjeuFactory, ObjectifFactory, UserFactory
+from tests.queries import page_queries as queries
 
 from .factories import EtiquetteFactory, SeanceFactory, on_agenda, routed
 
 pytestmark = pytest.mark.django_db
 DASHBOARD_BUDGET = 12
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 def grow(instance, quartiers, count, comite, seance, supporters=()):

@@ -1,14 +1,13 @@
 """The moderation pages run a constant number of SQL queries, whatever the amount of data."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from consultations import moderation
 from consultations.models import Signalement, Source, Status
 from participation.audit.services import record
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory, ObjectifFactory
 from tests.factories import UserFactory
+from tests.queries import page_queries as queries
 
 from .factories import EtiquetteFactory
 
@@ -28,13 +27,6 @@ def grow(count, *, quartier, consultation, tags, reporters):
         if reported:
             for reporter in reporters:
                 Signalement.objects.create(expression=expression, reporter=reporter, reason="autre")
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 @pytest.mark.django_db

@@ -196,3 +196,17 @@ def test_has_verified_email_tells_verified_from_unverified_accounts(alice):
     assert has_verified_email(alice)
     assert not has_verified_email(UserFactory(verified=False))
     assert not has_verified_email(AnonymousUser())
+
+
+def test_removing_the_authenticator_takes_effect_on_the_next_page(client, mediateur):
+    """has_totp() is kept in the cache: removing or adding an authenticator empties it."""
+    client.force_login(mediateur)
+    assert client.get(reverse("consultations:moderation_queue")).status_code == 200
+
+    Authenticator.objects.filter(user=mediateur).delete()
+    assert client.get(reverse("consultations:moderation_queue"))["Location"] == ACTIVATE
+
+    Authenticator.objects.create(
+        user=mediateur, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    assert client.get(reverse("consultations:moderation_queue")).status_code == 200
