@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,32 +10,35 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..forms import RegistrationForm
-from ..models import Inscription
+from ..models import Evenement, Inscription
 from .public import detail_queryset, render_detail
 
 
 @login_required
 @require_POST
 def register(request, pk):
-    event = get_object_or_404(detail_queryset(), pk=pk)
+    # The event's page is read only to be shown again (an error); registering locks the row.
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        return render_detail(request, event, form=form)
+        return render_detail(request, get_object_or_404(detail_queryset(), pk=pk), form=form)
     try:
         inscription, created = services.register(
-            event.pk,
+            pk,
             request.user,
             adults=form.cleaned_data["adults"],
             children=form.cleaned_data["children"],
             join_waiting_list=form.cleaned_data["join_waiting_list"],
         )
+    except Evenement.DoesNotExist as missing:
+        raise Http404 from missing
     except services.RegistrationRefused as refusal:
         messages.error(request, refusal.message)
+        event = get_object_or_404(detail_queryset(), pk=pk)
         if refusal.can_wait:
             # Keep what was asked, and offer the waiting list.
-            event = get_object_or_404(detail_queryset(), pk=pk)
             return render_detail(request, event, form=form, offer_waiting=True)
         return redirect(event)
+    event = inscription.evenement
     if not created:
         messages.info(request, _("Vous êtes déjà inscrit·e à cet événement."))
     elif inscription.status == Inscription.Status.CONFIRMEE:
