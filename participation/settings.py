@@ -331,6 +331,9 @@ else:
 
 # --- Security ----------------------------------------------------------------
 
+# Read from the cache (Redis), written to both: a signed-in page does not ask PostgreSQL for
+# its session; while Redis is down, sessions are read from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False

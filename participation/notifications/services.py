@@ -1,6 +1,8 @@
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from participation.core.realtime import broadcast, user_group
 
@@ -28,6 +30,7 @@ def queue_email(*, to: str, subject: str, body: str) -> Email:
 def notify(user, message: str, *, url: str = "", email_subject: str = "", email_body: str = ""):
     """Tell ``user`` something in the application (live) and, if they wish, by email."""
     notification = Notification.objects.create(user=user, message=message, url=url)
+    forget_unread_count(user.pk)
     broadcast(
         user_group(user.pk),
         {"type": "notification", "message": message, "url": url, "id": notification.pk},
@@ -37,5 +40,32 @@ def notify(user, message: str, *, url: str = "", email_subject: str = "", email_
     return notification
 
 
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user_id) -> str:
+    return f"notifications-non-lues:{user_id}"
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The header of every signed-in page shows it: kept in the cache, which ``notify`` and
+    ``mark_all_read`` empty (a missing cache only means counting in the database)."""
+    count = cache.get(_unread_key(user.pk))
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def forget_unread_count(user_id) -> None:
+    cache.delete(_unread_key(user_id))
+    # Again once committed: another request may have counted the old state meanwhile.
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+
+
+def mark_all_read(user) -> int:
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    forget_unread_count(user.pk)
+    return marked

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from . import services
 from .models import Notification
 
 
@@ -15,7 +15,5 @@ def index(request):
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_all_read(request.user)
     return redirect("notifications:index")

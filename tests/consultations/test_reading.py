@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from consultations.models import Signalement, Source, Status, Support, Visibility
 from tests.factories import EnjeuFactory, UserFactory
+from tests.queries import page_queries
 
 from .factories import ConsultationFactory, ExpressionFactory, ObjectifFactory
 
@@ -265,10 +266,7 @@ def test_a_report_without_reason_is_refused_in_french(client_for, alice, bob, ri
 
 
 def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(LIST)
-    assert response.status_code == 200
-    return len(queries)
+    return page_queries(client, LIST)
 
 
 def _make_expressions(count, objectifs, supporters, quartier, consultation):
