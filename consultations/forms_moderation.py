@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from participation.territory.models import Objectif
+from participation.territory.models import Objectif, Quartier
 
-from .models import Etiquette, Expression, Instance
+from .models import Consultation, Etiquette, Expression, Instance
 from .moderation import RejectionReason, SignalementDecision
 
 # Ids are BigAutoField: anything larger is no id at all (and SQLite cannot even bind it).
@@ -248,9 +248,31 @@ class BulkForm(forms.Form):
         return data
 
 
-def share_etiquette_choices(*forms_with_etiquette) -> None:
-    """The queue's filter and its bulk form both list the tags: read them once."""
-    etiquettes = [(e.pk, e.name) for e in Etiquette.objects.order_by("name")]
-    for form in forms_with_etiquette:
-        field = form.fields["etiquette"]  # validated by its queryset, shown from this list
-        field.widget.choices = [("", field.empty_label), *etiquettes]
+def _show(field, rows) -> None:
+    """Render ``field`` from plain ``(value, label)`` rows; its queryset still validates."""
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+    field.widget.choices = [*empty, *rows]
+
+
+def fill_queue_choices(filter_form, bulk_form) -> None:
+    """The queue's filter and bulk forms list quartiers, consultations, tags and instances:
+    each read once, as plain values (no model objects, no server-side cursor per list)."""
+    etiquettes = list(Etiquette.objects.order_by("name").values_list("pk", "name"))
+    _show(filter_form.fields["etiquette"], etiquettes)
+    _show(bulk_form.fields["etiquette"], etiquettes)
+    _show(
+        filter_form.fields["quartier"],
+        Quartier.objects.order_by("position", "name").values_list("slug", "name"),
+    )
+    _show(
+        filter_form.fields["consultation"],
+        Consultation.objects.order_by("-opens_on", "title").values_list("slug", "title"),
+    )
+    kinds = dict(Instance.Kind.choices)
+    _show(
+        bulk_form.fields["instances"],
+        [
+            (pk, f"{name} ({kinds.get(kind, kind)})")
+            for pk, name, kind in Instance.objects.active().values_list("pk", "name", "kind")
+        ],
+    )

@@ -139,15 +139,6 @@ def my_expressions(request):
     expressions = (
         Expression.objects.filter(author=request.user)
         .select_related("quartier")
-        .only(
-            "pk",
-            "text",
-            "visibility",
-            "status",
-            "created_at",
-            "supports_count",
-            "quartier__short_name",
-        )
         .order_by("-created_at", "-pk")
     )
     return render(

@@ -36,7 +36,7 @@ from .forms_moderation import (
     RejectForm,
     RouteForm,
     SignalementsForm,
-    share_etiquette_choices,
+    fill_queue_choices,
 )
 from .models import (
     Etiquette,
@@ -100,7 +100,7 @@ def _render_queue(request, bulk_form=None, status=200):
         )
     checked = set(bulk_form.data.getlist("ids")) if bulk_form is not None else set()
     bulk_form = bulk_form or BulkForm()
-    share_etiquette_choices(filterset.form, bulk_form)
+    fill_queue_choices(filterset.form, bulk_form)
     return render(
         request,
         "consultations/moderation/queue.html",
