@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -393,6 +393,9 @@ def record_answer(
 # --- Reading: « Vous avez dit, nous avons fait » ---------------------------------------
 
 
+SHOWN_UNDER_AN_ANSWER = 3
+
+
 def public_answers(quartier=None):
     """Public answers, newest first, each with the published expressions it answers.
 
@@ -404,10 +407,25 @@ def public_answers(quartier=None):
     if quartier is not None:
         listed = listed.filter(quartier=quartier)
     shown = listed.select_related("quartier", "author").order_by("-supports_count", "pk")
+    said = (
+        listed.filter(reponses=OuterRef("pk"))
+        .order_by()
+        .values("reponses")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Reponse.objects.public()
         .filter(Exists(listed.filter(reponses=OuterRef("pk"))))
+        .annotate(shown_count=Subquery(said))
         .select_related("instance", "seance", "item")
-        .prefetch_related(Prefetch("expressions", queryset=shown, to_attr="shown_expressions"))
+        # The most supported expressions under each answer; ``shown_count`` says how many.
+        .prefetch_related(
+            Prefetch(
+                "expressions",
+                queryset=shown[:SHOWN_UNDER_AN_ANSWER],
+                to_attr="shown_expressions",
+            )
+        )
         .order_by("-created_at", "-pk")
     )

@@ -76,3 +76,12 @@ def test_the_bench_refuses_a_database_or_redis_that_is_not_on_the_loopback(monke
         runner.database_url(config)
     with pytest.raises(runner.BenchBroken, match="127.0.0.1"):
         runner.redis_url(config)
+
+
+def test_only_measures_the_rows_asked_for_and_always_the_ceiling():
+    config = runner.Config.from_args(runner.parse_args(["--smoke", "--only", "dashboard,realtime"]))
+    assert config.wants("dashboard") and config.wants("realtime") and config.wants("ceiling")
+    assert not config.wants("home") and not config.wants("export")
+
+    everything = runner.Config.from_args(runner.parse_args(["--smoke"]))
+    assert all(everything.wants(s.key) for s in SCENARIOS) and everything.wants("realtime")

@@ -109,6 +109,25 @@ def test_the_quartier_page_of_answers_keeps_that_quartier(client, answered):
     assert "Deux médiateurs le soir" not in text
 
 
+def test_an_answer_shows_its_three_most_supported_expressions_and_counts_the_others(
+    client, instance_a, comite, rimbart
+):
+    said = [
+        routed(instance_a, quartier=rimbart, text=f"Avis numéro {n}.", supports_count=n)
+        for n in range(6)
+    ]
+    secret = routed(instance_a, quartier=rimbart, visibility=Visibility.PRIVATE, text="Privé.")
+    item = on_agenda(SeanceFactory(instance=instance_a), *said, secret, title="Six avis")
+    committee.record_answer(item, actor=comite, decision=Decision.RETENUE, text="C'est lancé.")
+
+    text = page(client.get(reverse("consultations:retours")))
+
+    assert "Vous avez dit (6 expressions)" in text  # the private one is not counted
+    assert [n for n in range(6) if f"Avis numéro {n}." in text] == [3, 4, 5]
+    assert "… et 3 autres expressions" in text
+    assert "Privé." not in text
+
+
 def test_private_answers_are_not_listed(client, answered, instance_a, comite, rimbart):
     item = on_agenda(SeanceFactory(instance=instance_a), routed(instance_a, quartier=rimbart))
     committee.record_answer(
