@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 from participation.audit.models import AuditEntry
-from participation.audit.services import record
+from participation.audit.services import pseudonymise_actor, record
 from participation.notifications.models import Email, Notification
 
 from .models import User
@@ -275,9 +275,7 @@ def delete_account(user: User, *, keep_public_expressions: bool) -> None:
             after={"keep_public_expressions": keep_public_expressions},
             reason="suppression demandée par son titulaire (RGPD)",
         )
-        # The one rewrite the append-only log allows (see the module docstring). The base
-        # manager is Django's plain one, without the guard of AuditEntry.objects.
-        AuditEntry._base_manager.filter(actor=locked).update(actor_label=locked.deleted_label)
+        pseudonymise_actor(locked, locked.deleted_label)  # see the module docstring
     user.refresh_from_db()
 
 

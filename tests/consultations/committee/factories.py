@@ -6,49 +6,26 @@ from django.utils import timezone
 from consultations.models import (
     AgendaEntry,
     AgendaItem,
-    Etiquette,
     Instance,
     Seance,
     Transmission,
 )
 from tests.consultations.factories import ExpressionFactory
+from tests.consultations.moderation import factories as moderation_factories
+from tests.consultations.moderation.factories import EtiquetteFactory
 
 
-class InstanceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Instance
-        skip_postgeneration_save = True
+class InstanceFactory(moderation_factories.InstanceFactory):
+    """An instance of the committee (the moderation tests' partner instances are associations)."""
 
     name = factory.Sequence(lambda n: f"Instance du comité {n}")
     slug = factory.Sequence(lambda n: f"instance-comite-{n}")
     kind = Instance.Kind.COMITE_PILOTAGE
 
-    @factory.post_generation
-    def members(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.members.set(extracted)
 
-
-class EtiquetteFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Etiquette
-        django_get_or_create = ["name"]
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"étiquette {n}")
-
-    @factory.post_generation
-    def expressions(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.expressions.set(extracted)
-
-
-class TransmissionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Transmission
-
-    expression = factory.SubFactory(ExpressionFactory, status="transmise")
+class TransmissionFactory(moderation_factories.TransmissionFactory):
     instance = factory.SubFactory(InstanceFactory)
+    created_by = None
 
 
 class SeanceFactory(factory.django.DjangoModelFactory):

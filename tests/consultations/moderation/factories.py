@@ -24,8 +24,14 @@ class EtiquetteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Etiquette
         django_get_or_create = ["name"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"étiquette {n}")
+
+    @factory.post_generation
+    def expressions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.expressions.set(extracted)
 
 
 class TransmissionFactory(factory.django.DjangoModelFactory):
