@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from participation.territory.models import Objectif, Quartier
 
-from . import charts, rules
+from . import charts, figures, rules
 from .models import (
     Consultation,
     Decision,
@@ -181,7 +181,7 @@ def cache_key(user, data) -> str:
             str(pk) for pk in rules.instances_of(user).order_by("pk").values_list("pk", flat=True)
         )
     query = sorted((key, value) for key, values in data.lists() for value in values)
-    digest = hashlib.sha256(repr((scope, query)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((figures.generation(), scope, query)).encode()).hexdigest()
     return f"tableau-de-bord:{digest}"
 
 

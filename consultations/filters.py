@@ -1,6 +1,7 @@
 """Filters of the published expressions, shared by the pages and the API."""
 
 import functools
+import re
 
 import django_filters
 from django import forms
@@ -14,6 +15,8 @@ from participation.territory.models import Enjeu, Objectif, Quartier
 
 from .models import Consultation, Expression, Source
 from .search import search_expressions
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def _pk(value) -> int | None:
@@ -111,6 +114,8 @@ class ExpressionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         data = data or {}
         quartier = data.get("quartier") or None
+        if quartier is not None and not SLUG.fullmatch(str(quartier)):
+            quartier = None  # not a quartier at all: the field itself says so
         self.filters["objectif"].extra["choices"] = functools.partial(
             objectif_choices, quartier, data.get("objectif")
         )

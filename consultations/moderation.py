@@ -32,7 +32,7 @@ from participation.audit.services import record
 from participation.core import realtime
 from participation.notifications.services import notify, queue_email
 
-from . import rules
+from . import figures, rules
 from .models import (
     LISTED_STATUSES,
     Etiquette,
@@ -362,6 +362,7 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
         rows = Transmission.objects.bulk_create(
             [Transmission(expression=locked, instance=i, note=note, created_by=actor) for i in new]
         )
+        figures.changed()
         names = _instance_names(new)
         data = {"instances": [i.pk for i in new]}
         if to_step:
@@ -510,6 +511,7 @@ def set_etiquettes(expression: Expression | int, *, actor, etiquettes: Iterable[
         if set(current) == set(wanted):
             return False
         locked.etiquettes.set(wanted.values())
+        figures.changed()
         record(
             actor=actor,
             action="expression.etiquetee",
@@ -537,6 +539,7 @@ def bulk_tag(ids: Iterable[int], *, actor, etiquette: Etiquette) -> BulkResult:
         )
         fresh = [e for e in expressions if e.pk not in tagged]
         etiquette.expressions.add(*fresh)
+        figures.changed()
         for expression in fresh:
             record(
                 actor=actor,
@@ -573,6 +576,7 @@ def create_etiquette(name: str, *, actor) -> Etiquette:
     try:
         with transaction.atomic():
             etiquette = Etiquette.objects.create(name=name, created_by=actor)
+            figures.changed()
             record(actor=actor, action="etiquette.creee", target=etiquette, after={"name": name})
     except IntegrityError as error:  # the same name created at the same moment
         raise ValidationError(
@@ -590,6 +594,7 @@ def rename_etiquette(etiquette: Etiquette, name: str, *, actor) -> Etiquette:
             before = locked.name
             locked.name = name
             locked.save(update_fields=["name", "updated_at"])
+            figures.changed()
             record(
                 actor=actor,
                 action="etiquette.renommee",
@@ -627,6 +632,7 @@ def set_objectifs(expression: Expression | int, *, actor, objectifs: Iterable) -
         locked.objectifs.set(objectifs)
         locked.objectifs_unknown = not objectifs
         locked.save(update_fields=["objectifs_unknown", "updated_at"])
+        figures.changed()
         record(
             actor=actor,
             action="expression.objectifs",

@@ -25,7 +25,7 @@ from participation.audit.services import record
 from participation.core import realtime
 from participation.notifications.services import notify, queue_email
 
-from . import rules
+from . import figures, rules
 from .images import CleanImage
 from .models import (
     Consultation,
@@ -177,6 +177,8 @@ def change_status(
             setattr(locked, name, value)
             fields.append(name)
         locked.save(update_fields=fields)
+        if {before, to} & {Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE}:
+            figures.changed()
         add_step(locked, status=to, actor=actor, note=note, public=public, data=data)
         record(
             actor=actor,

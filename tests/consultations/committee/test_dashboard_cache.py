@@ -71,3 +71,24 @@ def test_a_new_instance_is_a_new_scope(client_for, comite, instance_a, rimbart, 
     other = InstanceFactory(name="Conseil citoyen", slug="conseil", members=[comite])
     routed(other, quartier=rimbart)
     assert total(client.get(URL)) == "2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routing_tagging_or_answering_shows_at_once(
+    client_for, comite, mediateur, instance_a, rimbart, kept
+):
+    from consultations import moderation
+    from consultations.models import Status
+    from tests.consultations.factories import ExpressionFactory
+
+    routed(instance_a, quartier=rimbart)
+    client = client_for(comite)
+    assert total(client.get(URL)) == "1"
+
+    published = ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE)
+    moderation.route(published, actor=mediateur, instances=[instance_a])
+    assert total(client.get(URL)) == "2"  # « Actualiser les chiffres » shows it
+
+    tag = moderation.create_etiquette("Éclairage public", actor=mediateur)
+    moderation.set_etiquettes(published, actor=mediateur, etiquettes=[tag])
+    assert "Éclairage public" in client.get(URL).content.decode()  # in the filter at once
