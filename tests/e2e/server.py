@@ -1,8 +1,9 @@
 """A production-like platform for the browser tests, run as real processes.
 
 PostgreSQL (a dedicated database, dropped and recreated per session), Redis (its own
-logical database), the ASGI server (Daphne) and a Celery worker, configured by the
-environment exactly as the README tells a commune to run them. Emails go to files that
+logical database), gunicorn for HTTP and Daphne for ``/ws/`` behind one origin (a small proxy
+stands in for nginx) and a Celery worker, configured by the environment exactly as the README
+tells a commune to run them. Emails go to files that
 the tests read back as the « mail outbox ».
 
 The test process never touches this database through the ORM: Playwright's sync API
@@ -336,7 +337,12 @@ def start(workdir: Path) -> LiveServer:
         env=_environment(url, workdir, email_dir),
         workdir=workdir,
         email_dir=email_dir,
-        logs={"daphne": workdir / "daphne.log", "celery": workdir / "celery.log"},
+        logs={
+            "web": workdir / "web.log",
+            "daphne": workdir / "daphne.log",
+            "proxy": workdir / "proxy.log",
+            "celery": workdir / "celery.log",
+        },
     )
     flush_redis()
     recreate_database()
@@ -367,7 +373,26 @@ def start(workdir: Path) -> LiveServer:
         "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
     )
 
+    # As the README runs them: gunicorn for HTTP, Daphne for /ws/, behind one origin (the
+    # proxy stands in for nginx).
+    http_port, ws_port = free_port(), free_port()
     commands = {
+        "web": [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "participation.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{http_port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "5",
+        ],
         "daphne": [
             sys.executable,
             "-m",
@@ -375,9 +400,10 @@ def start(workdir: Path) -> LiveServer:
             "-b",
             "127.0.0.1",
             "-p",
-            str(port),
+            str(ws_port),
             "participation.asgi:application",
         ],
+        "proxy": [sys.executable, "-m", "tests.e2e.proxy", str(port), str(http_port), str(ws_port)],
         "celery": [
             sys.executable,
             "-m",
