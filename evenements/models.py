@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.choices import ChoicesDisplayMixin
+from participation.core.urls_fast import reverse_pk
 
 
 class Series(models.Model):
@@ -177,7 +177,7 @@ class Evenement(ChoicesDisplayMixin, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("evenements:detail", kwargs={"pk": self.pk})
+        return reverse_pk("evenements:detail", self.pk)
 
     @property
     def is_cancelled(self) -> bool:

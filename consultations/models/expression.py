@@ -3,11 +3,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.choices import ChoicesDisplayMixin
+from participation.core.urls_fast import reverse_pk
 from participation.territory.models import Objectif
 
 from ..storage import PrivateStorage
@@ -254,7 +254,7 @@ class Expression(ChoicesDisplayMixin, models.Model):
         return _("Expression n° %(number)s") % {"number": self.pk}
 
     def get_absolute_url(self) -> str:
-        return reverse("consultations:expression_detail", kwargs={"pk": self.pk})
+        return reverse_pk("consultations:expression_detail", self.pk)
 
     @property
     def is_field_collected(self) -> bool:
