@@ -29,6 +29,7 @@ from participation.territory.models import Objectif, Quartier
 
 from . import charts, figures, rules
 from .models import (
+    ROUTED_STATUSES,
     Consultation,
     Decision,
     Etiquette,
@@ -40,11 +41,7 @@ from .models import (
 )
 
 # Steps of an expression once it has been routed.
-REVIEW_STATUSES = [
-    (Status.TRANSMISE.value, Status.TRANSMISE.label),
-    (Status.EXAMINEE.value, Status.EXAMINEE.label),
-    (Status.REPONDUE.value, Status.REPONDUE.label),
-]
+REVIEW_STATUSES = [(status.value, status.label) for status in ROUTED_STATUSES]
 TREND_MONTHS_DEFAULT = 12
 TREND_MONTHS_MAX = 36
 TOP_SUPPORTED = 10
@@ -691,7 +688,7 @@ class BilanRow:
         self.expressions += n
         self.people += people or 0
         self.supports += supports or 0
-        if status in (Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE):
+        if status in ROUTED_STATUSES:
             self.routed += n
         if status == Status.REPONDUE:
             self.answered += n

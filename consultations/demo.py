@@ -20,6 +20,7 @@ from participation.territory.models import Objectif, Quartier
 
 from . import demo_committee
 from .models import (
+    ROUTED_STATUSES,
     AgeGroup,
     Consultation,
     Etiquette,
@@ -577,7 +578,7 @@ def _moderation(stdout, mediateur) -> None:
     if comite is not None:
         instances["comite-pilotage-cohesion-sociale"].members.add(comite)
 
-    routed = Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE
+    routed = ROUTED_STATUSES
     steps = ExpressionStep.objects.filter(
         status=Status.TRANSMISE,
         expression__status__in=routed,

@@ -16,11 +16,7 @@ KEY = "tableau-de-bord:generation"
 
 
 def generation() -> str:
-    value = cache.get(KEY)
-    if value is None:
-        cache.add(KEY, uuid.uuid4().hex, None)
-        value = cache.get(KEY) or "sans-cache"
-    return value
+    return cache.get_or_set(KEY, lambda: uuid.uuid4().hex, None)
 
 
 def changed() -> None:

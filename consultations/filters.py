@@ -1,10 +1,10 @@
 """Filters of the published expressions, shared by the pages and the API."""
 
 import functools
-import re
 
 import django_filters
 from django import forms
+from django.core.validators import slug_re
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,14 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from evenements import public as evenements_public
 from participation.territory.models import Enjeu, Objectif, Quartier
 
+from .forms_moderation import is_pk
 from .models import Consultation, Expression, Source
 from .search import search_expressions
 
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
-
 
 def _pk(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return int(value) if value and is_pk(value) else None
 
 
 def objectif_choices(quartier: str | None = None, selected=None):
@@ -114,7 +113,7 @@ class ExpressionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         data = data or {}
         quartier = data.get("quartier") or None
-        if quartier is not None and not SLUG.fullmatch(str(quartier)):
+        if quartier is not None and not slug_re.match(str(quartier)):
             quartier = None  # not a quartier at all: the field itself says so
         self.filters["objectif"].extra["choices"] = functools.partial(
             objectif_choices, quartier, data.get("objectif")

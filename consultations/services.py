@@ -28,6 +28,7 @@ from participation.notifications.services import notify, queue_email
 from . import figures, rules
 from .images import CleanImage
 from .models import (
+    ROUTED_STATUSES,
     Consultation,
     Expression,
     ExpressionStep,
@@ -177,7 +178,7 @@ def change_status(
             setattr(locked, name, value)
             fields.append(name)
         locked.save(update_fields=fields)
-        if {before, to} & {Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE}:
+        if {before, to} & set(ROUTED_STATUSES):
             figures.changed()
         add_step(locked, status=to, actor=actor, note=note, public=public, data=data)
         record(

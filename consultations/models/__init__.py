@@ -4,6 +4,7 @@ from .expression import (
     FIELD_SOURCES,
     LISTED_STATUSES,
     PUBLIC_STATUSES,
+    ROUTED_STATUSES,
     SEARCH_CONFIG,
     AgeGroup,
     Expression,
@@ -29,6 +30,7 @@ from .seance import (
 )
 
 __all__ = [
+    "ROUTED_STATUSES",
     "waiting_q",
     "waiting_since",
     "FIELD_SOURCES",

@@ -40,6 +40,8 @@ PUBLIC_STATUSES = (
 # Statuses shown in the public lists and counted on the quartier page (a merged
 # expression lives on in the one it was merged into).
 LISTED_STATUSES = (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE)
+# Once routed to an instance: what the committee's figures count.
+ROUTED_STATUSES = (Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE)
 
 
 class Visibility(models.TextChoices):

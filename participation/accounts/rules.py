@@ -12,7 +12,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+
+from participation.core.cache import forget
 
 from .models import Role
 
@@ -29,20 +30,17 @@ def has_totp(user) -> bool:
     (a missing cache only means asking the database)."""
     cached = getattr(user, "_has_totp", None)
     if cached is None:
-        cached = cache.get(totp_cache_key(user.pk))
-        if cached is None:
-            cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-            cache.set(totp_cache_key(user.pk), cached, TOTP_CACHE_SECONDS)
-        user._has_totp = cached
+        cached = user._has_totp = cache.get_or_set(
+            totp_cache_key(user.pk),
+            lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+            TOTP_CACHE_SECONDS,
+        )
     return cached
 
 
 def forget_totp(sender, instance, **kwargs) -> None:
     """Receiver of Authenticator's post_save and post_delete (apps.py)."""
-    key = totp_cache_key(instance.user_id)
-    cache.delete(key)
-    # Again once the change is committed: a request may have read the old state meanwhile.
-    transaction.on_commit(lambda: cache.delete(key))
+    forget(totp_cache_key(instance.user_id))
 
 
 def has_verified_email(user) -> bool:

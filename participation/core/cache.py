@@ -13,6 +13,7 @@ uses, are not exclusive. A warning is logged; ``/sante/`` reports the outage thr
 import logging
 import uuid
 
+from django.core.cache import cache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -95,3 +96,12 @@ class ResilientRedisCache(RedisCache):
         if super().get(key) != "ok":
             raise RuntimeError("value not read back")
         super().delete(key)
+
+
+def forget(key: str) -> None:
+    """Delete a cached value now, and again once the current transaction commits: a request
+    may have read the old state from the database meanwhile and cached it again."""
+    from django.db import transaction
+
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

@@ -26,13 +26,14 @@ import math
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 
 KEY_PREFIX = "page-anonyme"
 REFRESH_MARGIN = 1.0  # seconds before the limit at which one request renders the page again
 LOCK_SECONDS = 10
-MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+MESSAGES_COOKIE = CookieStorage.cookie_name  # a message waits for this visitor
 # Response headers worth replaying; Set-Cookie never is (a response that sets one is not stored).
 STORED_HEADERS = (
     "Content-Type",

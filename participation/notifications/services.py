@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from participation.core.cache import forget
 from participation.core.realtime import broadcast, user_group
 
 from .models import Email, Notification
@@ -50,17 +51,15 @@ def _unread_key(user_id) -> str:
 def unread_count(user) -> int:
     """The header of every signed-in page shows it: kept in the cache, which ``notify`` and
     ``mark_all_read`` empty (a missing cache only means counting in the database)."""
-    count = cache.get(_unread_key(user.pk))
-    if count is None:
-        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
-    return count
+    return cache.get_or_set(
+        _unread_key(user.pk),
+        lambda: Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        UNREAD_CACHE_SECONDS,
+    )
 
 
 def forget_unread_count(user_id) -> None:
-    cache.delete(_unread_key(user_id))
-    # Again once committed: another request may have counted the old state meanwhile.
-    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+    forget(_unread_key(user_id))
 
 
 def mark_all_read(user) -> int:

@@ -3,12 +3,11 @@
 See ``fixtures.py`` for the fixtures and docs/pannes.md for what each test proves.
 """
 
-import os
-
 import pytest
 
 from .fixtures import (  # noqa: F401 - fixtures and hook registered for this folder
     faults_requirements,
+    mark_folder,
     platform_factory,
     prepared,
     private_postgres,
@@ -18,10 +17,7 @@ from .report import print_section
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "/tests/faults/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.faults)
-            item.add_marker(pytest.mark.slow)
+    mark_folder(items, "faults", pytest.mark.faults)
 
 
 def pytest_terminal_summary(terminalreporter):

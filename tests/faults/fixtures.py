@@ -86,3 +86,11 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.failed:
         item.stash[_failed] = True
+
+
+def mark_folder(items, folder: str, mark) -> None:
+    """Give every test under ``tests/<folder>/`` its marker, and ``slow``."""
+    for item in items:
+        if f"/tests/{folder}/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(mark)
+            item.add_marker(pytest.mark.slow)

@@ -1,11 +1,10 @@
 """The load test: 50 residents against the production processes (see tests/faults/fixtures.py)."""
 
-import os
-
 import pytest
 
 from tests.faults.fixtures import (  # noqa: F401 - fixtures and hook registered for this folder
     faults_requirements,
+    mark_folder,
     platform_factory,
     prepared,
     private_postgres,
@@ -15,10 +14,7 @@ from tests.faults.report import print_section
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "/tests/load/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.load)
-            item.add_marker(pytest.mark.slow)
+    mark_folder(items, "load", pytest.mark.load)
 
 
 def pytest_terminal_summary(terminalreporter):
