@@ -829,7 +829,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="ne mesurer que ces lignes (clés de bench/scenarios.py, « realtime », séparées "
         "par des virgules) ; le plafond est toujours mesuré",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    known = {scenario.key for scenario in SCENARIOS} | {"realtime"}
+    unknown = sorted(set(filter(None, (args.only or "").split(","))) - known)
+    if unknown:
+        parser.error(
+            f"--only : ligne inconnue {', '.join(unknown)} ; au choix : {', '.join(sorted(known))}"
+        )
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -254,25 +254,23 @@ def _show(field, rows) -> None:
     field.widget.choices = [*empty, *rows]
 
 
-def fill_queue_choices(filter_form, bulk_form) -> None:
+def fill_queue_choices(filter_form, bulk_form) -> tuple[list, list, list, list]:
     """The queue's filter and bulk forms list quartiers, consultations, tags and instances:
-    each read once, as plain values (no model objects, no server-side cursor per list)."""
+    each read once, as plain values (no model objects, no server-side cursor per list).
+    Returns the four lists: the forms are drawn from nothing else."""
     etiquettes = list(Etiquette.objects.order_by("name").values_list("pk", "name"))
-    _show(filter_form.fields["etiquette"], etiquettes)
-    _show(bulk_form.fields["etiquette"], etiquettes)
-    _show(
-        filter_form.fields["quartier"],
-        Quartier.objects.order_by("position", "name").values_list("slug", "name"),
-    )
-    _show(
-        filter_form.fields["consultation"],
-        Consultation.objects.order_by("-opens_on", "title").values_list("slug", "title"),
+    quartiers = list(Quartier.objects.order_by("position", "name").values_list("slug", "name"))
+    consultations = list(
+        Consultation.objects.order_by("-opens_on", "title").values_list("slug", "title")
     )
     kinds = dict(Instance.Kind.choices)
-    _show(
-        bulk_form.fields["instances"],
-        [
-            (pk, f"{name} ({kinds.get(kind, kind)})")
-            for pk, name, kind in Instance.objects.active().values_list("pk", "name", "kind")
-        ],
-    )
+    instances = [
+        (pk, f"{name} ({kinds.get(kind, kind)})")
+        for pk, name, kind in Instance.objects.active().values_list("pk", "name", "kind")
+    ]
+    _show(filter_form.fields["etiquette"], etiquettes)
+    _show(bulk_form.fields["etiquette"], etiquettes)
+    _show(filter_form.fields["quartier"], quartiers)
+    _show(filter_form.fields["consultation"], consultations)
+    _show(bulk_form.fields["instances"], instances)
+    return etiquettes, quartiers, consultations, instances

@@ -32,7 +32,7 @@ from participation.audit.services import record
 from participation.core import realtime
 from participation.notifications.services import notify, queue_email
 
-from . import figures, rules
+from . import figures, rules, waiting
 from .models import (
     LISTED_STATUSES,
     Etiquette,
@@ -110,7 +110,7 @@ def _deny_unless(allowed: bool, message=None) -> None:
 
 
 def _moderation_event(kind: str, expression: Expression, **extra) -> None:
-    realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression.pk, **extra})
+    waiting.announce(kind, expression.pk, **extra)
 
 
 def _lock(pk: int) -> Expression:
@@ -156,16 +156,8 @@ def to_route():
     )
 
 
-def queue_count() -> int:
-    """One indexed COUNT: the header of every staff page shows it."""
-    return Expression.objects.filter(waiting_q()).count()
-
-
-def queue_count_for(request) -> int:
-    """``queue_count()`` counted once per request: the header and the queue both show it."""
-    if not hasattr(request, "_moderation_queue_count"):
-        request._moderation_queue_count = queue_count()
-    return request._moderation_queue_count
+queue_count = waiting.count
+queue_count_for = waiting.count_for
 
 
 def text_version(expression: Expression) -> str:

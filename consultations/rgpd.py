@@ -12,9 +12,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from participation.audit.services import record
-from participation.core import realtime
 
-from . import services
+from . import services, waiting
 from .models import Expression, ExpressionStep, Signalement, Support, Visibility
 from .storage import private_storage
 
@@ -121,9 +120,7 @@ def _anonymise(expressions, *, user) -> None:
             after={"visibility": Visibility.PUBLIC_ANONYMOUS, "author": None},
             reason=ERASURE_REASON,
         )
-        realtime.broadcast(
-            realtime.MODERATION_GROUP, {"type": "expression.updated", "id": expression.pk}
-        )
+        waiting.announce("expression.updated", expression.pk)
     ExpressionStep.objects.filter(expression__in=[e.pk for e in expressions], actor=user).update(
         actor=None
     )
@@ -144,9 +141,7 @@ def _delete(expressions, *, user) -> None:
             before={"status": expression.status, "visibility": expression.visibility},
             reason=ERASURE_REASON,
         )
-        realtime.broadcast(
-            realtime.MODERATION_GROUP, {"type": "expression.deleted", "id": expression.pk}
-        )
+        waiting.announce("expression.deleted", expression.pk)
     Expression.objects.filter(pk__in=[e.pk for e in expressions]).delete()
     if files:
         transaction.on_commit(lambda: _delete_files(files))

@@ -22,10 +22,9 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 
 from participation.audit.services import record
-from participation.core import realtime
 from participation.notifications.services import notify, queue_email
 
-from . import figures, rules
+from . import figures, rules, waiting
 from .images import CleanImage
 from .models import (
     ROUTED_STATUSES,
@@ -190,10 +189,7 @@ def change_status(
             reason=note,
         )
         notify_author(locked, str(AUTHOR_MESSAGES[to]) % {"note": note or "—"})
-        realtime.broadcast(
-            realtime.MODERATION_GROUP,
-            {"type": "expression.status", "id": locked.pk, "status": to, "before": before},
-        )
+        waiting.announce("expression.status", locked.pk, status=to, before=before)
     return locked
 
 
@@ -316,9 +312,7 @@ def _create(*, fields: dict, objectifs, photo: CleanImage | None, actor) -> Expr
         },
     )
     notify_author(expression, str(AUTHOR_MESSAGES[Status.SOUMISE]))
-    realtime.broadcast(
-        realtime.MODERATION_GROUP, {"type": "expression.submitted", "id": expression.pk}
-    )
+    waiting.announce("expression.submitted", expression.pk)
     if photo is not None:
         transaction.on_commit(lambda: _enqueue_thumbnail(expression.pk))
     return expression
@@ -488,9 +482,7 @@ def update_by_author(
             before=before,
             after={"text": text, "visibility": visibility},
         )
-        realtime.broadcast(
-            realtime.MODERATION_GROUP, {"type": "expression.updated", "id": locked.pk}
-        )
+        waiting.announce("expression.updated", locked.pk)
     return locked
 
 
@@ -542,9 +534,7 @@ def report(expression: Expression, *, reporter, reason: str, details: str = "") 
                 after={"reason": reason},
                 reason=details,
             )
-            realtime.broadcast(
-                realtime.MODERATION_GROUP, {"type": "expression.reported", "id": locked.pk}
-            )
+            waiting.announce("expression.reported", locked.pk)
     return signalement
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import mediateur_required, referent_required
+from participation.core.fragments import render_rows
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Objectif
 
@@ -139,13 +140,17 @@ def my_expressions(request):
     expressions = (
         Expression.objects.filter(author=request.user)
         .select_related("quartier")
+        # What a row shows (partials/my_expression_row.html), and nothing more.
+        .only(
+            "text", "visibility", "created_at", "status", "supports_count", "quartier__short_name"
+        )
         .order_by("-created_at", "-pk")
     )
-    return render(
-        request,
-        "consultations/my_expressions.html",
-        {"page": _page(request, expressions)},
+    page = _page(request, expressions)
+    rows = render_rows(
+        "consultations/partials/my_expression_row.html", page.object_list, name="expression"
     )
+    return render(request, "consultations/my_expressions.html", {"page": page, "rows": rows})
 
 
 # --- Posting ---------------------------------------------------------------------------

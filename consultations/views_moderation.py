@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participation.accounts.rules import mediateur_required, referent_required
 from participation.audit.models import AuditEntry
 from participation.audit.services import entries_for
+from participation.core.fragments import render_fragment, render_rows
 
 from . import moderation, rules
 from .filters_moderation import ModerationFilter
@@ -48,6 +49,7 @@ from .models import (
     Transmission,
 )
 
+ROW = "consultations/moderation/_row.html"
 PAGE_SIZE = 25  # one screen of a laptop; the filters and the bulk actions do the rest
 VIEWS = {
     "a-moderer": moderation.queue,
@@ -66,10 +68,20 @@ def _safe_next(request, default: str) -> str:
 
 
 def _queue_queryset(view: str):
+    """What a row of the queue shows (``moderation/_row.html``), and nothing more."""
     return (
         VIEWS[view]()
-        .select_related("quartier", "consultation", "author")
-        .prefetch_related("etiquettes")
+        .select_related("quartier", "consultation")
+        .only(
+            "status",
+            "flagged_at",
+            "source",
+            "text",
+            "created_at",
+            "quartier__short_name",
+            "consultation__title",
+        )
+        .prefetch_related(Prefetch("etiquettes", queryset=Etiquette.objects.only("name")))
     )
 
 
@@ -90,7 +102,10 @@ def queue(request):
 def _render_queue(request, bulk_form=None, status=200):
     view = _current_view(request)
     filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    if view == "a-moderer" and not filterset.is_active:
+        paginator.count = moderation.queue_count_for(request)  # the header's, counted once
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     if filterset.is_bound and filterset.errors:
@@ -98,9 +113,21 @@ def _render_queue(request, bulk_form=None, status=200):
             request,
             _("Un filtre n'a pas été compris et n'est pas appliqué : choisissez dans les listes."),
         )
-    checked = set(bulk_form.data.getlist("ids")) if bulk_form is not None else set()
+    sent = bulk_form is not None
+    checked = frozenset(bulk_form.data.getlist("ids")) if sent else frozenset()
     bulk_form = bulk_form or BulkForm()
-    fill_queue_choices(filterset.form, bulk_form)
+    choices = fill_queue_choices(filterset.form, bulk_form)
+    # Both forms are drawn from their choices and the values sent, and nothing else.
+    filter_fields = render_fragment(
+        "consultations/moderation/_filter_fields.html",
+        {"filter": filterset},
+        material=(choices, sorted(query.lists()), filterset.is_bound),
+    )
+    bulk_fields = render_fragment(
+        "consultations/moderation/_bulk_fields.html",
+        {"bulk_form": bulk_form},
+        material=None if sent else choices,
+    )
     return render(
         request,
         "consultations/moderation/queue.html",
@@ -108,9 +135,11 @@ def _render_queue(request, bulk_form=None, status=200):
             "view": view,
             "filter": filterset,
             "page": page,
+            "rows": render_rows(ROW, page.object_list, name="expression", checked=checked),
             "query_string": query.urlencode(),
             "bulk_form": bulk_form,
-            "checked": checked,
+            "filter_fields": filter_fields,
+            "bulk_fields": bulk_fields,
             "queue_count": moderation.queue_count_for(request),
         },
         status=status,
@@ -126,11 +155,7 @@ def queue_row(request, pk):
     expression = filterset.qs.first()
     if expression is None:
         return HttpResponse(status=204)
-    return render(
-        request,
-        "consultations/moderation/_row.html",
-        {"expression": expression, "view": view, "next": request.GET.get("next", "")},
-    )
+    return HttpResponse(render_rows(ROW, [expression], name="expression", checked=frozenset()))
 
 
 @mediateur_required

@@ -176,6 +176,9 @@ ANONYMOUS_PAGE_CACHE_SECONDS = envint("ANONYMOUS_PAGE_CACHE_SECONDS", 5)
 # The committee dashboard's figures are computed at most once per this many seconds for the
 # same instances and filters (consultations/views_committee.py); 0 computes them every time.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 60)
+# Rows of list pages are kept this long once drawn, keyed by everything they show
+# (participation/core/fragments.py): a changed row gets a new key, so this only bounds memory.
+FRAGMENT_CACHE_SECONDS = envint("FRAGMENT_CACHE_SECONDS", 3600)
 
 # --- Celery ---------------------------------------------------------------
 

@@ -85,3 +85,10 @@ def test_only_measures_the_rows_asked_for_and_always_the_ceiling():
 
     everything = runner.Config.from_args(runner.parse_args(["--smoke"]))
     assert all(everything.wants(s.key) for s in SCENARIOS) and everything.wants("realtime")
+
+
+def test_only_refuses_a_row_that_does_not_exist_and_lists_the_others(capsys):
+    with pytest.raises(SystemExit):
+        runner.parse_args(["--only", "dashboard,mine"])
+    error = capsys.readouterr().err
+    assert "ligne inconnue mine" in error and "my_expressions" in error

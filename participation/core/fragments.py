@@ -1,0 +1,147 @@
+"""Rows drawn once per content, then read from the cache.
+
+List pages draw the same rows again and again: the mediators' queue, a resident's own
+expressions. Drawing a row with Django's templates costs 100 to 250 µs; reading it back
+costs a few. ``render_rows`` keys each row by everything it is drawn from:
+
+* the loaded state of its object: its fields and annotations, the related objects fetched
+  with it (``select_related``) and its prefetched lists, recursively;
+* the extra values given to the template;
+* the language, the time zone, and the release (a digest of the project's code and templates, computed
+  once per process: a deploy draws every row again).
+
+A row can therefore never show an old state: any change of what it shows makes another
+key. Every row of a page is read in one cache round trip; only the rows never drawn, or
+changed since, are drawn, then written in one more. While the cache is down every row is
+drawn, as without it.
+
+A row template is drawn without the request: it must not use ``request``, ``user`` or
+``csrf_token``, and must not include another template (its source would not be in the key).
+The inclusion and the CSRF token are refused when the template is first used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from decimal import Decimal
+from functools import cache as once
+from pathlib import Path
+from uuid import UUID
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import get_template
+from django.template.loader_tags import IncludeNode
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+_INTERNAL = ("_state", "_prefetched_objects_cache")
+_PLAIN = (str, int, float, type(None), dt.date, dt.time, dt.timedelta, Decimal, UUID)
+_RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+_NOT_RELEASED = {"var", "media", "static", "node_modules", "__pycache__", "tests", "docs", "bench"}
+
+
+def state(value) -> object:
+    """What a model instance was loaded with, as plain comparable values."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, Model):
+        fields = tuple(
+            (name, state(item)) for name, item in value.__dict__.items() if name not in _INTERNAL
+        )
+        related = tuple(
+            (name, state(item)) for name, item in sorted(value._state.fields_cache.items())
+        )
+        prefetched = tuple(
+            (name, tuple(state(item) for item in items))
+            for name, items in sorted(getattr(value, "_prefetched_objects_cache", {}).items())
+        )
+        return (type(value).__name__, fields, related, prefetched)
+    if isinstance(value, dict):
+        return tuple((key, state(item)) for key, item in sorted(value.items()))
+    if isinstance(value, FieldFile):
+        return value.name
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = tuple(state(item) for item in value)
+        return tuple(sorted(items, key=repr)) if isinstance(value, (set, frozenset)) else items
+    return value
+
+
+@once
+def release() -> str:
+    """A digest of the deployed code, templates and catalogs (paths, sizes and contents)."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(
+            name for name in subfolders if not name.startswith(".") and name not in _NOT_RELEASED
+        )
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in _RELEASE_SUFFIXES:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@once
+def _row_template(template_name: str):
+    template = get_template(template_name)
+    nodelist = template.template.nodelist
+    if nodelist.get_nodes_by_type(IncludeNode) or nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise ImproperlyConfigured(
+            f"{template_name} : un modèle de rangée ne peut ni inclure un autre modèle ni "
+            "porter de jeton CSRF (il est dessiné sans la requête)."
+        )
+    return template
+
+
+def fragment_key(template_name: str, material) -> str:
+    """The cache key of a drawing of ``template_name`` from ``material`` (and nothing else):
+    plain values, whose ``repr`` tells them apart (use ``state`` for model instances)."""
+    drawn_from = (
+        template_name,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        material,
+    )
+    digest = hashlib.blake2b(repr(drawn_from).encode(), digest_size=16).hexdigest()
+    return f"fragment:{release()}:{digest}"
+
+
+def render_fragment(template_name: str, context: dict, *, material) -> SafeString:
+    """``template_name`` drawn with ``context``, kept under a key made of ``material``: the
+    caller names, as plain values, everything the drawing depends on; ``None`` draws without
+    the cache."""
+    if material is None:
+        return mark_safe(get_template(template_name).render(context))  # noqa: S308 - ours
+    cache_key = fragment_key(template_name, material)
+    html = cache.get(cache_key)
+    if html is None:
+        html = get_template(template_name).render(context)
+        cache.set(cache_key, html, settings.FRAGMENT_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template, escaped when drawn
+
+
+def render_rows(template_name: str, objects, *, name: str, **extra) -> list[SafeString]:
+    """The HTML of ``template_name`` for each object (as the variable ``name``), in order."""
+    template = _row_template(template_name)
+    objects = list(objects)
+    keys = [fragment_key(template_name, (state(obj), state(extra))) for obj in objects]
+    found = cache.get_many(keys) if keys else {}
+    drawn = {}
+    rows = []
+    for row_key, obj in zip(keys, objects, strict=True):
+        html = found.get(row_key)
+        if html is None:
+            html = drawn[row_key] = template.render({name: obj, **extra})
+        rows.append(mark_safe(html))  # noqa: S308 - our own template, escaped when drawn
+    if drawn:
+        cache.set_many(drawn, settings.FRAGMENT_CACHE_SECONDS)
+    return rows
