@@ -164,15 +164,22 @@ def prepare(posters: int, sockets: int) -> dict:
     routes = {scenario.key: resolve(scenario, sample) for scenario in SCENARIOS}
 
     habitants = generated.filter(role="habitant")
-    reader = habitants.annotate(total=Count("expressions")).order_by("-total", "pk").first()
+    # The newest accounts post and register: they have no history that would slow their
+    # first post. The reader is chosen among the others, so that the posts and registrations
+    # of a previous run (--reuse-data) never change whose pages are read.
+    pool = list(habitants.order_by("-pk")[: posters + 1])
+    reader = (
+        habitants.exclude(pk__in=[user.pk for user in pool])
+        .annotate(total=Count("expressions"))
+        .order_by("-total", "pk")
+        .first()
+    )
     staff = {
         role: generated.filter(role=role).order_by("pk").first()
         for role in ("mediateur", "comite", "referent")
     }
     sessions = {"reader": open_session(reader)} if reader else {}
     sessions.update({role: open_session(user) for role, user in staff.items() if user})
-    # The newest accounts post: they have no history that would slow their first post.
-    pool = list(habitants.exclude(pk=getattr(reader, "pk", None)).order_by("-pk")[: posters + 1])
     author, pool = (pool[0], pool[1:]) if pool else (None, [])
 
     paths = websocket_paths()

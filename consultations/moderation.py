@@ -569,6 +569,7 @@ def create_etiquette(name: str, *, actor) -> Etiquette:
         with transaction.atomic():
             etiquette = Etiquette.objects.create(name=name, created_by=actor)
             figures.changed()
+            waiting.changed()  # the queue's filters list the tags
             record(actor=actor, action="etiquette.creee", target=etiquette, after={"name": name})
     except IntegrityError as error:  # the same name created at the same moment
         raise ValidationError(
@@ -587,6 +588,7 @@ def rename_etiquette(etiquette: Etiquette, name: str, *, actor) -> Etiquette:
             locked.name = name
             locked.save(update_fields=["name", "updated_at"])
             figures.changed()
+            waiting.changed()  # the queue shows the tags by name
             record(
                 actor=actor,
                 action="etiquette.renommee",

@@ -562,4 +562,5 @@ def save_consultation(form, *, actor) -> Consultation:
                 "quartiers": sorted(q.code for q in consultation.quartiers.all()),
             },
         )
+        waiting.changed()  # the queue's filters list the consultations, its rows their titles
     return consultation

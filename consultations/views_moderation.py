@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participation.accounts.rules import mediateur_required, referent_required
 from participation.audit.models import AuditEntry
 from participation.audit.services import entries_for
-from participation.core.fragments import render_fragment, render_rows
+from participation.core.fragments import CSRF_SLOT, render_fragment, render_rows, with_csrf
 
-from . import moderation, rules
+from . import moderation, rules, waiting
 from .filters_moderation import ModerationFilter
 from .forms_moderation import (
     BulkForm,
@@ -100,7 +100,34 @@ def queue(request):
 
 
 def _render_queue(request, bulk_form=None, status=200):
+    """The queue is the same for every mediator: drawn once per state of the queue (its
+    generation, renewed by every change), view, filters and page, and role; a bulk action
+    sent back with its errors is drawn for its sender alone."""
     view = _current_view(request)
+    material = None
+    if bulk_form is None:
+        material = (
+            waiting.generation(),
+            view,
+            sorted(request.GET.lists()),
+            request.user.is_referent,
+        )
+    content = render_fragment(
+        "consultations/moderation/_queue.html",
+        lambda: _queue_context(request, view, bulk_form),
+        material=material,
+        request=request,
+        seconds=waiting.PAGE_SECONDS,
+    )
+    return render(
+        request,
+        "consultations/moderation/queue.html",
+        {"content": with_csrf(content, request)},
+        status=status,
+    )
+
+
+def _queue_context(request, view, bulk_form) -> dict:
     filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view))
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     if view == "a-moderer" and not filterset.is_active:
@@ -108,11 +135,6 @@ def _render_queue(request, bulk_form=None, status=200):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    if filterset.is_bound and filterset.errors:
-        messages.warning(
-            request,
-            _("Un filtre n'a pas été compris et n'est pas appliqué : choisissez dans les listes."),
-        )
     sent = bulk_form is not None
     checked = frozenset(bulk_form.data.getlist("ids")) if sent else frozenset()
     bulk_form = bulk_form or BulkForm()
@@ -128,22 +150,19 @@ def _render_queue(request, bulk_form=None, status=200):
         {"bulk_form": bulk_form},
         material=None if sent else choices,
     )
-    return render(
-        request,
-        "consultations/moderation/queue.html",
-        {
-            "view": view,
-            "filter": filterset,
-            "page": page,
-            "rows": render_rows(ROW, page.object_list, name="expression", checked=checked),
-            "query_string": query.urlencode(),
-            "bulk_form": bulk_form,
-            "filter_fields": filter_fields,
-            "bulk_fields": bulk_fields,
-            "queue_count": moderation.queue_count_for(request),
-        },
-        status=status,
-    )
+    return {
+        "view": view,
+        "filter": filterset,
+        "filter_misread": filterset.is_bound and bool(filterset.errors),
+        "page": page,
+        "rows": render_rows(ROW, page.object_list, name="expression", checked=checked),
+        "query_string": query.urlencode(),
+        "bulk_form": bulk_form,
+        "filter_fields": filter_fields,
+        "bulk_fields": bulk_fields,
+        "queue_count": moderation.queue_count_for(request),
+        "csrf_slot": CSRF_SLOT,
+    }
 
 
 @mediateur_required

@@ -2,10 +2,14 @@
 
 The header of every mediator's page shows the count (an index scan over every waiting
 expression: about 1.4 ms of PostgreSQL at the scale of the agglomeration), so it is kept in
-the cache. Every change of the queue goes through ``announce``, which forgets the count
-(now and after commit) and tells the mediators' open pages. A change made outside the
-services (the Django admin) shows within ``COUNT_SECONDS``.
+the cache; the queue's page is the same for every mediator, so it is drawn once per state
+of the queue. Every change of the queue goes through ``announce`` (or ``changed``), which
+forgets the count and the generation of the pages (now and after commit) and tells the
+mediators' open pages. A change made outside the services (the Django admin) shows within
+``COUNT_SECONDS`` and ``PAGE_SECONDS``.
 """
+
+import uuid
 
 from django.core.cache import cache
 
@@ -16,6 +20,11 @@ from .models import Expression, waiting_q
 
 COUNT_KEY = "moderation:file:compte"
 COUNT_SECONDS = 60
+# The queue's pages are drawn once per state of the queue (the generation, which every
+# change renews) and kept at most PAGE_SECONDS: a change made outside the services (a new
+# consultation or instance, the admin) shows within that time.
+GENERATION_KEY = "moderation:file:generation"
+PAGE_SECONDS = 15
 
 
 def count() -> int:
@@ -31,7 +40,16 @@ def count_for(request) -> int:
     return request._moderation_queue_count
 
 
+def generation() -> str:
+    return cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, PAGE_SECONDS)
+
+
+def changed() -> None:
+    """Something the queue shows changed: its count and its pages are read again."""
+    forget(COUNT_KEY, GENERATION_KEY)
+
+
 def announce(kind: str, expression_id: int, **extra) -> None:
     """An expression entered, left or changed in the queue."""
-    forget(COUNT_KEY)
+    changed()
     realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression_id, **extra})

@@ -98,10 +98,10 @@ class ResilientRedisCache(RedisCache):
         super().delete(key)
 
 
-def forget(key: str) -> None:
-    """Delete a cached value now, and again once the current transaction commits: a request
+def forget(*keys: str) -> None:
+    """Delete cached values now, and again once the current transaction commits: a request
     may have read the old state from the database meanwhile and cached it again."""
     from django.db import transaction
 
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
+from django.template.backends.utils import csrf_input
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.template.loader_tags import IncludeNode
@@ -115,18 +116,32 @@ def fragment_key(template_name: str, material) -> str:
     return f"fragment:{release()}:{digest}"
 
 
-def render_fragment(template_name: str, context: dict, *, material) -> SafeString:
-    """``template_name`` drawn with ``context``, kept under a key made of ``material``: the
-    caller names, as plain values, everything the drawing depends on; ``None`` draws without
-    the cache."""
-    if material is None:
-        return mark_safe(get_template(template_name).render(context))  # noqa: S308 - ours
-    cache_key = fragment_key(template_name, material)
-    html = cache.get(cache_key)
+def render_fragment(
+    template_name: str, context, *, material, request=None, seconds: int | None = None
+) -> SafeString:
+    """``template_name`` drawn with ``context`` (a dict, or a function that returns it, called
+    only when the fragment must be drawn), kept under a key made of ``material``: the caller
+    names, as plain values, everything the drawing depends on; ``None`` draws without the
+    cache. Kept ``FRAGMENT_CACHE_SECONDS``, or ``seconds``."""
+    cache_key = None if material is None else fragment_key(template_name, material)
+    html = None if cache_key is None else cache.get(cache_key)
     if html is None:
-        html = get_template(template_name).render(context)
-        cache.set(cache_key, html, settings.FRAGMENT_CACHE_SECONDS)
+        drawn_from = context() if callable(context) else context
+        html = get_template(template_name).render(drawn_from, request)
+        if cache_key is not None:
+            timeout = settings.FRAGMENT_CACHE_SECONDS if seconds is None else seconds
+            cache.set(cache_key, html, timeout)
     return mark_safe(html)  # noqa: S308 - our own template, escaped when drawn
+
+
+# A fragment shared by several people holds this comment where its form's CSRF token goes;
+# ``with_csrf`` puts the reader's own token there. Text from users is escaped when drawn, so
+# it cannot hold the comment.
+CSRF_SLOT = mark_safe("<!--jeton-csrf-->")
+
+
+def with_csrf(html: str, request) -> SafeString:
+    return mark_safe(html.replace(CSRF_SLOT, csrf_input(request)))  # noqa: S308 - Django's input
 
 
 def render_rows(template_name: str, objects, *, name: str, **extra) -> list[SafeString]:
