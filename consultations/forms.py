@@ -32,16 +32,22 @@ class ExpressionFormMixin:
     in place from ``objectifs_data``.
     """
 
-    def _setup_objectifs(self, default_quartier):
-        self.quartiers = list(Quartier.objects.order_by("position", "name"))
+    def _setup_objectifs(self, default_quartier_id):
         field = self.fields["quartier"]
         field.queryset = Quartier.objects.order_by("position", "name")
-        # Shown from the list above: a select built from the queryset reads it twice more.
-        field.choices = [
-            *([("", field.empty_label)] if field.empty_label is not None else []),
-            *((q.pk, field.label_from_instance(q)) for q in self.quartiers),
-        ]
-        self.fields["quartier"].initial = default_quartier.pk if default_quartier else None
+        # Shown from ``quartiers`` (a select built from the queryset reads it twice more);
+        # read only to be shown: a valid submission looks up its one quartier.
+        field.choices = functools.cache(
+            lambda: [
+                *([("", field.empty_label)] if field.empty_label is not None else []),
+                *((q.pk, field.label_from_instance(q)) for q in self.quartiers),
+            ]
+        )
+        field.initial = default_quartier_id
+
+    @cached_property
+    def quartiers(self):
+        return list(Quartier.objects.order_by("position", "name"))
 
     @cached_property
     def _all_objectifs(self):
@@ -194,7 +200,7 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         self.user = user
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = uuid.uuid4()
-        self._setup_objectifs(getattr(user, "quartier", None))
+        self._setup_objectifs(getattr(user, "quartier_id", None))
         self.fields["visibility"].choices = [
             (Visibility.PUBLIC_NAMED, _("Tout le monde, avec mon nom affiché")),
             (
@@ -268,7 +274,7 @@ class ExpressionEditForm(ExpressionFormMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.expression = expression
-        self._setup_objectifs(expression.quartier)
+        self._setup_objectifs(expression.quartier_id)
 
     def clean(self):
         cleaned = super().clean()

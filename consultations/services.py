@@ -299,7 +299,7 @@ def _create(*, fields: dict, objectifs, photo: CleanImage | None, actor) -> Expr
         expression.photo.save("photo.jpg", photo.as_file(), save=False)
     expression.save()
     if objectifs:
-        expression.objectifs.set(objectifs)
+        expression.objectifs.add(*objectifs)  # a new expression: nothing to compare with
     add_step(expression, status=Status.SOUMISE, actor=actor, public=True)
     record(
         actor=actor,

@@ -33,3 +33,31 @@ def test_constant_fragments_are_rendered_once_per_language(monkeypatch):
     assert platform.include_constant("partials/nav_apps.html") == "<li>"
     assert platform.include_constant("partials/nav_apps.html") == "<li>"
     assert renders == ["partials/nav_apps.html"]
+
+
+def test_a_constant_block_is_drawn_once_per_language_without_the_page_context():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template(
+        "{% load platform i18n %}{% constant %}<a href=\"{% url 'core:home' %}\">"
+        "{% translate 'Mon profil' %}</a>{{ secret }}{% endconstant %}"
+    )
+    with translation.override("fr"):
+        first = template.render(Context({"secret": "jeton-de-alice"}))
+        with mock.patch("django.urls.reverse") as reverse:
+            again = template.render(Context({"secret": "jeton-de-bob"}))
+    assert first == again == '<a href="/">Mon profil</a>'  # no context: nothing personal
+    reverse.assert_not_called()
+    with translation.override("en"):
+        template.render(Context())
+    assert set(template.nodelist.get_nodes_by_type(platform_constant_node())[0].rendered) == {
+        "fr",
+        "en",
+    }
+
+
+def platform_constant_node():
+    from participation.core.templatetags.platform import ConstantNode
+
+    return ConstantNode
