@@ -23,8 +23,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 # The production settings of the HTTP server (README « Production », docs/performance.md).
-HTTP_WORKERS = 2  # one per core
-HTTP_THREADS = 4
+# Two processes per core: a threaded worker takes every connection it can accept, and with
+# one worker per core a burst of keep-alive connections could land on one of them and leave
+# the other core idle (docs/performance.md, « Two workers per core »).
+HTTP_WORKERS = 4
+HTTP_THREADS = 2
 
 
 def gunicorn_command(port: int, workers: int = HTTP_WORKERS, threads: int = HTTP_THREADS):

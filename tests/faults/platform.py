@@ -26,8 +26,8 @@ from .stores import PrivatePostgres, PrivateRedis
 
 TEMPLATE_DATABASE = "faults_template"
 # The HTTP server of the README's production table (docs/performance.md tells why).
-HTTP_WORKERS = 2
-HTTP_THREADS = 4
+HTTP_WORKERS = 4
+HTTP_THREADS = 2
 
 # Loaded once into the template: the referential and the demo content, as the browser tests do.
 _PREPARE = (

@@ -48,7 +48,7 @@ def test_fifty_residents_for_a_minute_without_error_or_duplicate(platform_factor
 
     outcome = crowd.run(DURATION)
 
-    title = f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 2×4 fils, worker, beat)"
+    title = f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 4×2 fils, worker, beat)"
     with Tally("load", title, total=4) as tally:
         assert not outcome.failures, [f"{f.at:.1f} s: {f.what}" for f in outcome.failures[:20]]
         tally.passed(
