@@ -6,6 +6,7 @@ succeeds: pages show the change on reload and say that the live feed is paused.
 """
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -50,7 +51,14 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
         return _sender[1]
 
 
-def send_now(group: str, event: dict) -> bool:
+def send_now(group: str, event: dict, *, wait: bool = True) -> bool:
+    """Send ``event`` to ``group``; False if the channel layer did not take it.
+
+    With ``wait=False`` (what ``broadcast`` does) the event is handed to the process's sender
+    loop and the request goes on at once; a failure is then only logged. Waiting for the
+    loop's thread means waiting for Python's global lock too: under load, up to 5 ms per
+    hand-over, several per event, while the request holds one of the server's threads.
+    """
     layer = get_channel_layer()
     if layer is None:
         return False
@@ -60,15 +68,28 @@ def send_now(group: str, event: dict) -> bool:
 
     try:
         if isinstance(layer, RedisChannelLayer):
-            asyncio.run_coroutine_threadsafe(send(), _sender_loop()).result(SEND_TIMEOUT + 1)
+            sending = asyncio.run_coroutine_threadsafe(send(), _sender_loop())
+            if not wait:
+                sending.add_done_callback(functools.partial(_log_if_dropped, group, event))
+                return True
+            sending.result(SEND_TIMEOUT + 1)
         else:  # the in-memory layer lives on the server's own loop
             async_to_sync(send)()
     except Exception:  # noqa: BLE001 - a live feed must never break the action
-        logger.warning("Channel layer unreachable; live event %s to %s dropped", event, group)
+        _log_dropped(group, event)
         return False
     return True
 
 
+def _log_dropped(group: str, event: dict) -> None:
+    logger.warning("Channel layer unreachable; live event %s to %s dropped", event, group)
+
+
+def _log_if_dropped(group: str, event: dict, sending) -> None:
+    if sending.cancelled() or sending.exception() is not None:
+        _log_dropped(group, event)
+
+
 def broadcast(group: str, event: dict) -> None:
     """Send ``event`` to ``group`` once the current transaction has committed."""
-    transaction.on_commit(lambda: send_now(group, event))
+    transaction.on_commit(lambda: send_now(group, event, wait=False))

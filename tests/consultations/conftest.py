@@ -47,7 +47,7 @@ def live_events(monkeypatch):
     """The real-time events sent (after commit) by the services."""
     sent = []
 
-    def capture(group, event):
+    def capture(group, event, **options):
         sent.append((group, event))
         return True
 

@@ -112,3 +112,25 @@ def test_the_error_page_is_shown_even_when_the_database_is_what_failed():
 
     assert response.status_code == 500
     assert "réessayez dans un instant" in response.content.decode()
+
+
+def test_an_action_does_not_wait_for_its_live_event_and_a_drop_is_logged(monkeypatch, caplog):
+    from channels_redis.core import RedisChannelLayer
+
+    class FrozenRedisLayer(RedisChannelLayer):
+        def __init__(self):  # never connects: every send hangs
+            pass
+
+        async def group_send(self, group, event):
+            await asyncio.sleep(60)
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: FrozenRedisLayer())
+    monkeypatch.setattr(realtime, "SEND_TIMEOUT", 0.2)
+
+    began = time.monotonic()
+    assert realtime.send_now("moderation", {"type": "expression.submitted", "id": 2}, wait=False)
+    assert time.monotonic() - began < 0.1
+    deadline = time.monotonic() + 3
+    while "live event" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Channel layer unreachable; live event" in caplog.text
