@@ -103,16 +103,18 @@ def _row_template(template_name: str):
     return template
 
 
-def fragment_key(template_name: str, material) -> str:
+def _drawing(template_name: str) -> str:
+    """What every drawing of ``template_name`` in this request shares: the release, the
+    template, the language and the time zone."""
+    context = (template_name, translation.get_language(), timezone.get_current_timezone_name())
+    return f"fragment:{release()}:{context!r}"
+
+
+def fragment_key(template_name: str, material, *, drawing: str | None = None) -> str:
     """The cache key of a drawing of ``template_name`` from ``material`` (and nothing else):
     plain values, whose ``repr`` tells them apart (use ``state`` for model instances)."""
-    drawn_from = (
-        template_name,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        material,
-    )
-    digest = hashlib.blake2b(repr(drawn_from).encode(), digest_size=16).hexdigest()
+    drawing = drawing or _drawing(template_name)
+    digest = hashlib.blake2b(f"{drawing}{material!r}".encode(), digest_size=16).hexdigest()
     return f"fragment:{release()}:{digest}"
 
 
@@ -148,7 +150,10 @@ def render_rows(template_name: str, objects, *, name: str, **extra) -> list[Safe
     """The HTML of ``template_name`` for each object (as the variable ``name``), in order."""
     template = _row_template(template_name)
     objects = list(objects)
-    keys = [fragment_key(template_name, (state(obj), state(extra))) for obj in objects]
+    drawing, extra_state = _drawing(template_name), state(extra)
+    keys = [
+        fragment_key(template_name, (state(obj), extra_state), drawing=drawing) for obj in objects
+    ]
     found = cache.get_many(keys) if keys else {}
     drawn = {}
     rows = []
