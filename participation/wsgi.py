@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -5,3 +6,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
 
 application = get_wsgi_application()
+
+# What start-up made (Django, the apps, their modules) lives as long as the worker: moved out
+# of the garbage collector's reach, its full collections only walk what requests create
+# (3 to 6 % less CPU per signed-in page, docs/performance.md).
+gc.collect()
+gc.freeze()
