@@ -130,3 +130,25 @@ def test_the_release_changes_with_the_code_and_templates(settings, tmp_path):
         assert fragments.release() != before
     finally:
         fragments.release.cache_clear()
+
+
+@pytest.mark.django_db
+def test_lists_and_the_queue_are_drawn_as_before_while_redis_is_down(
+    settings, client_for, alice, mediateur
+):
+    from tests.e2e.server import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "participation.core.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    ExpressionFactory(author=alice, status=Status.SOUMISE, text="Un trottoir défoncé.")
+
+    for _ in range(2):
+        mine = client_for(alice).get(reverse("consultations:my_expressions"))
+        queue = client_for(mediateur).get(reverse("consultations:moderation_queue"))
+        assert drawn(mine, MY_ROW) == 1 and "Un trottoir défoncé." in mine.content.decode()
+        assert drawn(queue, QUEUE_ROW) == 1 and "Un trottoir défoncé." in queue.content.decode()
