@@ -7,8 +7,9 @@ costs a few. ``render_rows`` keys each row by everything it is drawn from:
 * the loaded state of its object: its fields and annotations, the related objects fetched
   with it (``select_related``) and its prefetched lists, recursively;
 * the extra values given to the template;
-* the language, the time zone, and the release (a digest of the project's code and templates, computed
-  once per process: a deploy draws every row again).
+* the language, the time zone, the template's source (and its inclusions'), and the
+  release (a digest of the project's code and templates, computed once per process: a
+  deploy draws every row again).
 
 A row can therefore never show an old state: any change of what it shows makes another
 key. Every row of a page is read in one cache round trip; only the rows never drawn, or
@@ -16,8 +17,9 @@ changed since, are drawn, then written in one more. While the cache is down ever
 drawn, as without it.
 
 A row template is drawn without the request: it must not use ``request``, ``user`` or
-``csrf_token``, and must not include another template (its source would not be in the key).
-The inclusion and the CSRF token are refused when the template is first used.
+``csrf_token``, and may include other templates only by their literal name (their sources
+are part of the key). A CSRF token or an inclusion named by a variable is refused when the
+template is first used.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import weakref
 from decimal import Decimal
 from functools import cache as once
 from pathlib import Path
@@ -91,29 +94,59 @@ def release() -> str:
     return digest.hexdigest()
 
 
-@once
+# Per compiled template (the cached loader keeps one; the development server's reloader
+# makes a new one when the file changes): the digest of its source and of the templates it
+# includes, and whether it was found fit to draw rows.
+_sources: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_fit_for_rows: weakref.WeakSet = weakref.WeakSet()
+
+
+def _source_digest(compiled) -> str:
+    digest = _sources.get(compiled)
+    if digest is None:
+        parts = [compiled.source]
+        for node in compiled.nodelist.get_nodes_by_type(IncludeNode):
+            included = node.template.var
+            if isinstance(included, str):  # a literal name; a variable one is not followed
+                parts.append(_source_digest(get_template(included).template))
+        digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=8).hexdigest()
+        _sources[compiled] = digest
+    return digest
+
+
 def _row_template(template_name: str):
     template = get_template(template_name)
-    nodelist = template.template.nodelist
-    if nodelist.get_nodes_by_type(IncludeNode) or nodelist.get_nodes_by_type(CsrfTokenNode):
-        raise ImproperlyConfigured(
-            f"{template_name} : un modèle de rangée ne peut ni inclure un autre modèle ni "
-            "porter de jeton CSRF (il est dessiné sans la requête)."
+    if template.template not in _fit_for_rows:
+        nodelist = template.template.nodelist
+        named_by_variable = any(
+            not isinstance(node.template.var, str)
+            for node in nodelist.get_nodes_by_type(IncludeNode)
         )
+        if named_by_variable or nodelist.get_nodes_by_type(CsrfTokenNode):
+            raise ImproperlyConfigured(
+                f"{template_name} : un modèle de rangée ne peut ni inclure un modèle nommé par "
+                "une variable ni porter de jeton CSRF (il est dessiné sans la requête)."
+            )
+        _fit_for_rows.add(template.template)
     return template
 
 
-def _drawing(template_name: str) -> str:
-    """What every drawing of ``template_name`` in this request shares: the release, the
-    template, the language and the time zone."""
-    context = (template_name, translation.get_language(), timezone.get_current_timezone_name())
+def _drawing(template) -> str:
+    """What every drawing of ``template`` in this request shares: the release, the template's
+    name and source (and its inclusions'), the language and the time zone."""
+    context = (
+        template.origin.template_name,
+        _source_digest(template.template),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    )
     return f"fragment:{release()}:{context!r}"
 
 
-def fragment_key(template_name: str, material, *, drawing: str | None = None) -> str:
-    """The cache key of a drawing of ``template_name`` from ``material`` (and nothing else):
-    plain values, whose ``repr`` tells them apart (use ``state`` for model instances)."""
-    drawing = drawing or _drawing(template_name)
+def fragment_key(template, material, *, drawing: str | None = None) -> str:
+    """The cache key of a drawing of ``template`` from ``material`` (and nothing else): plain
+    values, whose ``repr`` tells them apart (use ``state`` for model instances)."""
+    drawing = drawing or _drawing(template)
     digest = hashlib.blake2b(f"{drawing}{material!r}".encode(), digest_size=16).hexdigest()
     return f"fragment:{release()}:{digest}"
 
@@ -125,11 +158,12 @@ def render_fragment(
     only when the fragment must be drawn), kept under a key made of ``material``: the caller
     names, as plain values, everything the drawing depends on; ``None`` draws without the
     cache. Kept ``FRAGMENT_CACHE_SECONDS``, or ``seconds``."""
-    cache_key = None if material is None else fragment_key(template_name, material)
+    template = get_template(template_name)
+    cache_key = None if material is None else fragment_key(template, material)
     html = None if cache_key is None else cache.get(cache_key)
     if html is None:
         drawn_from = context() if callable(context) else context
-        html = get_template(template_name).render(drawn_from, request)
+        html = template.render(drawn_from, request)
         if cache_key is not None:
             timeout = settings.FRAGMENT_CACHE_SECONDS if seconds is None else seconds
             cache.set(cache_key, html, timeout)
@@ -150,10 +184,8 @@ def render_rows(template_name: str, objects, *, name: str, **extra) -> list[Safe
     """The HTML of ``template_name`` for each object (as the variable ``name``), in order."""
     template = _row_template(template_name)
     objects = list(objects)
-    drawing, extra_state = _drawing(template_name), state(extra)
-    keys = [
-        fragment_key(template_name, (state(obj), extra_state), drawing=drawing) for obj in objects
-    ]
+    drawing, extra_state = _drawing(template), state(extra)
+    keys = [fragment_key(template, (state(obj), extra_state), drawing=drawing) for obj in objects]
     found = cache.get_many(keys) if keys else {}
     drawn = {}
     rows = []

@@ -100,17 +100,31 @@ def test_a_checked_box_is_part_of_what_a_queue_row_is_drawn_from():
     assert " checked" not in plain[0] and " checked" in checked[0]
 
 
-def test_a_row_template_may_neither_include_nor_carry_a_csrf_token(settings, tmp_path):
-    (tmp_path / "with_include.html").write_text('{% include "partials/nav_apps.html" %}')
+def test_a_row_template_may_neither_include_by_variable_nor_carry_a_csrf_token(settings, tmp_path):
+    (tmp_path / "with_variable.html").write_text("{% include row.template %}")
     (tmp_path / "with_token.html").write_text("{% csrf_token %}")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
-    fragments._row_template.cache_clear()
-    try:
-        for name in ("with_include.html", "with_token.html"):
-            with pytest.raises(ImproperlyConfigured):
-                fragments.render_rows(name, [object()], name="row")
-    finally:
-        fragments._row_template.cache_clear()
+    for name in ("with_variable.html", "with_token.html"):
+        with pytest.raises(ImproperlyConfigured):
+            fragments.render_rows(name, [object()], name="row")
+
+
+@pytest.mark.django_db
+def test_an_edited_row_template_or_inclusion_is_drawn_again_without_a_restart(settings, tmp_path):
+    (tmp_path / "row.html").write_text('<li>{{ row.pk }}{% include "mark.html" %}</li>')
+    (tmp_path / "mark.html").write_text(" ✓")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    expression = ExpressionFactory()
+    assert fragments.render_rows("row.html", [expression], name="row") == [
+        f"<li>{expression.pk} ✓</li>"
+    ]
+
+    (tmp_path / "mark.html").write_text(" ✔")  # what the reloader sees: a new template
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    assert fragments.render_rows("row.html", [expression], name="row") == [
+        f"<li>{expression.pk} ✔</li>"
+    ]
 
 
 def test_the_release_changes_with_the_code_and_templates(settings, tmp_path):
