@@ -174,7 +174,8 @@ def queue_row(request, pk):
     expression = filterset.qs.first()
     if expression is None:
         return HttpResponse(status=204)
-    return HttpResponse(render_rows(ROW, [expression], name="expression", checked=frozenset()))
+    (row,) = render_rows(ROW, [expression], name="expression", checked=frozenset())
+    return HttpResponse(row)
 
 
 @mediateur_required
