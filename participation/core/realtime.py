@@ -6,6 +6,8 @@ succeeds: pages show the change on reload and say that the live feed is paused.
 """
 
 import asyncio
+import atexit
+import concurrent.futures
 import functools
 import logging
 import os
@@ -70,7 +72,8 @@ def send_now(group: str, event: dict, *, wait: bool = True) -> bool:
         if isinstance(layer, RedisChannelLayer):
             sending = asyncio.run_coroutine_threadsafe(send(), _sender_loop())
             if not wait:
-                sending.add_done_callback(functools.partial(_log_if_dropped, group, event))
+                _pending.add(sending)
+                sending.add_done_callback(functools.partial(_done, group, event))
                 return True
             sending.result(SEND_TIMEOUT + 1)
         else:  # the in-memory layer lives on the server's own loop
@@ -85,9 +88,21 @@ def _log_dropped(group: str, event: dict) -> None:
     logger.warning("Channel layer unreachable; live event %s to %s dropped", event, group)
 
 
-def _log_if_dropped(group: str, event: dict, sending) -> None:
+# Events handed over and not sent yet. A process that ends right after an action (a
+# management command, a shell) waits for them, at most SEND_TIMEOUT, before it exits.
+_pending: set[concurrent.futures.Future] = set()
+
+
+def _done(group: str, event: dict, sending) -> None:
+    _pending.discard(sending)
     if sending.cancelled() or sending.exception() is not None:
         _log_dropped(group, event)
+
+
+@atexit.register
+def flush() -> None:
+    """Wait until the events handed over are sent (or SEND_TIMEOUT has passed)."""
+    concurrent.futures.wait(list(_pending), timeout=SEND_TIMEOUT + 1)
 
 
 def broadcast(group: str, event: dict) -> None:

@@ -134,3 +134,25 @@ def test_an_action_does_not_wait_for_its_live_event_and_a_drop_is_logged(monkeyp
     while "live event" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "Channel layer unreachable; live event" in caplog.text
+
+
+def test_a_process_that_ends_after_an_action_still_sends_its_live_events(monkeypatch):
+    from channels_redis.core import RedisChannelLayer
+
+    delivered = []
+
+    class SlowRedisLayer(RedisChannelLayer):
+        def __init__(self):
+            pass
+
+        async def group_send(self, group, event):
+            await asyncio.sleep(0.3)
+            delivered.append((group, event["id"]))
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: SlowRedisLayer())
+    assert realtime.send_now("moderation", {"type": "expression.submitted", "id": 3}, wait=False)
+    assert delivered == []
+
+    realtime.flush()  # what the interpreter runs at exit (atexit)
+
+    assert delivered == [("moderation", 3)]
