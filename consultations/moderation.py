@@ -64,8 +64,6 @@ __all__ = [
     "merge",
     "publish",
     "queue",
-    "queue_count",
-    "queue_count_for",
     "redact",
     "reject",
     "rename_etiquette",
@@ -154,10 +152,6 @@ def to_route():
         .annotate(waiting_since=F("published_at"), open_reports=Value(0))
         .order_by("published_at", "pk")
     )
-
-
-queue_count = waiting.count
-queue_count_for = waiting.count_for
 
 
 def text_version(expression: Expression) -> str:

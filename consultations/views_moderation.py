@@ -107,7 +107,7 @@ def _render_queue(request, bulk_form=None, status=200):
     material = None
     if bulk_form is None:
         material = (
-            waiting.generation(),
+            waiting.PAGES.current(),
             view,
             sorted(request.GET.lists()),
             request.user.is_referent,
@@ -131,7 +131,7 @@ def _queue_context(request, view, bulk_form) -> dict:
     filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view))
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     if view == "a-moderer" and not filterset.is_active:
-        paginator.count = moderation.queue_count_for(request)  # the header's, counted once
+        paginator.count = waiting.count_for(request)  # the header's, counted once
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -160,7 +160,7 @@ def _queue_context(request, view, bulk_form) -> dict:
         "bulk_form": bulk_form,
         "filter_fields": filter_fields,
         "bulk_fields": bulk_fields,
-        "queue_count": moderation.queue_count_for(request),
+        "queue_count": waiting.count_for(request),
         "csrf_slot": CSRF_SLOT,
     }
 
@@ -181,7 +181,7 @@ def queue_row(request, pk):
 @mediateur_required
 @require_GET
 def queue_counter(request):
-    response = JsonResponse({"count": moderation.queue_count()})
+    response = JsonResponse({"count": waiting.count()})
     response["Cache-Control"] = "no-store"
     return response
 

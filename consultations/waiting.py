@@ -9,12 +9,10 @@ mediators' open pages. A change made outside the services (the Django admin) sho
 ``COUNT_SECONDS`` and ``PAGE_SECONDS``.
 """
 
-import uuid
-
 from django.core.cache import cache
 
 from participation.core import realtime
-from participation.core.cache import forget
+from participation.core.cache import Generation, forget
 
 from .models import Expression, waiting_q
 
@@ -23,8 +21,8 @@ COUNT_SECONDS = 60
 # The queue's pages are drawn once per state of the queue (the generation, which every
 # change renews) and kept at most PAGE_SECONDS: a change made outside the services (a new
 # consultation or instance, the admin) shows within that time.
-GENERATION_KEY = "moderation:file:generation"
 PAGE_SECONDS = 15
+PAGES = Generation("moderation:file:generation", PAGE_SECONDS)
 
 
 def count() -> int:
@@ -40,13 +38,9 @@ def count_for(request) -> int:
     return request._moderation_queue_count
 
 
-def generation() -> str:
-    return cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, PAGE_SECONDS)
-
-
 def changed() -> None:
     """Something the queue shows changed: its count and its pages are read again."""
-    forget(COUNT_KEY, GENERATION_KEY)
+    forget(COUNT_KEY, PAGES.key)
 
 
 def announce(kind: str, expression_id: int, **extra) -> None:

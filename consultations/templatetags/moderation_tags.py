@@ -2,8 +2,7 @@
 
 from django import template
 
-from .. import rules
-from ..moderation import queue_count_for
+from .. import rules, waiting
 
 register = template.Library()
 
@@ -15,7 +14,7 @@ def moderation_queue_count(context):
     user = getattr(request, "user", None)
     if user is None or not rules.can_moderate(user):
         return None
-    return queue_count_for(request)
+    return waiting.count_for(request)
 
 
 @register.filter

@@ -98,6 +98,22 @@ class ResilientRedisCache(RedisCache):
         super().delete(key)
 
 
+class Generation:
+    """A token naming the current state of something kept in the cache under keys built from
+    it: ``renew()`` (now and again after commit) makes every such key new, so nothing drawn
+    from the old state is read again. Without ``seconds``, a token lives until renewed."""
+
+    def __init__(self, key: str, seconds: int | None = None):
+        self.key = key
+        self.seconds = seconds
+
+    def current(self) -> str:
+        return cache.get_or_set(self.key, lambda: uuid.uuid4().hex, self.seconds)
+
+    def renew(self) -> None:
+        forget(self.key)
+
+
 def forget(*keys: str) -> None:
     """Delete cached values now, and again once the current transaction commits: a request
     may have read the old state from the database meanwhile and cached it again."""

@@ -132,15 +132,15 @@ def _row_template(template_name: str):
 
 
 def _drawing(template) -> str:
-    """What every drawing of ``template`` in this request shares: the release, the template's
-    name and source (and its inclusions'), the language and the time zone."""
+    """What every drawing of ``template`` in this request shares: the template's name and
+    source (and its inclusions'), the language and the time zone."""
     context = (
         template.origin.template_name,
         _source_digest(template.template),
         translation.get_language(),
         timezone.get_current_timezone_name(),
     )
-    return f"fragment:{release()}:{context!r}"
+    return repr(context)
 
 
 def fragment_key(template, material, *, drawing: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""get_FOO_display() of the listed models, and the constant fragments of every page."""
+"""get_FOO_display() of the listed models, and the constant blocks of every page."""
 
 from unittest import mock
 
@@ -22,17 +22,6 @@ def test_only_the_label_shown_is_translated():
     with mock.patch("django.utils.translation._trans.gettext", side_effect=str) as gettext:
         Expression(status=Status.PUBLIEE).get_status_display()
     assert gettext.call_count == 1
-
-
-def test_constant_fragments_are_rendered_once_per_language(monkeypatch):
-    from participation.core.templatetags import platform
-
-    renders = []
-    monkeypatch.setattr(platform, "_constant_fragments", {})
-    monkeypatch.setattr(platform, "render_to_string", lambda name: renders.append(name) or "<li>")
-    assert platform.include_constant("partials/nav_apps.html") == "<li>"
-    assert platform.include_constant("partials/nav_apps.html") == "<li>"
-    assert renders == ["partials/nav_apps.html"]
 
 
 def test_a_constant_block_is_drawn_once_per_language_without_the_page_context():

@@ -1,25 +1,7 @@
 from django import template
 from django.template import Node
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-_constant_fragments: dict[tuple[str, str], str] = {}
-
-
-@register.simple_tag
-def include_constant(template_name: str):
-    """A fragment that depends on nothing but the deployment (its links and words): rendered
-    once per process and language, then repeated. Every page has them (the main menu, the
-    footer); rendering them each time was a tenth of a signed-in page's cost."""
-    from django.utils import translation
-
-    key = (template_name, translation.get_language() or "")
-    fragment = _constant_fragments.get(key)
-    if fragment is None:
-        fragment = _constant_fragments[key] = render_to_string(template_name)
-    return mark_safe(fragment)  # noqa: S308 - our own template, rendered without a context
 
 
 @register.filter

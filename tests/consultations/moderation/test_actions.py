@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from consultations import moderation
+from consultations import moderation, waiting
 from consultations.models import Redaction, Signalement, Status, Support, Transmission, Visibility
 from participation.audit.models import AuditEntry
 from participation.core import realtime
@@ -364,7 +364,7 @@ def test_a_report_found_groundless_leaves_the_expression_published(mediateur, al
     assert expression.visibility == Visibility.PUBLIC_ANONYMOUS
     assert Signalement.objects.get().resolved_by == mediateur
     assert not messages_of(alice)
-    assert moderation.queue_count() == 0
+    assert waiting.count() == 0
 
 
 @pytest.mark.django_db
@@ -408,4 +408,4 @@ def test_merging_a_reported_duplicate_closes_its_reports(mediateur, alice, bob, 
     twin.refresh_from_db()
     assert twin.flagged_at is None
     assert Signalement.objects.get().resolved_at is not None
-    assert moderation.queue_count() == 0
+    assert waiting.count() == 0
