@@ -5,18 +5,20 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev quality e2e faults bench bench-smoke clean
+.PHONY: run test install install-dev quality lock e2e faults bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installed from the lock files (exact versions, with hashes): a fresh machine gets what CI tested.
+# pyproject.toml keeps the ranges; `make lock` turns them into the lock files again.
+$(VENV)/.installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -58,6 +60,12 @@ bench: install-dev
 ## The same at scale 0.01 and 2 s per measurement (what CI runs through tests/bench).
 bench-smoke: install-dev
 	$(BIN)/python -m bench.runner --smoke $(BENCH_ARGS)
+
+## Lock the dependencies again from pyproject.toml's ranges (newest allowed versions, with hashes).
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --extra dev -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
