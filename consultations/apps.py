@@ -9,7 +9,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from participation.core import hooks
 
-        from .hooks import home_provider, quartier_provider, retours_provider
+        from .blocks import home_provider, quartier_provider, retours_provider
 
         hooks.register("home", home_provider)
         hooks.register("quartier", quartier_provider)

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from participation.audit.services import record
 
-from . import services, waiting
+from . import changes
+from .expressions import services
 from .models import Expression, ExpressionStep, Signalement, Support, Visibility
 from .storage import private_storage
 
@@ -120,7 +121,7 @@ def _anonymise(expressions, *, user) -> None:
             after={"visibility": Visibility.PUBLIC_ANONYMOUS, "author": None},
             reason=ERASURE_REASON,
         )
-        waiting.announce("expression.updated", expression.pk)
+        changes.announce("expression.updated", expression.pk)
     ExpressionStep.objects.filter(expression__in=[e.pk for e in expressions], actor=user).update(
         actor=None
     )
@@ -141,7 +142,7 @@ def _delete(expressions, *, user) -> None:
             before={"status": expression.status, "visibility": expression.visibility},
             reason=ERASURE_REASON,
         )
-        waiting.announce("expression.deleted", expression.pk)
+        changes.announce("expression.deleted", expression.pk)
     Expression.objects.filter(pk__in=[e.pk for e in expressions]).delete()
     if files:
         transaction.on_commit(lambda: _delete_files(files))

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from .consumers import ModerationConsumer
+from .committee.consumers import CommitteeConsumer
+from .moderation.consumers import ModerationConsumer
 
 websocket_urlpatterns = [
     path("ws/moderation/", ModerationConsumer.as_asgi()),
+    path("ws/comite/", CommitteeConsumer.as_asgi()),
 ]

@@ -14,7 +14,7 @@ from django.utils.deconstruct import deconstructible
 
 
 def private_root() -> Path:
-    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
+    configured = settings.PRIVATE_MEDIA_ROOT
     return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
 
 

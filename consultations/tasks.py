@@ -1,11 +1,19 @@
+"""Celery entry points of the app; they take ids and call the services.
+
+Tasks sit above every other module: services name them by their dotted path through
+``participation.core.background.enqueue_on_commit``, and nothing imports this module.
+"""
+
 import logging
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from .committee.export_jobs import build_job, purge_jobs
 from .images import make_thumbnail
 from .models import Expression
+from .moderation.digest import send_digest
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +58,7 @@ def sweep_thumbnails() -> int:
 
 @shared_task(acks_late=True)
 def build_export(job_id: str) -> str:
-    """A long export of the committee's dashboard (consultations.exports); idempotent."""
-    from .exports import build_job
-
+    """A long export of the committee's dashboard (committee.export_jobs); idempotent."""
     job = build_job(job_id)
     return job.state if job is not None else "absent"
 
@@ -60,14 +66,10 @@ def build_export(job_id: str) -> str:
 @shared_task
 def send_moderation_digest() -> int:
     """Each morning, tell the mediators what waits (at most one email each per day)."""
-    from .moderation import send_digest
-
     return send_digest()
 
 
 @shared_task
 def purge_exports() -> int:
     """Each night, delete the committee's exports older than a week (files included)."""
-    from .exports import purge_jobs
-
     return purge_jobs()

@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
+from django.utils.translation import gettext_lazy
 
 from participation.audit.services import record
+from participation.core.ratelimit import RateLimited, limit_account
 from participation.notifications.services import notify, queue_email
 
 from .models import Evenement, Inscription, Series
@@ -203,33 +204,26 @@ def _announce(inscription: Inscription) -> None:
         )
 
 
+REGISTRATION_BURST = gettext_lazy(
+    "Vous vous êtes inscrit·e à %(count)s événements en peu de temps. Pour éviter les "
+    "inscriptions en rafale, attendez environ %(minutes)s minutes avant la suivante."
+)
+
+
 def _check_rate(user) -> None:
     """Refuse a burst of registrations from one account (each holds places and sends an email).
 
-    A double click or a replay is answered before this (one registration). If the cache
-    (Redis) is down, the person is let through: a resident must never be blocked by an outage.
+    A double click or a replay is answered before this (one registration).
     """
-    rate = getattr(settings, "REGISTRATION_RATE_LIMIT", "20/h")
     try:
-        usage = get_usage(
-            None,
+        limit_account(
+            user,
             group="evenements.register",
-            key=lambda _group, _request: str(user.pk),
-            rate=rate,
-            increment=True,
+            rate=settings.REGISTRATION_RATE_LIMIT,
+            message=REGISTRATION_BURST,
         )
-    except Exception:  # noqa: BLE001 - a cache outage must not block residents
-        logger.warning("Rate-limit cache unreachable; registrations not limited")
-        return
-    if usage and usage["should_limit"]:
-        minutes = (max(usage["time_left"], 60) + 59) // 60
-        raise RegistrationRefused(
-            _(
-                "Vous vous êtes inscrit·e à %(count)s événements en peu de temps. Pour éviter les "
-                "inscriptions en rafale, attendez environ %(minutes)s minutes avant la suivante."
-            )
-            % {"count": usage["limit"], "minutes": minutes}
-        )
+    except RateLimited as limited:
+        raise RegistrationRefused(limited.message) from None
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ urlpatterns = [
     path("", include("participation.territory.api")),
     path("", include("evenements.api")),
     path("", include("consultations.api")),
-    path("", include("consultations.api_opendata")),
     path("reference/", reference, name="api-reference"),
     # Last: any other address under /api/ (but the schema and its page) answers a JSON 404.
     re_path(r"^(?!schema/|docs/)(?P<rest>.*)$", not_found),

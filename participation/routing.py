@@ -1,7 +1,6 @@
 """Every WebSocket route of the platform; each app lists its own in its routing module."""
 
-from consultations.consumers_committee import websocket_urlpatterns as committee_ws
 from consultations.routing import websocket_urlpatterns as consultations_ws
 from participation.notifications.routing import websocket_urlpatterns as notifications_ws
 
-websocket_urlpatterns = [*notifications_ws, *consultations_ws, *committee_ws]
+websocket_urlpatterns = [*notifications_ws, *consultations_ws]

@@ -174,7 +174,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # many seconds (participation/core/pagecache.py, docs/performance.md); 0 turns it off.
 ANONYMOUS_PAGE_CACHE_SECONDS = envint("ANONYMOUS_PAGE_CACHE_SECONDS", 5)
 # The committee dashboard's figures are computed at most once per this many seconds for the
-# same instances and filters (consultations/views_committee.py); 0 computes them every time.
+# same instances and filters (consultations/committee/views.py); 0 computes them every time.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 60)
 # Rows of list pages are kept this long once drawn, keyed by everything they show
 # (participation/core/fragments.py): a changed row gets a new key, so this only bounds memory.
@@ -402,6 +402,16 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - public dem
 # RGPD: days after which the name, phone and email of people registered to an event or
 # met in the field without an account are erased (purge_contacts, daily).
 CONTACT_RETENTION_DAYS = envint("CONTACT_RETENTION_DAYS", 365)
+# Bursts refused per account (participation/core/ratelimit.py), as django-ratelimit rates
+# (« count/period », period s, m, h or d): expressions posted online, entries of a mediator
+# in the field, event registrations.
+EXPRESSION_RATE_LIMIT = os.environ.get("EXPRESSION_RATE_LIMIT", "10/h")
+FIELD_EXPRESSION_RATE_LIMIT = os.environ.get("FIELD_EXPRESSION_RATE_LIMIT", "300/h")
+REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20/h")
+# The committee's exports: up to this many rows streamed at once, more made by Celery
+# (consultations/committee/export_jobs.py); files kept this many days.
+EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 20000)
+EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", 7)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ urlpatterns = [
     path("notifications/", include("participation.notifications.urls")),
     path("evenements/", include("evenements.urls")),
     path("", include("consultations.urls")),
-    path("terrain/", include("consultations.urls_terrain")),
+    path("terrain/", include("consultations.terrain.urls")),
     path("api/", include("participation.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The readable API page is served by us (no CDN-hosted viewer): /api/docs/ leads to it.

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import rules, waiting
+from .. import changes, rules
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ def moderation_queue_count(context):
     user = getattr(request, "user", None)
     if user is None or not rules.can_moderate(user):
         return None
-    return waiting.count_for(request)
+    return changes.queue_count_for(request)
 
 
 @register.filter

@@ -2,6 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.ratelimit import RateLimited
 from participation.territory.models import Quartier
 
 from . import rgpd
@@ -100,7 +101,7 @@ class DeleteAccountForm(forms.Form):
     def _count_attempt(self) -> None:
         try:
             rgpd.check_attempt(self.user)
-        except rgpd.RateLimited as limited:
+        except RateLimited as limited:
             raise forms.ValidationError(limited.message) from limited
 
     def clean_password(self) -> str:

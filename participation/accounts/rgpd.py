@@ -46,10 +46,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
+from django.utils.translation import gettext_lazy
 
 from participation.audit.models import AuditEntry
 from participation.audit.services import pseudonymise_actor, record
+from participation.core.ratelimit import limit_account
 from participation.notifications.models import Email, Notification
 
 from .models import User
@@ -60,12 +61,6 @@ CODE_VALIDITY = timedelta(minutes=15)
 # Wrong passwords or codes on the deletion form, per account; new codes asked, per account.
 ATTEMPTS_RATE = "5/15m"
 CODE_REQUESTS_RATE = "3/15m"
-
-
-class RateLimited(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- The apps' modules ---------------------------------------------------------------
@@ -178,19 +173,12 @@ def can_delete_own_account(user) -> bool:
     )
 
 
+TOO_MANY_TRIES = gettext_lazy("Trop d'essais. Attendez %(minutes)s minute(s) avant de réessayer.")
+
+
 def _check_rate(user: User, *, group: str, rate: str) -> None:
-    try:
-        usage = get_usage(
-            None, group=group, key=lambda _group, _request: str(user.pk), rate=rate, increment=True
-        )
-    except Exception:  # noqa: BLE001 - the password or code is still checked without the cache
-        return
-    if usage and usage["should_limit"]:
-        minutes = max((usage["time_left"] + 59) // 60, 1)
-        raise RateLimited(
-            _("Trop d'essais. Attendez %(minutes)s minute(s) avant de réessayer.")
-            % {"minutes": minutes}
-        )
+    # Without the cache the password or code is still checked: the limit fails open.
+    limit_account(user, group=group, rate=rate, message=TOO_MANY_TRIES)
 
 
 def check_attempt(user: User) -> None:

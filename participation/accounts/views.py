@@ -9,6 +9,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from participation.core.ratelimit import RateLimited
+
 from . import rgpd
 from .forms import DeleteAccountForm, ProfileForm
 from .rules import has_totp
@@ -56,7 +58,7 @@ def delete_account(request):
     if request.method == "POST" and request.POST.get("action") == "code":
         try:
             rgpd.send_deletion_code(request)
-        except rgpd.RateLimited as limited:
+        except RateLimited as limited:
             messages.error(request, limited.message)
         else:
             messages.success(

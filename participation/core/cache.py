@@ -16,6 +16,7 @@ import uuid
 from django.core.cache import cache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -117,7 +118,5 @@ class Generation:
 def forget(*keys: str) -> None:
     """Delete cached values now, and again once the current transaction commits: a request
     may have read the old state from the database meanwhile and cached it again."""
-    from django.db import transaction
-
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 
+from participation import celery_app
+
 from .cache import ResilientRedisCache
 
 CHECK_TIMEOUT = 2  # seconds, for each check that talks to Redis
@@ -63,10 +65,8 @@ def check_channel_layer() -> str:
 def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from participation.celery import app
-
     timeouts = {"socket_timeout": CHECK_TIMEOUT, "socket_connect_timeout": CHECK_TIMEOUT}
-    with app.connection_for_write(transport_options=timeouts) as conn:
+    with celery_app.connection_for_write(transport_options=timeouts) as conn:
         conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT)
     return "redis"
 

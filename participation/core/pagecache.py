@@ -60,7 +60,7 @@ def cache_for_anonymous(view):
 
 
 def lifetime() -> float:
-    return float(getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 0) or 0)
+    return float(settings.ANONYMOUS_PAGE_CACHE_SECONDS or 0)
 
 
 def is_anonymous_visit(request) -> bool:

@@ -1,9 +1,9 @@
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from participation.core.background import enqueue_on_commit
 from participation.core.cache import forget
 from participation.core.realtime import broadcast, user_group
 
@@ -16,15 +16,8 @@ def queue_email(*, to: str, subject: str, body: str) -> Email:
     """Store an email and send it after commit; if the broker is down, the beat task sends it."""
     email = Email.objects.create(to=to, subject=subject, body=body)
 
-    def enqueue():
-        from .tasks import send_email
-
-        try:
-            send_email.delay(email.pk)
-        except Exception:  # noqa: BLE001 - the broker being down must not lose the action
-            logger.warning("Broker unreachable; email %s will be sent by the next sweep", email.pk)
-
-    transaction.on_commit(enqueue)
+    # The broker being down loses nothing: the beat task sweeps what was not sent.
+    enqueue_on_commit("participation.notifications.tasks.send_email", email.pk)
     return email
 
 

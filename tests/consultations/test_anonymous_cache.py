@@ -6,8 +6,8 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from consultations import moderation
 from consultations.models import Status
+from consultations.moderation import services as moderation
 from participation.core import pagecache
 
 from .factories import ExpressionFactory

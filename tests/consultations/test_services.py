@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from consultations import rules, services
+from consultations import rules, transitions
+from consultations.expressions import services
 from consultations.models import Expression, Status
 from participation.audit.models import AuditEntry
 from participation.notifications.models import Email, Notification
@@ -24,10 +25,12 @@ ALLOWED = {
 
 
 def test_the_table_is_the_path_of_design_md():
-    table = {(start, end) for start, ends in services.ALLOWED_TRANSITIONS.items() for end in ends}
+    table = {
+        (start, end) for start, ends in transitions.ALLOWED_TRANSITIONS.items() for end in ends
+    }
 
     assert table == ALLOWED
-    assert set(services.ALLOWED_TRANSITIONS) == set(Status)
+    assert set(transitions.ALLOWED_TRANSITIONS) == set(Status)
 
 
 @pytest.mark.django_db
@@ -37,15 +40,17 @@ def test_every_transition_is_allowed_or_refused_as_the_path_says(start, end, med
     expression = ExpressionFactory(author=alice, status=start)
 
     if (start, end) in ALLOWED:
-        services.change_status(
+        transitions.change_status(
             expression, to=end, actor=mediateur, allowed=rules.can_moderate, note="n"
         )
         expression.refresh_from_db()
         assert expression.status == end
         assert AuditEntry.objects.filter(action=f"expression.{end}", actor=mediateur).exists()
     else:
-        with pytest.raises(services.TransitionError) as error:
-            services.change_status(expression, to=end, actor=mediateur, allowed=rules.can_moderate)
+        with pytest.raises(transitions.TransitionError) as error:
+            transitions.change_status(
+                expression, to=end, actor=mediateur, allowed=rules.can_moderate
+            )
         assert "ne peut pas devenir" in error.value.message
         expression.refresh_from_db()
         assert expression.status == start
@@ -59,7 +64,7 @@ def test_a_transition_writes_the_step_the_audit_entry_notifies_and_broadcasts(
     expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.change_status(
+        transitions.change_status(
             expression,
             to=Status.REJETEE,
             actor=mediateur,
@@ -96,7 +101,7 @@ def test_a_transition_writes_the_step_the_audit_entry_notifies_and_broadcasts(
 def test_publishing_sets_the_publication_date(mediateur, alice):
     expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
 
-    services.change_status(
+    transitions.change_status(
         expression, to=Status.PUBLIEE, actor=mediateur, allowed=rules.can_moderate
     )
 
@@ -109,7 +114,9 @@ def test_a_role_that_may_not_act_changes_nothing(alice, bob):
     expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
 
     with pytest.raises(PermissionDenied):
-        services.change_status(expression, to=Status.PUBLIEE, actor=bob, allowed=rules.can_moderate)
+        transitions.change_status(
+            expression, to=Status.PUBLIEE, actor=bob, allowed=rules.can_moderate
+        )
 
     expression.refresh_from_db()
     assert expression.status == Status.SOUMISE
@@ -121,12 +128,12 @@ def test_the_second_of_two_identical_actions_is_told_it_came_too_late(mediateur,
     expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
     stale_copy = Expression.objects.get(pk=expression.pk)
 
-    services.change_status(
+    transitions.change_status(
         expression, to=Status.PUBLIEE, actor=mediateur, allowed=rules.can_moderate
     )
-    with pytest.raises(services.TransitionError) as error:
+    with pytest.raises(transitions.TransitionError) as error:
         # The row is re-read under lock: the stale status in memory does not matter.
-        services.change_status(
+        transitions.change_status(
             stale_copy, to=Status.REJETEE, actor=referent, allowed=rules.can_moderate
         )
 
@@ -145,7 +152,7 @@ def test_a_field_expression_notifies_the_consenting_contact_by_email(mediateur, 
         contact_consent=True,
     )
 
-    services.change_status(
+    transitions.change_status(
         expression, to=Status.PUBLIEE, actor=mediateur, allowed=rules.can_moderate
     )
 
@@ -171,11 +178,11 @@ def test_two_mediators_acting_at_the_same_moment_make_exactly_one_transition(
     def act(actor, target):
         try:
             barrier.wait()
-            services.change_status(
+            transitions.change_status(
                 expression.pk, to=target, actor=actor, allowed=rules.can_moderate
             )
             outcomes.append("ok")
-        except services.TransitionError:
+        except transitions.TransitionError:
             outcomes.append("refusé")
         finally:
             connection.close()

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from consultations import moderation
+from consultations import changes
 from consultations.models import Status
+from consultations.moderation import services as moderation
 from participation.core import fragments
 from tests.consultations.factories import ExpressionFactory
 
@@ -70,7 +71,7 @@ def test_the_queue_reads_its_rows_and_forms_back_and_shows_a_new_expression_at_o
     assert drawn(again, "consultations/moderation/_bulk_fields.html") == 0
 
     newcomer = ExpressionFactory(status=Status.SOUMISE, text="Un banc cassé place du marché.")
-    moderation.waiting.announce("expression.submitted", newcomer.pk)
+    changes.announce("expression.submitted", newcomer.pk)
     response = client.get(reverse("consultations:moderation_queue"))
 
     page = response.content.decode()

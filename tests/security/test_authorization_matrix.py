@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from consultations import exports
+from consultations.committee import export_jobs
 from consultations.models import Status, Transmission, Visibility
 from participation.accounts.models import Role
 from participation.notifications.services import notify
@@ -129,8 +129,8 @@ def build_world() -> World:
     notification = notify(habitant_a, "NOTIFICATION-OF-A your expression was routed", url="/")
     seance = SeanceFactory(instance=instance, starts_at=timezone.now() + dt.timedelta(days=3))
     item = on_agenda(seance, private)
-    export = exports.request_job(user=users["referent"], format="csv", query="", total=1)
-    export = exports.build_job(export.pk)
+    export = export_jobs.request_job(user=users["referent"], format="csv", query="", total=1)
+    export = export_jobs.build_job(export.pk)
     assert export.state == export.State.READY
     return World(
         users=users,

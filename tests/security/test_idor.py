@@ -13,7 +13,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from consultations import exports
+from consultations.committee import export_jobs
 from consultations.models import (
     AgendaItem,
     ExportJob,
@@ -225,8 +225,8 @@ def test_an_export_is_downloaded_by_its_requester_only(world):
 
 
 def test_even_the_referent_cannot_download_the_export_of_a_committee_member(world):
-    job = exports.request_job(user=world.users["comite"], format="csv", query="", total=1)
-    exports.build_job(job.pk)
+    job = export_jobs.request_job(user=world.users["comite"], format="csv", query="", total=1)
+    export_jobs.build_job(job.pk)
     browser = _client(world.users["referent"])
     response = browser.get(reverse("consultations:export_job_download", args=[job.pk]))
     assert response.status_code == 404

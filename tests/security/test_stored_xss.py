@@ -37,10 +37,15 @@ from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from consultations import committee, exports, moderation, services
-from consultations.forms import ConsultationForm
-from consultations.forms_committee import SeanceForm
+from consultations.committee import export_jobs
+from consultations.committee import services as committee
+from consultations.committee.forms import SeanceForm
+from consultations.expressions import services
+from consultations.expressions.forms import ConsultationForm
 from consultations.models import Expression, Source, Visibility
+from consultations.moderation import aiguillage
+from consultations.moderation import queue as moderation_queue
+from consultations.moderation import services as moderation
 from evenements import services as event_services
 from evenements.models import Evenement
 from participation.accounts.models import Role
@@ -199,8 +204,8 @@ def build_hostile() -> Hostile:
         moderation.publish(expression, actor=mediateur)
         expression.refresh_from_db()
     moderation.set_etiquettes(answered, actor=mediateur, etiquettes=[etiquette])
-    moderation.route(answered, actor=mediateur, instances=[instance], note=payload("note"))
-    moderation.route(waiting, actor=mediateur, instances=[instance], note=payload("note", "-"))
+    aiguillage.route(answered, actor=mediateur, instances=[instance], note=payload("note"))
+    aiguillage.route(waiting, actor=mediateur, instances=[instance], note=payload("note", "-"))
     moderation.reject(
         rejected, actor=mediateur, reason="hors_sujet", details=payload("raison", "-")
     )
@@ -209,7 +214,7 @@ def build_hostile() -> Hostile:
         redacted,
         actor=mediateur,
         text=payload("caviardage"),
-        version=moderation.text_version(redacted),
+        version=moderation_queue.text_version(redacted),
         reason=payload("motif")[:200],
     )
 
@@ -600,8 +605,8 @@ def test_no_export_lets_a_spreadsheet_run_what_people_typed(hostile):
     # The committee's background export, made by Celery, in both formats.
     jobs = []
     for format in ("csv", "xlsx"):
-        job = exports.request_job(user=h.users["comite"], format=format, query="", total=2)
-        exports.build_job(job.pk)
+        job = export_jobs.request_job(user=h.users["comite"], format=format, query="", total=2)
+        export_jobs.build_job(job.pk)
         jobs.append((format, reverse("consultations:export_job_download", args=[job.pk])))
     files = [
         (comite, reverse("consultations:committee_export", args=["csv"]), "csv"),

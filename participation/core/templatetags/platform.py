@@ -1,5 +1,6 @@
 from django import template
 from django.template import Node
+from django.utils import translation
 
 register = template.Library()
 
@@ -18,8 +19,6 @@ class ConstantNode(Node):
         self.rendered: dict[str, str] = {}
 
     def render(self, context):
-        from django.utils import translation
-
         language = translation.get_language() or ""
         html = self.rendered.get(language)
         if html is None:

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import dashboard
+from consultations.committee import dashboard
 from consultations.models import Source, Status, Transmission, Visibility
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory
 from tests.factories import EnjeuFactory, ObjectifFactory

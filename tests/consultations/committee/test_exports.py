@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from consultations import exports
+from consultations.committee import export_jobs, exports
 from consultations.models import (
     ExportJob,
     Expression,
@@ -255,13 +255,13 @@ def test_a_100000_row_csv_export_streams_in_constant_memory(
 
 def test_exports_older_than_a_week_are_deleted_with_their_file(comite, rows, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    old = exports.request_job(user=comite, format="csv", query="", total=3)
-    exports.build_job(old.pk)
+    old = export_jobs.request_job(user=comite, format="csv", query="", total=3)
+    export_jobs.build_job(old.pk)
     old.refresh_from_db()
     path = private_storage.path(old.file.name)
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     recent = ExportJob.objects.create(requester=comite, format="csv")
 
-    assert exports.purge_jobs() == 1
+    assert export_jobs.purge_jobs() == 1
     assert list(ExportJob.objects.all()) == [recent]
     assert not os.path.exists(path)

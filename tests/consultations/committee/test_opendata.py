@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from consultations import committee
+from consultations.committee import services as committee
 from consultations.models import Decision, Status, Visibility
 from tests.consultations.factories import ExpressionFactory
 from tests.factories import ObjectifFactory, UserFactory

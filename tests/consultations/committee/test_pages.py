@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import committee
+from consultations.committee import services as committee
 from consultations.models import Decision, Source, Status, Visibility
 from tests.factories import ObjectifFactory, UserFactory
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from consultations import committee
+from consultations.committee import services as committee
 from consultations.models import Decision, Source, Support, Visibility
 from tests.consultations.factories import ConsultationFactory
 from tests.factories import EnjeuFactory, ObjectifFactory, UserFactory

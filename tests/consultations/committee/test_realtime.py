@@ -6,8 +6,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from consultations import committee, moderation
+from consultations.committee import services as committee
 from consultations.models import Decision, Status
+from consultations.moderation import aiguillage
 from participation.asgi import application
 from tests.consultations.factories import ExpressionFactory
 
@@ -49,7 +50,7 @@ def test_a_routing_reaches_the_members_of_that_instance_only(
 
     def route():
         with django_capture_on_commit_callbacks(execute=True):
-            moderation.route(expression, actor=mediateur, instances=[instance_a])
+            aiguillage.route(expression, actor=mediateur, instances=[instance_a])
 
     async def scenario():
         mine, theirs = socket_for(paul), socket_for(claire_headers)

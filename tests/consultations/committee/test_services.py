@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from consultations import committee
-from consultations.forms_committee import SeanceForm
+from consultations.committee import services as committee
+from consultations.committee.forms import SeanceForm
 from consultations.models import (
     AgendaItem,
     Decision,

@@ -3,8 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from consultations import moderation, waiting
+from consultations import changes, transitions
 from consultations.models import Redaction, Signalement, Status, Support, Transmission, Visibility
+from consultations.moderation import aiguillage
+from consultations.moderation import queue as moderation_queue
+from consultations.moderation import services as moderation
 from participation.audit.models import AuditEntry
 from participation.core import realtime
 from participation.notifications.models import Notification
@@ -66,7 +69,7 @@ def test_redacting_keeps_the_original_words_for_the_referent_only(
         expression,
         actor=mediateur,
         text="Un voisin laisse ses poubelles dehors.",
-        version=moderation.text_version(expression),
+        version=moderation_queue.text_version(expression),
         reason="nom et adresse d'un voisin",
     )
 
@@ -91,7 +94,10 @@ def test_the_original_survives_a_second_redaction(referent, mediateur, alice):
     for text in ("Texte avec Mme D.", "Texte sans nom."):
         expression.refresh_from_db()
         moderation.redact(
-            expression, actor=mediateur, text=text, version=moderation.text_version(expression)
+            expression,
+            actor=mediateur,
+            text=text,
+            version=moderation_queue.text_version(expression),
         )
 
     assert moderation.original_text(expression, user=referent) == (
@@ -102,7 +108,7 @@ def test_the_original_survives_a_second_redaction(referent, mediateur, alice):
 @pytest.mark.django_db
 def test_a_redaction_made_on_an_old_text_is_refused_and_writes_nothing(mediateur, referent, alice):
     expression = ExpressionFactory(author=alice, text="Le fils Martin casse tout.")
-    seen_by_both = moderation.text_version(expression)
+    seen_by_both = moderation_queue.text_version(expression)
     moderation.redact(expression, actor=referent, text="Un jeune casse tout.", version=seen_by_both)
 
     with pytest.raises(moderation.ConflictError, match="modifié par quelqu'un d'autre"):
@@ -121,7 +127,10 @@ def test_an_empty_redaction_is_refused(mediateur, alice):
 
     with pytest.raises(ValidationError):
         moderation.redact(
-            expression, actor=mediateur, text="  ", version=moderation.text_version(expression)
+            expression,
+            actor=mediateur,
+            text="  ",
+            version=moderation_queue.text_version(expression),
         )
 
 
@@ -253,7 +262,7 @@ def test_routing_sends_to_every_chosen_instance_with_the_note(
     expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
 
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.route(
+        aiguillage.route(
             expression, actor=mediateur, instances=[copil, conseil_pre], note="Urgent."
         )
 
@@ -282,11 +291,11 @@ def test_a_transmitted_expression_can_go_to_one_more_instance_but_not_twice(
     mediateur, alice, copil, conseil_pre
 ):
     expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
-    moderation.route(expression, actor=mediateur, instances=[copil])
+    aiguillage.route(expression, actor=mediateur, instances=[copil])
 
-    moderation.route(expression, actor=mediateur, instances=[copil, conseil_pre])
-    with pytest.raises(moderation.TransitionError, match="déjà été transmise"):
-        moderation.route(expression, actor=mediateur, instances=[conseil_pre])
+    aiguillage.route(expression, actor=mediateur, instances=[copil, conseil_pre])
+    with pytest.raises(transitions.TransitionError, match="déjà été transmise"):
+        aiguillage.route(expression, actor=mediateur, instances=[conseil_pre])
 
     assert expression.transmissions.count() == 2
     assert messages_of(alice)[0] == (
@@ -304,9 +313,9 @@ def test_routing_needs_an_active_instance(mediateur, alice):
     closed = InstanceFactory(name="Ancien conseil", is_active=False)
 
     with pytest.raises(ValidationError, match="ne reçoivent plus"):
-        moderation.route(expression, actor=mediateur, instances=[closed])
+        aiguillage.route(expression, actor=mediateur, instances=[closed])
     with pytest.raises(ValidationError, match="au moins une instance"):
-        moderation.route(expression, actor=mediateur, instances=[])
+        aiguillage.route(expression, actor=mediateur, instances=[])
     expression.refresh_from_db()
     assert expression.status == Status.PUBLIEE
 
@@ -319,7 +328,7 @@ def test_bulk_routing_sends_the_published_and_names_the_others(mediateur, alice,
     published = [ExpressionFactory(author=alice, status=Status.PUBLIEE) for _ in range(3)]
     waiting = ExpressionFactory(author=alice, status=Status.SOUMISE)
 
-    result = moderation.bulk_route(
+    result = aiguillage.bulk_route(
         [e.pk for e in published] + [waiting.pk, 987654], actor=mediateur, instances=[copil]
     )
 
@@ -364,7 +373,7 @@ def test_a_report_found_groundless_leaves_the_expression_published(mediateur, al
     assert expression.visibility == Visibility.PUBLIC_ANONYMOUS
     assert Signalement.objects.get().resolved_by == mediateur
     assert not messages_of(alice)
-    assert waiting.count() == 0
+    assert changes.queue_count() == 0
 
 
 @pytest.mark.django_db
@@ -394,7 +403,7 @@ def test_taking_down_needs_words_for_the_author_and_a_second_review_is_refused(
         moderation.handle_signalements(expression, actor=mediateur, decision="masquer")
 
     moderation.handle_signalements(expression, actor=mediateur, decision="garder")
-    with pytest.raises(moderation.TransitionError, match="déjà été traités"):
+    with pytest.raises(transitions.TransitionError, match="déjà été traités"):
         moderation.handle_signalements(expression, actor=referent, decision="masquer", note="x")
 
 
@@ -408,4 +417,4 @@ def test_merging_a_reported_duplicate_closes_its_reports(mediateur, alice, bob, 
     twin.refresh_from_db()
     assert twin.flagged_at is None
     assert Signalement.objects.get().resolved_at is not None
-    assert waiting.count() == 0
+    assert changes.queue_count() == 0

@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from consultations import moderation
+from consultations import transitions
 from consultations.models import Expression, Status, Support, Transmission
+from consultations.moderation import aiguillage
+from consultations.moderation import services as moderation
 from participation.audit.models import AuditEntry
 from tests.consultations.factories import ExpressionFactory
 from tests.factories import UserFactory
@@ -33,7 +35,7 @@ def at_the_same_moment(*actions):
             barrier.wait()
             action()
             outcomes[index] = "ok"
-        except moderation.TransitionError as error:
+        except transitions.TransitionError as error:
             outcomes[index] = error.message
         except ValidationError as error:
             outcomes[index] = " ".join(error.messages)
@@ -72,8 +74,8 @@ def test_two_mediators_routing_at_once_send_it_once(mediateur, referent, alice):
     expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
 
     outcomes = at_the_same_moment(
-        lambda: moderation.route(expression.pk, actor=mediateur, instances=[copil]),
-        lambda: moderation.route(expression.pk, actor=referent, instances=[copil]),
+        lambda: aiguillage.route(expression.pk, actor=mediateur, instances=[copil]),
+        lambda: aiguillage.route(expression.pk, actor=referent, instances=[copil]),
     )
 
     assert sorted(o == "ok" for o in outcomes) == [False, True]

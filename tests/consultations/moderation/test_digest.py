@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from consultations import moderation
 from consultations.models import Status
+from consultations.moderation import digest
 from consultations.tasks import send_moderation_digest
 from tests.consultations.factories import ExpressionFactory
 from tests.factories import UserFactory
@@ -44,7 +44,7 @@ def test_each_mediator_gets_one_digest_a_day_of_what_waits(
 @pytest.mark.django_db
 def test_no_digest_when_nothing_waits(mediateur, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert moderation.send_digest() == 0
+        assert digest.send_digest() == 0
     assert mail.outbox == []
 
 

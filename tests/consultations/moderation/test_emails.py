@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.core.mail import send_mail as real_send_mail
 
-from consultations import moderation
 from consultations.models import Status
+from consultations.moderation import aiguillage
+from consultations.moderation import services as moderation
 from participation.core import realtime
 from participation.notifications.models import Email, Notification
 from participation.notifications.tasks import send_email, send_pending_emails
@@ -24,7 +25,7 @@ def test_each_step_is_told_once_in_the_application_live_and_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         moderation.publish(expression, actor=mediateur)
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.route(expression, actor=mediateur, instances=[copil])
+        aiguillage.route(expression, actor=mediateur, instances=[copil])
 
     assert [m.subject for m in mail.outbox] == [f"Votre expression n° {expression.pk}"] * 2
     assert "publiée" in mail.outbox[0].body

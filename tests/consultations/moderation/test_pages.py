@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import moderation
 from consultations.models import Instance, Signalement, Source, Status
+from consultations.moderation import queue as moderation_queue
+from consultations.moderation import services as moderation
 from participation.audit.models import AuditEntry
 from participation.audit.services import record
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory
@@ -279,7 +280,7 @@ def test_a_redaction_on_a_text_changed_meanwhile_shows_both_texts(
     client_for, mediateur, referent, alice
 ):
     expression = ExpressionFactory(author=alice, text="Le fils Martin casse les vitres.")
-    version = moderation.text_version(expression)
+    version = moderation_queue.text_version(expression)
     moderation.redact(
         expression, actor=referent, text="Un jeune casse les vitres.", version=version
     )

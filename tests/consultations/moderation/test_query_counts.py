@@ -2,8 +2,9 @@
 
 import pytest
 
-from consultations import moderation
 from consultations.models import Signalement, Source, Status
+from consultations.moderation import queue as moderation_queue
+from consultations.moderation import services as moderation
 from participation.audit.services import record
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory, ObjectifFactory
 from tests.factories import UserFactory
@@ -52,7 +53,7 @@ def test_the_queue_runs_the_same_queries_for_3_or_60_expressions(
         tags=tags,
         reporters=[UserFactory() for _ in range(3)],
     )
-    for expression in moderation.queue()[:5]:
+    for expression in moderation_queue.queue()[:5]:
         if expression.status == Status.PUBLIEE:
             continue
         moderation.publish(expression, actor=mediateur)

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from consultations import moderation
 from consultations.models import Status
+from consultations.moderation import services as moderation
 from tests.consultations.factories import ExpressionFactory
 from tests.factories import UserFactory
 

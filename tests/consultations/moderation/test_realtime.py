@@ -7,8 +7,9 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from consultations import moderation, services
+from consultations.expressions import services
 from consultations.models import Status
+from consultations.moderation import services as moderation
 from participation.asgi import application
 from participation.core import realtime
 from tests.consultations.factories import ExpressionFactory

@@ -5,8 +5,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from consultations import moderation
+from consultations import transitions
 from consultations.models import Etiquette, Expression, Signalement, Status, Transmission
+from consultations.moderation import aiguillage
+from consultations.moderation import queue as moderation_queue
+from consultations.moderation import services as moderation
 from participation.audit.models import AuditEntry
 from tests.consultations.factories import ExpressionFactory, ObjectifFactory
 
@@ -49,7 +52,7 @@ def _merge(expression, actor, ctx):
 
 
 def _route(expression, actor, ctx):
-    return moderation.route(expression, actor=actor, instances=[ctx["copil"]], note="À voir")
+    return aiguillage.route(expression, actor=actor, instances=[ctx["copil"]], note="À voir")
 
 
 TRANSITIONS = {
@@ -114,7 +117,7 @@ def test_a_transition_the_path_does_not_allow_is_refused_with_a_message(
         assert audit_of(expression, f"expression.{end}").count() == 1
         return
 
-    with pytest.raises(moderation.TransitionError) as refused:
+    with pytest.raises(transitions.TransitionError) as refused:
         act(expression, mediateur, ctx)
     assert refused.value.message.startswith("Cette expression est « ")
     expression.refresh_from_db()
@@ -130,10 +133,10 @@ def test_publishing_a_rejected_expression_and_routing_a_submitted_one_are_refuse
     rejected = ExpressionFactory(author=alice, status=Status.REJETEE)
     submitted = ExpressionFactory(author=alice, status=Status.SOUMISE)
 
-    with pytest.raises(moderation.TransitionError, match="« rejetée » : elle ne peut pas devenir"):
+    with pytest.raises(transitions.TransitionError, match="« rejetée » : elle ne peut pas devenir"):
         moderation.publish(rejected, actor=mediateur)
-    with pytest.raises(moderation.TransitionError, match="seule une expression publiée"):
-        moderation.route(submitted, actor=mediateur, instances=[copil])
+    with pytest.raises(transitions.TransitionError, match="seule une expression publiée"):
+        aiguillage.route(submitted, actor=mediateur, instances=[copil])
 
 
 # The actions that are not transitions of the path.
@@ -142,7 +145,7 @@ def _redact(expression, actor, ctx):
         expression,
         actor=actor,
         text="Le voisin du 3 fait du bruit.",
-        version=moderation.text_version(expression),
+        version=moderation_queue.text_version(expression),
     )
 
 
@@ -163,7 +166,7 @@ def _bulk_tag(expression, actor, ctx):
 
 
 def _bulk_route(expression, actor, ctx):
-    moderation.bulk_route([expression.pk], actor=actor, instances=[ctx["copil"]])
+    aiguillage.bulk_route([expression.pk], actor=actor, instances=[ctx["copil"]])
 
 
 ACTIONS = {

@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from consultations import moderation, services, waiting
+from consultations import changes
+from consultations.expressions import services
 from consultations.models import Status
+from consultations.moderation import services as moderation
 from tests.consultations.factories import ExpressionFactory
 
 
@@ -15,23 +17,23 @@ def test_the_count_is_read_once_then_follows_submissions_reports_and_decisions(
     alice, bob, mediateur
 ):
     first = ExpressionFactory(status=Status.SOUMISE)
-    assert waiting.count() == 1
+    assert changes.queue_count() == 1
     with CaptureQueriesContext(connection) as captured:
-        assert waiting.count() == 1
+        assert changes.queue_count() == 1
     assert len(captured) == 0
 
     submitted, _created = services.submit(
         author=alice, quartier=first.quartier, text="Le parc ferme trop tôt le soir en été."
     )
-    assert waiting.count() == 2
+    assert changes.queue_count() == 2
 
     moderation.publish(submitted, actor=mediateur)
     moderation.publish(first, actor=mediateur)
-    assert waiting.count() == 0
+    assert changes.queue_count() == 0
 
     first.refresh_from_db()
     services.report(first, reporter=bob, reason="hors_sujet")
-    assert waiting.count() == 1
+    assert changes.queue_count() == 1
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from consultations import services as consultations_services
+from consultations.expressions import services as consultations_services
 from consultations.models import Expression, Signalement, Status, Visibility
 from consultations.storage import private_storage
 from evenements.models import Inscription

@@ -7,7 +7,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
 
-from consultations import services as consultations_services
+from consultations import transitions
+from consultations.expressions import services as consultations_services
 from consultations.models import Signalement, Status, Visibility
 from evenements.models import Inscription
 from participation.accounts import rgpd
@@ -178,7 +179,7 @@ def test_a_staff_export_does_not_carry_residents_data_through_the_audit_log(
     client_for, mediateur, alice, rimbart
 ):
     expression = ExpressionFactory(author=alice, quartier=rimbart, text="Chez Mme Durand au 4.")
-    consultations_services.change_status(
+    transitions.change_status(
         expression,
         to=Status.REJETEE,
         actor=mediateur,

@@ -1,0 +1,60 @@
+"""What a write tells the others: the mediators' queue and the committee's figures.
+
+**The queue.** The header of every mediator's page shows the count of what waits (an index
+scan over every waiting expression: about 1.4 ms of PostgreSQL at the scale of the
+agglomeration), so it is kept in the cache; the queue's page is the same for every
+mediator, so it is drawn once per state of the queue. Every change of the queue goes
+through ``announce`` (or ``queue_changed``), which forgets the count and the generation of
+the pages (now and after commit) and tells the mediators' open pages. A change made outside
+the services (the Django admin) shows within ``COUNT_SECONDS`` and ``PAGE_SECONDS``.
+
+**The committee's figures.** The dashboard keeps its figures a minute per scope and filters
+(consultations.committee.views); its cache key carries a generation that the services renew
+(``figures_changed``) whenever what the dashboard counts changes: an expression routed,
+examined or answered, a tag or an objective set. « Actualiser les chiffres » then shows the
+change at once; what is not renewed (« moi aussi » counts) is at most a minute old.
+"""
+
+from django.core.cache import cache
+
+from participation.core import realtime
+from participation.core.cache import Generation, forget
+
+from .models import Expression, waiting_q
+
+COUNT_KEY = "moderation:file:compte"
+COUNT_SECONDS = 60
+# The queue's pages are drawn once per state of the queue (the generation, which every
+# change renews) and kept at most PAGE_SECONDS: a change made outside the services (a new
+# consultation or instance, the admin) shows within that time.
+PAGE_SECONDS = 15
+QUEUE_PAGES = Generation("moderation:file:generation", PAGE_SECONDS)
+FIGURES = Generation("tableau-de-bord:generation")
+
+
+def queue_count() -> int:
+    return cache.get_or_set(
+        COUNT_KEY, lambda: Expression.objects.filter(waiting_q()).count(), COUNT_SECONDS
+    )
+
+
+def queue_count_for(request) -> int:
+    """``queue_count()`` read once per request: the header and the queue both show it."""
+    if not hasattr(request, "_moderation_queue_count"):
+        request._moderation_queue_count = queue_count()
+    return request._moderation_queue_count
+
+
+def queue_changed() -> None:
+    """Something the queue shows changed: its count and its pages are read again."""
+    forget(COUNT_KEY, QUEUE_PAGES.key)
+
+
+def announce(kind: str, expression_id: int, **extra) -> None:
+    """An expression entered, left or changed in the queue."""
+    queue_changed()
+    realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression_id, **extra})
+
+
+figures_generation = FIGURES.current
+figures_changed = FIGURES.renew

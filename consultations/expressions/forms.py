@@ -1,0 +1,445 @@
+"""Forms of the expression citoyenne: every rule gives a French message next to its field."""
+
+import functools
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from evenements import public as evenements_public
+from participation.territory.models import Objectif, Quartier
+
+from .. import images
+from ..models import AgeGroup, Consultation, Expression, Signalement, Source, Visibility
+from . import services
+
+
+def _evenement_model():
+    return Expression._meta.get_field("evenement").related_model
+
+
+def enjeu_label(enjeu) -> str:
+    return enjeu.plain_title or enjeu.title
+
+
+class ExpressionFormMixin:
+    """The quartier chooses which objectives are shown, grouped by enjeu in plain words.
+
+    Without JavaScript, the « Afficher les objectifs de ce quartier » button re-displays
+    the form for the chosen quartier, keeping what was typed; with it, the groups change
+    in place from ``objectifs_data``.
+    """
+
+    def _setup_objectifs(self, default_quartier_id):
+        field = self.fields["quartier"]
+        field.queryset = Quartier.objects.order_by("position", "name")
+        # Shown from ``quartiers`` (a select built from the queryset reads it twice more);
+        # read only to be shown: a valid submission looks up its one quartier.
+        field.choices = functools.cache(
+            lambda: [
+                *([("", field.empty_label)] if field.empty_label is not None else []),
+                *((q.pk, field.label_from_instance(q)) for q in self.quartiers),
+            ]
+        )
+        field.initial = default_quartier_id
+
+    @cached_property
+    def quartiers(self):
+        return list(Quartier.objects.order_by("position", "name"))
+
+    @cached_property
+    def _all_objectifs(self):
+        """Read only to show the form: a valid submission never needs them."""
+        return list(
+            Objectif.objects.select_related("enjeu").order_by(
+                "quartier_id", "enjeu__number", "position"
+            )
+        )
+
+    @property
+    def current_quartier(self):
+        raw = self.data.get(self.add_prefix("quartier")) if self.is_bound else None
+        if raw is None:
+            raw = self.initial.get("quartier", self.fields["quartier"].initial)
+        raw = getattr(raw, "pk", raw)
+        for quartier in self.quartiers:
+            if str(quartier.pk) == str(raw):
+                return quartier
+        return self.quartiers[0] if self.quartiers else None
+
+    def _checked_objectifs(self) -> set[str]:
+        if self.is_bound:
+            return set(self.data.getlist(self.add_prefix("objectifs")))
+        initial = self.initial.get("objectifs") or []
+        return {str(getattr(value, "pk", value)) for value in initial}
+
+    @property
+    def objectif_groups(self):
+        """[(enjeu label, [(objectif, checked)])] for the current quartier."""
+        quartier = self.current_quartier
+        checked = self._checked_objectifs()
+        groups: dict = {}
+        for objectif in self._all_objectifs:
+            if quartier is None or objectif.quartier_id != quartier.pk:
+                continue
+            label = enjeu_label(objectif.enjeu)
+            groups.setdefault(label, []).append((objectif, str(objectif.pk) in checked))
+        return list(groups.items())
+
+    @property
+    def objectifs_data(self):
+        """Every quartier's objectives, for the script that changes them in place."""
+        data: dict[str, list] = {}
+        for objectif in self._all_objectifs:
+            groups = data.setdefault(str(objectif.quartier_id), [])
+            label = enjeu_label(objectif.enjeu)
+            if not groups or groups[-1]["enjeu"] != label:
+                groups.append({"enjeu": label, "objectifs": []})
+            groups[-1]["objectifs"].append({"id": objectif.pk, "label": str(objectif)})
+        return data
+
+    def _setup_consultations(self):
+        """Only open consultations are offered; a closed one sent anyway gets its message."""
+        field = self.fields["consultation"]
+        # Read when the form is shown (once: a select reads its choices twice), not to validate.
+        field.choices = functools.cache(
+            lambda: [
+                ("", field.empty_label),
+                *((c.pk, c.title) for c in Consultation.objects.open().order_by("closes_on")),
+            ]
+        )
+
+    def clean_photo(self):
+        uploaded = self.cleaned_data.get("photo")
+        if not uploaded:
+            return None
+        return images.clean_photo(uploaded)
+
+    def _apply_service_rules(self, cleaned, *, consultation=None):
+        """Run the shared rules of services.validate_expression, errors next to each field."""
+        try:
+            cleaned["text"] = services.validate_expression(
+                quartier=cleaned.get("quartier"),
+                text=cleaned.get("text", ""),
+                objectifs=cleaned.get("objectifs") or [],
+                consultation=consultation,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
+
+
+class ExpressionForm(ExpressionFormMixin, forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    quartier = forms.ModelChoiceField(
+        label=_("Votre quartier"),
+        queryset=Quartier.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Choisissez le quartier dont vous parlez.")},
+    )
+    text = forms.CharField(
+        label=_("Votre message"),
+        help_text=_(
+            "Ce qui va, ce qui ne va pas, une idée : avec vos mots. Ne donnez pas le nom ou "
+            "l'adresse d'une autre personne."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": services.TEXT_MAX_LENGTH}),
+        required=False,  # the service says why an empty message is refused
+        strip=True,
+    )
+    objectifs = forms.ModelMultipleChoiceField(
+        label=_("De quoi parle votre message ?"),
+        queryset=Objectif.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("Cet objectif n'existe pas ou plus : décochez-le.")},
+    )
+    objectifs_unknown = forms.BooleanField(
+        label=_("Je ne sais pas : les médiateur·rices relieront mon message au bon objectif."),
+        required=False,
+    )
+    consultation = forms.ModelChoiceField(
+        label=_("Répondez-vous à une consultation ?"),
+        queryset=Consultation.objects.all(),
+        required=False,
+        empty_label=_("Non, c'est un message libre"),
+        error_messages={"invalid_choice": _("Cette consultation n'existe pas.")},
+    )
+    evenement = forms.ModelChoiceField(
+        label=_("Étiez-vous à un événement ? (facultatif)"),
+        queryset=None,
+        required=False,
+        empty_label=_("Non"),
+        error_messages={"invalid_choice": _("Cet événement n'existe pas.")},
+    )
+    photo = forms.FileField(
+        label=_("Une photo ? (facultatif)"),
+        help_text=_(
+            "JPEG, PNG, WebP ou HEIC, 10 Mo au plus. Nous retirons sa localisation et ses autres informations cachées."
+        ),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
+    )
+    photo_description = forms.CharField(
+        label=_("Que montre la photo ? (facultatif)"),
+        help_text=_("Quelques mots pour les personnes qui ne voient pas l'image."),
+        max_length=200,
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Qui peut lire votre message ?"),
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC_ANONYMOUS,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, evenement_initial=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound and not self.initial.get("idempotency_key"):
+            self.initial["idempotency_key"] = uuid.uuid4()
+        self._setup_objectifs(getattr(user, "quartier_id", None))
+        self.fields["visibility"].choices = [
+            (Visibility.PUBLIC_NAMED, _("Tout le monde, avec mon nom affiché")),
+            (
+                Visibility.PUBLIC_ANONYMOUS,
+                _("Tout le monde, sans mon nom (« un·e habitant·e de mon quartier »)"),
+            ),
+            (Visibility.PRIVATE, _("Seulement les médiateur·rices et le comité")),
+        ]
+        self._setup_consultations()
+        self._setup_evenements(evenement_initial)
+
+    def _setup_evenements(self, evenement_initial):
+        if evenement_initial is not None:
+            self.initial.setdefault("evenement", evenement_initial.pk)
+        field = self.fields["evenement"]
+        field.queryset = _evenement_model().objects.all()
+
+        @functools.cache  # read when the form is shown (once), not when it is only validated
+        def choices():
+            now = timezone.now()
+            events = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
+            for event in evenements_public.recent_events():
+                if event.starts_at <= now:
+                    events.setdefault(event.pk, event)
+            if evenement_initial is not None:
+                events.setdefault(evenement_initial.pk, evenement_initial)
+            return [
+                ("", field.empty_label),
+                *(
+                    (
+                        event.pk,
+                        f"{event.title} — {formats.date_format(timezone.localtime(event.starts_at), 'j F Y')}",
+                    )
+                    for event in sorted(events.values(), key=lambda e: e.starts_at, reverse=True)
+                ),
+            ]
+
+        field.choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        self._apply_service_rules(cleaned, consultation=cleaned.get("consultation"))
+        if cleaned.get("visibility") == Visibility.PUBLIC_NAMED and not self.user.display_name:
+            self.add_error(
+                "visibility",
+                _(
+                    "Vous n'avez pas encore de nom affiché : ajoutez-en un dans votre profil, "
+                    "ou choisissez « sans mon nom »."
+                ),
+            )
+        return cleaned
+
+
+class ExpressionEditForm(ExpressionFormMixin, forms.Form):
+    quartier = ExpressionForm.base_fields["quartier"]
+    text = ExpressionForm.base_fields["text"]
+    objectifs = ExpressionForm.base_fields["objectifs"]
+    objectifs_unknown = ExpressionForm.base_fields["objectifs_unknown"]
+    visibility = ExpressionForm.base_fields["visibility"]
+
+    def __init__(self, *args, expression, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "quartier": expression.quartier_id,
+                "text": expression.text,
+                "objectifs": list(expression.objectifs.all()),
+                "objectifs_unknown": expression.objectifs_unknown,
+                "visibility": expression.visibility,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.expression = expression
+        self._setup_objectifs(expression.quartier_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._apply_service_rules(cleaned)
+        return cleaned
+
+
+class FieldExpressionForm(ExpressionFormMixin, forms.Form):
+    """What a mediator types at a stand or a table ronde, for people without an account."""
+
+    idempotency_key = ExpressionForm.base_fields["idempotency_key"]
+    evenement = forms.ModelChoiceField(
+        label=_("Événement où ces paroles ont été recueillies"),
+        queryset=None,
+        required=False,
+        empty_label=_("Aucun (rencontre hors événement)"),
+    )
+    source = forms.ChoiceField(
+        label=_("Type de rencontre"),
+        choices=[(s.value, s.label) for s in Source if s != Source.EN_LIGNE],
+        initial=Source.STAND,
+    )
+    quartier = ExpressionForm.base_fields["quartier"]
+    text = forms.CharField(
+        label=_("Ce qui a été dit"),
+        help_text=_("Avec les mots des personnes ; sans nom ni adresse de qui que ce soit."),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": services.TEXT_MAX_LENGTH}),
+        required=False,
+        strip=True,
+    )
+    objectifs = ExpressionForm.base_fields["objectifs"]
+    objectifs_unknown = ExpressionForm.base_fields["objectifs_unknown"]
+    consultation = ExpressionForm.base_fields["consultation"]
+    people_count = forms.IntegerField(
+        label=_("Nombre de personnes"),
+        min_value=1,
+        max_value=500,
+        initial=1,
+        error_messages={
+            "min_value": _("Au moins une personne."),
+            "max_value": _("500 personnes au plus : comptez un groupe par message."),
+            "invalid": _("Écrivez un nombre, par exemple 3."),
+            "required": _("Combien de personnes ont dit cela ? 1 si vous ne savez pas."),
+        },
+    )
+    age_group = forms.ChoiceField(
+        label=_("Tranche d'âge (facultatif)"),
+        choices=[("", _("Non renseignée")), *AgeGroup.choices],
+        required=False,
+    )
+    contact_consent = forms.BooleanField(
+        label=_("La personne accepte d'être recontactée au sujet de ce message"),
+        required=False,
+    )
+    contact = forms.CharField(
+        label=_("Son contact (facultatif)"),
+        help_text=_(
+            "Courriel ou téléphone, seulement avec son accord. Seuls les médiateur·rices le voient."
+        ),
+        max_length=200,
+        required=False,
+    )
+    photo = ExpressionForm.base_fields["photo"]
+    photo_description = ExpressionForm.base_fields["photo_description"]
+    visibility = forms.ChoiceField(
+        label=_("Publication"),
+        choices=[
+            (Visibility.PUBLIC_ANONYMOUS, _("Publique, sans nom")),
+            (Visibility.PRIVATE, _("Privée : seulement les médiateur·rices et le comité")),
+        ],
+        initial=Visibility.PUBLIC_ANONYMOUS,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound and not self.initial.get("idempotency_key"):
+            self.initial["idempotency_key"] = uuid.uuid4()
+        self._setup_objectifs(None)
+        self._setup_consultations()
+        field = self.fields["evenement"]
+        field.queryset = _evenement_model().objects.all()
+        events = sorted(evenements_public.recent_events(), key=lambda e: e.starts_at, reverse=True)
+        field.widget.choices = [
+            ("", field.empty_label),
+            *(
+                (
+                    e.pk,
+                    f"{e.title} — {formats.date_format(timezone.localtime(e.starts_at), 'j F Y')}",
+                )
+                for e in events
+            ),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._apply_service_rules(cleaned, consultation=cleaned.get("consultation"))
+        if (cleaned.get("contact") or "").strip() and not cleaned.get("contact_consent"):
+            self.add_error("contact", services.CONTACT_NEEDS_CONSENT)
+        return cleaned
+
+
+class SignalementForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Pourquoi signalez-vous ce message ?"),
+        choices=Signalement.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez une raison.")},
+    )
+    details = forms.CharField(
+        label=_("Précisions (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = [
+            "title",
+            "slug",
+            "question",
+            "description",
+            "quartiers",
+            "objectifs",
+            "opens_on",
+            "closes_on",
+        ]
+        widgets = {
+            "quartiers": forms.CheckboxSelectMultiple,
+            "objectifs": forms.SelectMultiple(attrs={"size": 10}),
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "slug": _("Lettres minuscules, chiffres et tirets : elle forme l'adresse de la page."),
+            "objectifs": _("Facultatif. Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartiers"].queryset = Quartier.objects.order_by("position", "name")
+        self.fields["objectifs"].queryset = Objectif.objects.select_related("quartier").order_by(
+            "quartier__position", "enjeu__number", "position"
+        )
+        self.fields["objectifs"].label_from_instance = lambda o: f"{o.quartier.short_name} — {o}"
+        self.fields["quartiers"].error_messages["required"] = _(
+            "Cochez au moins un quartier concerné."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("La date de clôture doit suivre la date d'ouverture."))
+        quartiers = cleaned.get("quartiers")
+        for objectif in cleaned.get("objectifs") or []:
+            if quartiers is not None and objectif.quartier not in quartiers:
+                self.add_error(
+                    "objectifs",
+                    _("« %(objectif)s » concerne %(quartier)s, qui n'est pas coché.")
+                    % {"objectif": objectif, "quartier": objectif.quartier.short_name},
+                )
+        return cleaned

@@ -1,0 +1,391 @@
+"""Every write of the residents' side, with its rules: submitting (online and in the field),
+editing, « moi aussi », reports, and the consultations that call for expression.
+
+Moving an expression along its path is not done here: consultations.transitions is its
+one door.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from participation.audit.services import record
+from participation.core.background import enqueue_on_commit
+from participation.core.ratelimit import limit_account
+
+from .. import changes, rules
+from ..images import CleanImage
+from ..models import (
+    Consultation,
+    Expression,
+    Signalement,
+    Source,
+    Status,
+    Support,
+    Visibility,
+)
+from ..transitions import AUTHOR_MESSAGES, TransitionError, add_step, notify_author
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX_LENGTH = 5000
+CONTACT_NEEDS_CONSENT = gettext_lazy(
+    "Un contact ne se garde qu'avec l'accord de la personne : cochez la case d'accord, "
+    "ou laissez le contact vide."
+)
+
+# --- Submitting -----------------------------------------------------------------------
+
+
+def validate_expression(*, quartier, text: str, objectifs: Iterable = (), consultation=None):
+    """The rules of an expression's content, shared by the forms and the API.
+
+    Raises a ValidationError whose dict names the field each message belongs to.
+    """
+    errors: dict[str, list[str]] = {}
+    text = (text or "").strip()
+    if not text:
+        errors.setdefault("text", []).append(
+            _("Écrivez votre message : c'est la seule chose obligatoire.")
+        )
+    elif len(text) > TEXT_MAX_LENGTH:
+        errors.setdefault("text", []).append(
+            _(
+                "Votre message fait %(length)s caractères ; il ne doit pas dépasser %(limit)s. "
+                "Raccourcissez-le ou envoyez-le en plusieurs fois."
+            )
+            % {
+                "length": f"{len(text):,}".replace(",", " "),
+                "limit": f"{TEXT_MAX_LENGTH:,}".replace(",", " "),
+            }
+        )
+    if quartier is not None:
+        for objectif in objectifs:
+            if objectif.quartier_id != quartier.pk:
+                errors.setdefault("objectifs", []).append(
+                    _(
+                        "« %(objectif)s » est un objectif d'un autre quartier que %(quartier)s : "
+                        "cochez plutôt un objectif de la liste de %(quartier)s, ou « je ne sais pas »."
+                    )
+                    % {"objectif": objectif, "quartier": quartier.short_name}
+                )
+    if consultation is not None:
+        if not consultation.is_open():
+            message = (
+                _(
+                    "La consultation « %(title)s » est close depuis le %(date)s : elle reste "
+                    "lisible mais ne reçoit plus d'expressions. Vous pouvez envoyer votre message "
+                    "sans consultation."
+                )
+                if consultation.is_closed
+                else _("La consultation « %(title)s » n'ouvre que le %(date)s.")
+            )
+            date = consultation.closes_on if consultation.is_closed else consultation.opens_on
+            errors.setdefault("consultation", []).append(
+                message % {"title": consultation.title, "date": date.strftime("%d/%m/%Y")}
+            )
+        elif quartier is not None and not consultation.quartiers.filter(pk=quartier.pk).exists():
+            errors.setdefault("consultation", []).append(
+                _("La consultation « %(title)s » ne concerne pas %(quartier)s.")
+                % {"title": consultation.title, "quartier": quartier.short_name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+SUBMISSION_BURST = gettext_lazy(
+    "Vous avez déjà envoyé %(count)s messages en peu de temps. Pour éviter les envois "
+    "en rafale, attendez environ %(minutes)s minutes avant d'envoyer celui-ci : "
+    "rien de ce que vous avez écrit n'est perdu."
+)
+
+
+def _existing(*, author=None, recorded_by=None, key) -> Expression | None:
+    if key is None:
+        return None
+    if author is not None:
+        return Expression.objects.filter(author=author, idempotency_key=key).first()
+    return Expression.objects.filter(recorded_by=recorded_by, idempotency_key=key).first()
+
+
+def _create(*, fields: dict, objectifs, photo: CleanImage | None, actor) -> Expression:
+    expression = Expression(**fields)
+    expression.objectifs_unknown = not objectifs
+    if photo is not None:
+        expression.photo.save("photo.jpg", photo.as_file(), save=False)
+    expression.save()
+    if objectifs:
+        expression.objectifs.add(*objectifs)  # a new expression: nothing to compare with
+    add_step(expression, status=Status.SOUMISE, actor=actor, public=True)
+    record(
+        actor=actor,
+        action="expression.soumise",
+        target=expression,
+        after={
+            "status": Status.SOUMISE,
+            "source": expression.source,
+            "quartier": expression.quartier.code,
+        },
+    )
+    notify_author(expression, str(AUTHOR_MESSAGES[Status.SOUMISE]))
+    changes.announce("expression.submitted", expression.pk)
+    if photo is not None:
+        enqueue_on_commit("consultations.tasks.make_expression_thumbnail", expression.pk)
+    return expression
+
+
+def _create_once(
+    *, lookup: dict, actor, rate_group: str, rate: str, fields: dict, objectifs, photo
+) -> tuple[Expression, bool]:
+    """Create the expression unless one with the same idempotency key exists.
+
+    A replay returns the first expression and is not counted against the rate limit.
+    """
+    existing = _existing(**lookup)
+    if existing is not None:
+        return existing, False
+    limit_account(actor, group=rate_group, rate=rate, message=SUBMISSION_BURST)
+    try:
+        with transaction.atomic():
+            return _create(fields=fields, objectifs=objectifs, photo=photo, actor=actor), True
+    except IntegrityError:
+        # The same key submitted twice at the same moment: the other request won.
+        existing = _existing(**lookup)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def submit(
+    *,
+    author,
+    quartier,
+    text: str,
+    objectifs: Iterable = (),
+    consultation: Consultation | None = None,
+    evenement=None,
+    visibility: str = Visibility.PUBLIC_ANONYMOUS,
+    photo: CleanImage | None = None,
+    photo_description: str = "",
+    idempotency_key: uuid.UUID | None = None,
+) -> tuple[Expression, bool]:
+    """A resident posts an expression; returns ``(expression, created)``.
+
+    A replay with the same ``idempotency_key`` returns the first expression and creates
+    nothing. Raises PermissionDenied, ValidationError or RateLimited.
+    """
+    if not rules.can_submit(author):
+        raise PermissionDenied(_("Vérifiez d'abord votre adresse électronique."))
+    objectifs = list(objectifs)
+    text = validate_expression(
+        quartier=quartier, text=text, objectifs=objectifs, consultation=consultation
+    )
+    fields = {
+        "author": author,
+        "quartier": quartier,
+        "text": text,
+        "consultation": consultation,
+        "evenement": evenement,
+        "visibility": visibility,
+        "source": Source.EN_LIGNE,
+        "photo_description": photo_description.strip() if photo else "",
+        "idempotency_key": idempotency_key,
+    }
+    return _create_once(
+        lookup={"author": author, "key": idempotency_key},
+        actor=author,
+        rate_group="consultations.submit",
+        rate=settings.EXPRESSION_RATE_LIMIT,
+        fields=fields,
+        objectifs=objectifs,
+        photo=photo,
+    )
+
+
+def record_in_field(
+    *,
+    mediator,
+    quartier,
+    text: str,
+    source: str,
+    objectifs: Iterable = (),
+    consultation: Consultation | None = None,
+    evenement=None,
+    people_count: int = 1,
+    age_group: str = "",
+    contact: str = "",
+    contact_consent: bool = False,
+    visibility: str = Visibility.PUBLIC_ANONYMOUS,
+    photo: CleanImage | None = None,
+    photo_description: str = "",
+    idempotency_key: uuid.UUID | None = None,
+) -> tuple[Expression, bool]:
+    """A mediator records what residents without an account said at a stand or table ronde."""
+    if not rules.can_record_in_field(mediator):
+        raise PermissionDenied(
+            _("Seuls les médiateur·rices recueillent des expressions sur le terrain.")
+        )
+    objectifs = list(objectifs)
+    text = validate_expression(
+        quartier=quartier, text=text, objectifs=objectifs, consultation=consultation
+    )
+    if source == Source.EN_LIGNE:
+        raise ValidationError({"source": _("Choisissez où ces paroles ont été recueillies.")})
+    if contact.strip() and not contact_consent:
+        raise ValidationError({"contact": CONTACT_NEEDS_CONSENT})
+    if visibility == Visibility.PUBLIC_NAMED:
+        visibility = Visibility.PUBLIC_ANONYMOUS
+    fields = {
+        "author": None,
+        "recorded_by": mediator,
+        "quartier": quartier,
+        "text": text,
+        "consultation": consultation,
+        "evenement": evenement,
+        "source": source,
+        "visibility": visibility,
+        "people_count": people_count,
+        "age_group": age_group,
+        "contact": contact.strip() if contact_consent else "",
+        "contact_consent": bool(contact_consent and contact.strip()),
+        "photo_description": photo_description.strip() if photo else "",
+        "idempotency_key": idempotency_key,
+    }
+    return _create_once(
+        lookup={"recorded_by": mediator, "key": idempotency_key},
+        actor=mediator,
+        rate_group="consultations.field",
+        rate=settings.FIELD_EXPRESSION_RATE_LIMIT,
+        fields=fields,
+        objectifs=objectifs,
+        photo=photo,
+    )
+
+
+def update_by_author(
+    expression: Expression,
+    *,
+    user,
+    quartier,
+    text: str,
+    objectifs: Iterable = (),
+    visibility: str,
+) -> Expression:
+    """The author corrects their expression while no mediator has read it yet."""
+    objectifs = list(objectifs)
+    with transaction.atomic():
+        locked = Expression.objects.select_for_update().get(pk=expression.pk)
+        if not rules.can_edit(user, locked):
+            if rules.is_author(user, locked):
+                raise TransitionError(
+                    _(
+                        "Un·e médiateur·rice a déjà lu votre expression : elle ne peut plus être modifiée."
+                    )
+                )
+            raise PermissionDenied
+        text = validate_expression(quartier=quartier, text=text, objectifs=objectifs)
+        before = {"text": locked.text, "visibility": locked.visibility}
+        locked.quartier = quartier
+        locked.text = text
+        locked.visibility = visibility
+        locked.objectifs_unknown = not objectifs
+        locked.save()
+        locked.objectifs.set(objectifs)
+        record(
+            actor=user,
+            action="expression.modifiee_par_auteur",
+            target=locked,
+            before=before,
+            after={"text": text, "visibility": visibility},
+        )
+        changes.announce("expression.updated", locked.pk)
+    return locked
+
+
+# --- Readers ------------------------------------------------------------------------
+
+
+def add_support(expression: Expression, *, user) -> bool:
+    """« Moi aussi »: one per account; returns whether it was new."""
+    if not rules.can_support(user, expression):
+        raise PermissionDenied(_("Vous ne pouvez pas soutenir cette expression."))
+    with transaction.atomic():
+        _support, created = Support.objects.get_or_create(expression=expression, user=user)
+        if created:
+            Expression.objects.filter(pk=expression.pk).update(
+                supports_count=F("supports_count") + 1
+            )
+    return created
+
+
+def remove_support(expression: Expression, *, user) -> bool:
+    with transaction.atomic():
+        deleted, _details = Support.objects.filter(expression=expression, user=user).delete()
+        if deleted:
+            Expression.objects.filter(pk=expression.pk, supports_count__gt=0).update(
+                supports_count=F("supports_count") - 1
+            )
+    return bool(deleted)
+
+
+def report(expression: Expression, *, reporter, reason: str, details: str = "") -> Signalement:
+    """A reader reports a published expression: it goes back to the moderation queue."""
+    if not rules.can_report(reporter, expression):
+        raise PermissionDenied(_("Vous ne pouvez pas signaler cette expression."))
+    with transaction.atomic():
+        locked = Expression.objects.select_for_update().get(pk=expression.pk)
+        signalement, created = Signalement.objects.get_or_create(
+            expression=locked,
+            reporter=reporter,
+            defaults={"reason": reason, "details": details.strip()[:2000]},
+        )
+        if created:
+            if locked.flagged_at is None:
+                locked.flagged_at = timezone.now()
+                locked.save(update_fields=["flagged_at", "updated_at"])
+            record(
+                actor=reporter,
+                action="expression.signalee",
+                target=locked,
+                after={"reason": reason},
+                reason=details,
+            )
+            changes.announce("expression.reported", locked.pk)
+    return signalement
+
+
+# --- Consultations (référent) ---------------------------------------------------------
+
+
+def save_consultation(form, *, actor) -> Consultation:
+    if not rules.can_manage_consultations(actor):
+        raise PermissionDenied
+    creating = form.instance.pk is None
+    with transaction.atomic():
+        consultation = form.save(commit=False)
+        if creating:
+            consultation.created_by = actor
+        consultation.save()
+        form.save_m2m()
+        record(
+            actor=actor,
+            action="consultation.ouverte" if creating else "consultation.modifiee",
+            target=consultation,
+            after={
+                "title": consultation.title,
+                "opens_on": consultation.opens_on.isoformat(),
+                "closes_on": consultation.closes_on.isoformat(),
+                "quartiers": sorted(q.code for q in consultation.quartiers.all()),
+            },
+        )
+        changes.queue_changed()  # the queue's filters list the consultations, its rows their titles
+    return consultation

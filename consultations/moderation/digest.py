@@ -1,0 +1,59 @@
+"""The mediators' daily digest: what waits, emailed once a day by Celery beat."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participation.accounts.models import Role, User
+from participation.notifications.models import Email
+from participation.notifications.services import queue_email
+
+from ..models import Expression, Status, waiting_q
+from .queue import queue, to_route
+
+
+def digest_figures(now=None) -> dict:
+    now = now or timezone.now()
+    figures = Expression.objects.filter(waiting_q()).aggregate(
+        soumises=Count("pk", filter=Q(status=Status.SOUMISE)),
+        signalees=Count("pk", filter=Q(flagged_at__isnull=False)),
+        old=Count("pk", filter=Q(status=Status.SOUMISE, created_at__lt=now - dt.timedelta(days=2))),
+    )
+    figures["a_transmettre"] = to_route().count()
+    oldest = queue().first()
+    figures["oldest"] = oldest.waiting_since if oldest else None
+    return figures
+
+
+def send_digest(today=None) -> int:
+    """Email each mediator what waits, once a day; a second run the same day sends nothing."""
+    today = today or timezone.localdate()
+    figures = digest_figures()
+    if not (figures["soumises"] or figures["signalees"] or figures["a_transmettre"]):
+        return 0
+    subject = _("File de modération du %(date)s") % {"date": today.strftime("%d/%m/%Y")}
+    body = render_to_string(
+        "consultations/moderation/emails/digest.txt",
+        {
+            **figures,
+            "url": settings.SITE_URL + reverse("consultations:moderation_queue"),
+            "today": today,
+        },
+    )
+    sent = 0
+    recipients = User.objects.filter(
+        role__in=[Role.MEDIATEUR], is_active=True, notify_by_email=True, deleted_at__isnull=True
+    ).exclude(email="")
+    for user in recipients:
+        with transaction.atomic():
+            if Email.objects.filter(to=user.email, subject=subject).exists():
+                continue
+            queue_email(to=user.email, subject=subject, body=body)
+            sent += 1
+    return sent

@@ -1,0 +1,249 @@
+"""Forms of the moderation: each validates what it can, services check the rest."""
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from participation.core.ids import PK_MAX, PkChoiceField, PkMultipleChoiceField, is_pk
+from participation.territory.models import Objectif, Quartier
+
+from ..models import Consultation, Etiquette, Expression, Instance
+from .services import RejectionReason, SignalementDecision
+
+
+class RejectForm(forms.Form):
+    prefix = "rejet"
+
+    reason = forms.ChoiceField(
+        label=_("Raison"),
+        choices=RejectionReason.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez la raison dans la liste.")},
+    )
+    details = forms.CharField(
+        label=_("Explication pour l'auteur"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Écrivez simplement, comme à l'oral : l'auteur lit ce texte."),
+    )
+
+
+class RedactForm(forms.Form):
+    prefix = "caviardage"
+
+    text = forms.CharField(
+        label=_("Texte publié"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Retirez les noms, adresses et détails qui permettent de reconnaître quelqu'un. "
+            "Le texte d'origine n'est gardé que pour le ou la référent·e."
+        ),
+        error_messages={"required": _("Le message ne peut pas être vide.")},
+    )
+    reason = forms.CharField(
+        label=_("Ce qui a été retiré (pour l'équipe)"),
+        required=False,
+        max_length=200,
+        help_text=_("Par exemple : « nom d'un voisin »."),
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class EtiquettesForm(forms.Form):
+    prefix = "etiquettes"
+
+    etiquettes = PkMultipleChoiceField(
+        label=_("Étiquettes"),
+        queryset=Etiquette.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new = forms.CharField(
+        label=_("Nouvelle étiquette"),
+        required=False,
+        max_length=60,
+        help_text=_("Créée et ajoutée à cette expression."),
+    )
+
+    @classmethod
+    def for_expression(cls, expression: Expression) -> "EtiquettesForm":
+        """Every tag, those of the expression checked: one query."""
+        through = Etiquette.expressions.through
+        etiquettes = list(
+            Etiquette.objects.annotate(
+                on_it=Exists(
+                    through.objects.filter(expression_id=expression.pk, etiquette=OuterRef("pk"))
+                )
+            ).order_by("name")
+        )
+        form = cls(initial={"etiquettes": [e.pk for e in etiquettes if e.on_it]})
+        form.fields["etiquettes"].widget.choices = [(e.pk, e.name) for e in etiquettes]
+        return form
+
+
+class ObjectifsForm(forms.Form):
+    prefix = "objectifs"
+
+    objectifs = PkMultipleChoiceField(
+        label=_("Objectifs du contrat de ville"),
+        queryset=Objectif.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun coché : l'objectif reste « à trouver »."),
+    )
+
+    def __init__(self, *args, expression: Expression, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every objective is offered; the service refuses those of another quartier.
+        self.fields["objectifs"].queryset = Objectif.objects.filter(
+            quartier_id=expression.quartier_id
+        ).order_by("enjeu__number", "position")
+
+    @classmethod
+    def for_expression(cls, expression: Expression) -> "ObjectifsForm":
+        """The quartier's objectives, those of the expression checked: one query."""
+        through = Expression.objectifs.through
+        form = cls(expression=expression)
+        objectifs = list(
+            form.fields["objectifs"].queryset.annotate(
+                chosen=Exists(
+                    through.objects.filter(expression_id=expression.pk, objectif=OuterRef("pk"))
+                )
+            )
+        )
+        form.initial = {"objectifs": [o.pk for o in objectifs if o.chosen]}
+        form.fields["objectifs"].widget.choices = [(o.pk, str(o)) for o in objectifs]
+        return form
+
+
+class MergeForm(forms.Form):
+    prefix = "fusion"
+
+    target = forms.IntegerField(
+        label=_("Numéro de l'expression qui dit la même chose"),
+        min_value=1,
+        max_value=PK_MAX,
+        help_text=_("Les « moi aussi » et l'auteur de celle-ci passent sur l'autre."),
+        error_messages={
+            "required": _("Indiquez le numéro de l'expression à garder."),
+            "invalid": _("Un numéro, par exemple 128."),
+        },
+    )
+
+
+class InstancesField(PkMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class RouteForm(forms.Form):
+    prefix = "transmission"
+
+    instances = InstancesField(
+        label=_("Instances"),
+        queryset=Instance.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins une instance.")},
+    )
+    note = forms.CharField(
+        label=_("Note pour les membres de l'instance"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Le contexte utile ; l'auteur ne la lit pas."),
+    )
+
+
+class SignalementsForm(forms.Form):
+    prefix = "signalement"
+
+    decision = forms.ChoiceField(
+        label=_("Que devient le message ?"),
+        choices=SignalementDecision.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez ce que devient le message.")},
+    )
+    note = forms.CharField(
+        label=_("Explication"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour retirer le message : son auteur la lit."),
+    )
+
+
+class EtiquetteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nom de l'étiquette"),
+        max_length=60,
+        error_messages={"required": _("Donnez un nom à l'étiquette.")},
+    )
+
+
+class BulkForm(forms.Form):
+    """The queue's « pour la sélection » form: tag or route the checked expressions."""
+
+    ACTIONS = [("etiqueter", _("Ajouter une étiquette")), ("transmettre", _("Transmettre"))]
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.RadioSelect)
+    etiquette = PkChoiceField(
+        label=_("Étiquette"), queryset=Etiquette.objects.all(), required=False
+    )
+    instances = InstancesField(
+        label=_("Instances"),
+        queryset=Instance.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note pour les membres de l'instance"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].error_messages["required"] = _("Cochez au moins une expression.")
+        # Any number may be checked; the services refuse those that cannot be handled.
+        raw = self.data.getlist("ids") if self.is_bound else []
+        self.fields["ids"].choices = [(v, v) for v in raw if is_pk(v)]
+        self.fields["ids"].error_messages["invalid_choice"] = _("Numéro d'expression inconnu.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "etiqueter" and not data.get("etiquette"):
+            self.add_error("etiquette", _("Choisissez l'étiquette à ajouter."))
+        if data.get("action") == "transmettre" and not data.get("instances"):
+            self.add_error("instances", _("Choisissez au moins une instance."))
+        return data
+
+
+def _show(field, rows) -> None:
+    """Render ``field`` from plain ``(value, label)`` rows; its queryset still validates."""
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+    field.widget.choices = [*empty, *rows]
+
+
+def fill_queue_choices(filter_form, bulk_form) -> tuple[list, list, list, list]:
+    """The queue's filter and bulk forms list quartiers, consultations, tags and instances:
+    each read once, as plain values (no model objects, no server-side cursor per list).
+    Returns the four lists: the forms are drawn from nothing else."""
+    etiquettes = list(Etiquette.objects.order_by("name").values_list("pk", "name"))
+    quartiers = list(Quartier.objects.order_by("position", "name").values_list("slug", "name"))
+    consultations = list(
+        Consultation.objects.order_by("-opens_on", "title").values_list("slug", "title")
+    )
+    kinds = dict(Instance.Kind.choices)
+    instances = [
+        (pk, f"{name} ({kinds.get(kind, kind)})")
+        for pk, name, kind in Instance.objects.active().values_list("pk", "name", "kind")
+    ]
+    _show(filter_form.fields["etiquette"], etiquettes)
+    _show(bulk_form.fields["etiquette"], etiquettes)
+    _show(filter_form.fields["quartier"], quartiers)
+    _show(filter_form.fields["consultation"], consultations)
+    _show(bulk_form.fields["instances"], instances)
+    return etiquettes, quartiers, consultations, instances

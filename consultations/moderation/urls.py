@@ -1,0 +1,30 @@
+"""Routes of the moderation (médiateurs, référent)."""
+
+from django.urls import path
+
+from .views import etiquettes, expression, journal, queue
+
+# Mounted in the « consultations » namespace by consultations/urls.py.
+urlpatterns = [
+    path("moderation/", queue.queue, name="moderation_queue"),
+    path("moderation/compteur/", queue.queue_counter, name="moderation_counter"),
+    path("moderation/lot/", queue.bulk, name="moderation_bulk"),
+    path("moderation/ligne/<int:pk>/", queue.queue_row, name="moderation_row"),
+    path("moderation/etiquettes/", etiquettes.etiquettes, name="moderation_etiquettes"),
+    path("moderation/journal.csv", journal.audit_export, name="moderation_audit_export"),
+    path(
+        "moderation/expressions/<int:pk>/",
+        expression.expression,
+        name="moderation_expression",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/journal.csv",
+        journal.audit_csv,
+        name="moderation_audit_csv",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/<slug:name>/",
+        expression.action,
+        name="moderation_action",
+    ),
+]

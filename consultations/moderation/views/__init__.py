@@ -1,0 +1,1 @@
+"""Pages of the moderation, one module per page family (as evenements/views/)."""

@@ -1,0 +1,351 @@
+"""The field mode's sync: a batch of entries typed on a mediator's tablet, stored once each.
+
+Each entry carries a UUID made on the device. ``synchronise`` handles the entries one by
+one, each in its own savepoint: a bad entry is refused with its reason (and its fields'
+messages) while the good ones are stored; an entry already received (same mediator, same
+UUID) is answered « envoyée » again without being stored twice, so a batch sent twice, or
+resent after a cut connection, never makes duplicates. Storing goes through
+``services.record_in_field``, which checks the role, the content rules, the rate limit and
+writes the audit entry; a photo sent in base64 goes through ``images.clean_photo``, which
+re-encodes it without any metadata (no GPS, no EXIF).
+"""
+
+import base64
+import binascii
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from participation.core.ratelimit import RateLimited
+from participation.territory.models import Objectif, Quartier
+
+from .. import images, rules
+from ..expressions import services
+from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Source, Visibility
+
+logger = logging.getLogger(__name__)
+
+MAX_ENTRIES = 50
+
+SENT = "envoyee"
+REFUSED = "refusee"
+RETRY = "reessayer"
+STATES = {
+    SENT: gettext_lazy("envoyée : enregistrée sur la plateforme"),
+    REFUSED: gettext_lazy("refusée : à corriger sur l'appareil, puis à renvoyer"),
+    RETRY: gettext_lazy("à réessayer plus tard, telle quelle (rien n'est perdu)"),
+}
+
+
+def _evenement_model():
+    return Expression._meta.get_field("evenement").related_model
+
+
+class Base64PhotoField(serializers.CharField):
+    """A photo as base64 (optionally a ``data:`` URL), cleaned into a new JPEG."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("trim_whitespace", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not text:
+            return None
+        if text.startswith("data:"):
+            _header, _comma, text = text.partition(",")
+        # Base64 is 4/3 of the bytes: refuse a too heavy photo before decoding it.
+        if len(text) * 3 // 4 > images.MAX_BYTES:
+            raise serializers.ValidationError(
+                str(images.TOO_HEAVY)
+                % {
+                    "size": filesizeformat(len(text) * 3 // 4),
+                    "limit": filesizeformat(images.MAX_BYTES),
+                }
+            )
+        try:
+            content = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError(
+                _("La photo n'a pas été transmise correctement : joignez-la à nouveau.")
+            ) from exc
+        try:
+            return images.clean_photo(ContentFile(content, name="photo"))
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class FieldEntrySerializer(serializers.Serializer):
+    """One entry typed in field mode, as the device sends it."""
+
+    uuid = serializers.UUIDField(
+        help_text="Identifiant fait sur l'appareil ; le même ne crée jamais deux expressions.",
+        error_messages={"invalid": gettext_lazy("L'identifiant de l'entrée n'est pas un UUID.")},
+    )
+    evenement = serializers.PrimaryKeyRelatedField(
+        queryset=_evenement_model().objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Numéro de l'événement où ces paroles ont été recueillies (la source).",
+        error_messages={
+            "does_not_exist": gettext_lazy(
+                "L'événement n° {pk_value} n'existe plus : choisissez-en un autre, ou « aucun »."
+            ),
+            "incorrect_type": gettext_lazy("Choisissez l'événement dans la liste."),
+        },
+    )
+    source = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in FIELD_SOURCES],
+        default=Source.STAND,
+        help_text="Type de rencontre.",
+        error_messages={"invalid_choice": gettext_lazy("Choisissez le type de rencontre.")},
+    )
+    quartier = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Quartier.objects.all(),
+        help_text="Slug du quartier dont parlent les personnes.",
+        error_messages={
+            "required": gettext_lazy("Choisissez le quartier dont parlent les personnes."),
+            "null": gettext_lazy("Choisissez le quartier dont parlent les personnes."),
+            "does_not_exist": gettext_lazy(
+                "Le quartier « {value} » n'existe plus sur la plateforme : choisissez-en un "
+                "autre, puis renvoyez."
+            ),
+            "invalid": gettext_lazy("Choisissez le quartier dans la liste."),
+        },
+    )
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=True, help_text="Ce qui a été dit.", default=""
+    )
+    objectifs = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Objectif.objects.all(),
+        required=False,
+        default=list,
+        help_text="Numéros des objectifs du quartier ; vide : « je ne sais pas ».",
+        error_messages={
+            "does_not_exist": gettext_lazy(
+                "L'objectif n° {pk_value} n'existe plus : décochez-le ou choisissez-en un "
+                "autre, puis renvoyez."
+            ),
+            "incorrect_type": gettext_lazy("Choisissez les objectifs dans la liste."),
+            "not_a_list": gettext_lazy("Les objectifs sont une liste de numéros."),
+        },
+    )
+    consultation = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Consultation.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={
+            "does_not_exist": gettext_lazy("La consultation « {value} » n'existe plus."),
+        },
+    )
+    people_count = serializers.IntegerField(
+        min_value=1,
+        max_value=500,
+        default=1,
+        error_messages={
+            "min_value": gettext_lazy("Au moins une personne."),
+            "max_value": gettext_lazy("500 personnes au plus : comptez un groupe par message."),
+            "invalid": gettext_lazy("Écrivez un nombre de personnes, par exemple 3."),
+        },
+    )
+    age_group = serializers.ChoiceField(
+        choices=AgeGroup.choices, allow_blank=True, default="", help_text="Tranche d'âge."
+    )
+    contact = serializers.CharField(
+        max_length=200, allow_blank=True, default="", help_text="Seulement avec son accord."
+    )
+    contact_consent = serializers.BooleanField(default=False)
+    visibility = serializers.ChoiceField(
+        choices=[
+            (Visibility.PUBLIC_ANONYMOUS.value, Visibility.PUBLIC_ANONYMOUS.label),
+            (Visibility.PRIVATE.value, Visibility.PRIVATE.label),
+        ],
+        default=Visibility.PUBLIC_ANONYMOUS,
+    )
+    photo = Base64PhotoField(
+        help_text="Photo en base64 (ou URL data:), JPEG, PNG, WebP ou HEIC, 10 Mo au plus ; "
+        "elle est ré-encodée sans métadonnées (ni GPS ni EXIF)."
+    )
+    photo_description = serializers.CharField(
+        max_length=200, allow_blank=True, default="", help_text="Ce que montre la photo."
+    )
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    """For the schema: what a sync request holds (entries are validated one by one)."""
+
+    entrees = FieldEntrySerializer(many=True, max_length=MAX_ENTRIES)
+
+
+class EntryResultSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(allow_null=True, help_text="L'identifiant de l'entrée reçue.")
+    position = serializers.IntegerField(help_text="Rang de l'entrée dans le lot (à partir de 0).")
+    etat = serializers.ChoiceField(
+        choices=[(key, str(label)) for key, label in STATES.items()],
+        help_text="envoyee, refusee (à corriger) ou reessayer (plus tard, telle quelle).",
+    )
+    expression = serializers.IntegerField(
+        allow_null=True, help_text="Numéro de l'expression enregistrée."
+    )
+    deja_recue = serializers.BooleanField(help_text="Déjà reçue lors d'un envoi précédent.")
+    raison = serializers.CharField(allow_blank=True, help_text="Pourquoi elle est refusée.")
+    champs = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Les messages de chaque champ à corriger.",
+    )
+
+
+class SyncResponseSerializer(serializers.Serializer):
+    resultats = EntryResultSerializer(many=True)
+    envoyees = serializers.IntegerField()
+    refusees = serializers.IntegerField()
+    a_reessayer = serializers.IntegerField()
+    synchronise_le = serializers.DateTimeField()
+
+
+@dataclass
+class EntryResult:
+    position: int
+    uuid: uuid.UUID | None
+    etat: str
+    expression: Expression | None = None
+    deja_recue: bool = False
+    raison: str = ""
+    champs: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "uuid": str(self.uuid) if self.uuid else None,
+            "position": self.position,
+            "etat": self.etat,
+            "expression": self.expression.pk if self.expression else None,
+            "deja_recue": self.deja_recue,
+            "raison": self.raison,
+            "champs": self.champs,
+        }
+
+
+def _messages(detail) -> dict[str, list[str]]:
+    """DRF or Django error details as {field: [messages]}."""
+    fields: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, dict):
+                    for inner, messages in _messages(item).items():
+                        fields.setdefault(f"{name}.{inner}", []).extend(messages)
+                else:
+                    fields.setdefault(str(name), []).append(str(item))
+    else:
+        values = detail if isinstance(detail, list) else [detail]
+        fields["non_field_errors"] = [str(item) for item in values]
+    return fields
+
+
+def _refused(position, key, fields: dict[str, list[str]]) -> EntryResult:
+    reasons: list[str] = []
+    for messages in fields.values():
+        for message in messages:
+            if message not in reasons:
+                reasons.append(message)
+    return EntryResult(
+        position=position, uuid=key, etat=REFUSED, raison=" ".join(reasons), champs=fields
+    )
+
+
+def _uuid_of(raw) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw.get("uuid", "")))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _sync_one(mediator, position: int, raw) -> EntryResult:
+    if not isinstance(raw, dict):
+        return _refused(
+            position, None, {"non_field_errors": [_("Cette entrée n'est pas lisible.")]}
+        )
+    key = _uuid_of(raw)
+    if key is not None:
+        # Already received: answer as the first time, without judging it again.
+        existing = Expression.objects.filter(recorded_by=mediator, idempotency_key=key).first()
+        if existing is not None:
+            return EntryResult(
+                position=position, uuid=key, etat=SENT, expression=existing, deja_recue=True
+            )
+    serializer = FieldEntrySerializer(data=raw)
+    if not serializer.is_valid():
+        return _refused(position, key, _messages(serializer.errors))
+    data = serializer.validated_data
+    try:
+        expression, created = services.record_in_field(
+            mediator=mediator,
+            quartier=data["quartier"],
+            text=data["text"],
+            source=data["source"],
+            objectifs=data["objectifs"],
+            consultation=data.get("consultation"),
+            evenement=data.get("evenement"),
+            people_count=data["people_count"],
+            age_group=data["age_group"],
+            contact=data["contact"],
+            contact_consent=data["contact_consent"],
+            visibility=data["visibility"],
+            photo=data.get("photo"),
+            photo_description=data["photo_description"],
+            idempotency_key=data["uuid"],
+        )
+    except ValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        return _refused(position, key, _messages(detail))
+    except RateLimited as limited:
+        return EntryResult(position=position, uuid=key, etat=RETRY, raison=limited.message)
+    return EntryResult(
+        position=position, uuid=key, etat=SENT, expression=expression, deja_recue=not created
+    )
+
+
+def synchronise(*, mediator, entries: list) -> list[EntryResult]:
+    """Store each entry once; return one result per entry, in the order received.
+
+    Raises PermissionDenied for anyone but a mediator (or the référent). An entry that fails
+    in an unexpected way is answered « reessayer » and logged; the others go on.
+    """
+    if not rules.can_record_in_field(mediator):
+        raise PermissionDenied(
+            _("Seuls les médiateur·rices recueillent des expressions sur le terrain.")
+        )
+    results = []
+    for position, raw in enumerate(entries):
+        try:
+            with transaction.atomic():
+                results.append(_sync_one(mediator, position, raw))
+        except Exception:  # noqa: BLE001 - one broken entry must not lose the others
+            logger.exception("Field sync: entry %s of %s failed", position, mediator.pk)
+            results.append(
+                EntryResult(
+                    position=position,
+                    uuid=_uuid_of(raw) if isinstance(raw, dict) else None,
+                    etat=RETRY,
+                    raison=_(
+                        "Une erreur inattendue de notre côté : l'entrée reste sur l'appareil "
+                        "et sera renvoyée."
+                    ),
+                )
+            )
+    return results
