@@ -32,10 +32,12 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Lint, migrations, deploy checks: the quality gate run before the tests.
+## Lint, import boundaries, migrations, static files: the quality gate run before the tests.
 quality: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The boundaries between the rooms and the layers of consultations (pyproject.toml).
+	$(BIN)/lint-imports
 	# Checked on the embedded settings: no database has to exist for it.
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -1,12 +1,12 @@
 """Who may do what with expressions and consultations: every permission in one place."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from participation.accounts.models import Role
 from participation.accounts.rules import is_mediateur, is_referent
 
-from .models import LISTED_STATUSES, Expression, Instance, Status, Transmission, Visibility
+from .models import Expression, Instance, Status, Transmission
 
 
 def has_verified_email(user) -> bool:
@@ -118,20 +118,6 @@ def can_support(user, expression: Expression) -> bool:
 
 def can_report(user, expression: Expression) -> bool:
     return user.is_authenticated and expression.is_listed and not is_author(user, expression)
-
-
-def visible_expressions(user, queryset=None):
-    """Everything ``user`` may open: the public ones, their own, what was routed to their
-    instances; everything for mediators and the référent."""
-    queryset = Expression.objects.all() if queryset is None else queryset
-    if is_mediateur(user):
-        return queryset
-    public = Q(status__in=LISTED_STATUSES + (Status.FUSIONNEE,)) & ~Q(visibility=Visibility.PRIVATE)
-    if is_comite_member(user):
-        return queryset.filter(public | Q(author=user) | Q(_routed(user)))
-    if user.is_authenticated:
-        return queryset.filter(public | Q(author=user))
-    return queryset.filter(public)
 
 
 # --- Moderation ------------------------------------------------------------------------

@@ -184,10 +184,6 @@ class Evenement(ChoicesDisplayMixin, models.Model):
         return self.status == self.Status.ANNULE
 
     @property
-    def is_past(self) -> bool:
-        return self.ends_at < timezone.now()
-
-    @property
     def has_started(self) -> bool:
         return self.starts_at <= timezone.now()
 
@@ -204,10 +200,6 @@ class Evenement(ChoicesDisplayMixin, models.Model):
     @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.places_left == 0
-
-    @property
-    def is_open_for_registration(self) -> bool:
-        return self.registration_required and not self.is_cancelled and not self.has_started
 
     def count_places_taken(self) -> int:
         totals = self.inscriptions.filter(status=Inscription.Status.CONFIRMEE).aggregate(

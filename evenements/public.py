@@ -19,16 +19,6 @@ def events_attended_by(user):
     )
 
 
-def upcoming_events_for_quartier(quartier, limit: int = 5):
-    """The next published events of a quartier (a list, evaluated in one query)."""
-    return list(
-        Evenement.objects.published()
-        .upcoming()
-        .filter(quartiers=quartier)
-        .order_by("starts_at", "pk")[:limit]
-    )
-
-
 def recent_events(limit: int = 50):
     """Events of the last months and the coming weeks, for choosing an expression's source."""
     now = timezone.now()

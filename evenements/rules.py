@@ -8,8 +8,4 @@ def can_manage_events(user) -> bool:
     return is_mediateur(user)
 
 
-def can_register(user) -> bool:
-    return user.is_authenticated and user.is_active
-
-
 manager_required = role_required(can_manage_events)

@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participation.audit.services import record
+from participation.core.spreadsheets import csv_response
 
 from .. import services
-from ..exports import registrants_csv_rows
+from ..exports import registrants_csv_lines
 from ..forms import AttendanceForm, CancelEventForm, EvenementForm, GuestRegistrationForm
 from ..models import Evenement, Inscription
 from ..rules import manager_required
@@ -219,11 +219,8 @@ def registrants(request, pk):
 def registrants_csv(request, pk):
     event = get_object_or_404(Evenement, pk=pk)
     record(actor=request.user, action="evenement.export_registrants", target=event)
-    response = StreamingHttpResponse(
-        registrants_csv_rows(_registrants(event)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="inscriptions-evenement-{event.pk}.csv"'
+    response = csv_response(
+        registrants_csv_lines(_registrants(event)), f"inscriptions-evenement-{event.pk}.csv"
     )
     response["Cache-Control"] = "no-store"
     return response

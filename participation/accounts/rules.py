@@ -93,6 +93,4 @@ def role_required(predicate):
 verified_email_required = _verified_email_required
 
 mediateur_required = role_required(is_mediateur)
-comite_required = role_required(is_comite)
 referent_required = role_required(is_referent)
-staff_required = role_required(is_staff_role)

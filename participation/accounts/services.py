@@ -1,11 +1,8 @@
 """Every write on accounts that has rules: roles and access are audited."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-
 from participation.audit.services import record
 
-from .models import Role, User
+from .models import User
 
 
 def access_snapshot(user: User) -> dict:
@@ -26,17 +23,3 @@ def record_access_change(*, actor, user: User, before: dict | None, reason: str 
         after=after,
         reason=reason,
     )
-
-
-@transaction.atomic
-def change_role(*, actor, user: User, role: str, reason: str = "") -> User:
-    """The référent gives ``user`` a role (habitant, médiateur, comité, référent)."""
-    if not (actor.is_active and actor.role == Role.REFERENT):
-        raise PermissionDenied
-    if role not in Role.values:
-        raise ValueError(f"Unknown role {role!r}")
-    before = access_snapshot(user)
-    user.role = role
-    user.save(update_fields=["role"])
-    record_access_change(actor=actor, user=user, before=before, reason=reason)
-    return user

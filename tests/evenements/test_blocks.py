@@ -36,8 +36,7 @@ def test_the_public_functions_for_other_apps(alice):
     from evenements import public
 
     quartier = QuartierFactory()
-    coming = EvenementFactory(quartiers=[quartier])
+    EvenementFactory(quartiers=[quartier])  # a coming event is not one she attended
     past = EvenementFactory(quartiers=[quartier], starts_at=in_days(-3), ends_at=in_days(-3, 18))
     past.inscriptions.create(user=alice)
-    assert public.upcoming_events_for_quartier(quartier, 5) == [coming]
     assert list(public.events_attended_by(alice)) == [past]

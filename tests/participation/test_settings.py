@@ -113,3 +113,43 @@ def test_the_production_mode_uses_postgresql_redis_and_a_celery_broker():
         "debug": False,
         "demo": False,
     }
+
+
+def _variables_read_by_settings() -> set[str]:
+    """Every environment variable participation/settings.py reads, found in its syntax tree."""
+    import ast
+
+    readers = {"envbool", "envint", "envlist", "required", "get", "getenv"}
+    names = set()
+    tree = ast.parse((ROOT / "participation" / "settings.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if name in readers and isinstance(first, ast.Constant) and str(first.value).isupper():
+                names.add(first.value)
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            if ast.unparse(node.value) == "os.environ":
+                names.add(node.slice.value)
+    return names
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    read = _variables_read_by_settings()
+
+    assert {"DATABASE_URL", "REDIS_URL", "REGISTRATION_RATE_LIMIT"} <= read
+    assert sorted(name for name in read if f"`{name}`" not in table) == []
+
+
+def test_no_module_reads_a_setting_with_a_default_of_its_own():
+    # A default outside settings.py is a setting the environment cannot change.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("participation", "consultations", "evenements")
+        for path in (ROOT / folder).rglob("*.py")
+        if "getattr(settings," in path.read_text()
+    ]
+    assert offenders == []

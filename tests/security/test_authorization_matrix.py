@@ -173,6 +173,10 @@ ALLAUTH_EXCLUDED = frozenset(
         "account_inactive",
         "account_signup",
         "account_reauthenticate",
+        # Confirming who one is with an emailed code (allauth 65.22): signed-in people only,
+        # checked in tests/participation/accounts/test_reauthentication.py.
+        "account_request_reauthentication_code",
+        "account_confirm_reauthentication_code",
         "account_email",
         "account_email_verification_sent",
         "account_change_password",

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from participation.accounts.models import Role
 from participation.accounts.rules import (
-    comite_required,
     has_verified_email,
     mediateur_required,
     referent_required,
@@ -160,7 +159,6 @@ def view(request):
     ("decorator", "allowed"),
     [
         (mediateur_required, {Role.MEDIATEUR, Role.REFERENT}),
-        (comite_required, {Role.COMITE, Role.REFERENT}),
         (referent_required, {Role.REFERENT}),
     ],
 )
