@@ -129,9 +129,12 @@ def _variables_read_by_settings() -> set[str]:
             first = node.args[0]
             if name in readers and isinstance(first, ast.Constant) and str(first.value).isupper():
                 names.add(first.value)
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-            if ast.unparse(node.value) == "os.environ":
-                names.add(node.slice.value)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and ast.unparse(node.value) == "os.environ"
+        ):
+            names.add(node.slice.value)
     return names
 
 
