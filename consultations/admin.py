@@ -199,7 +199,7 @@ class AgendaItemInline(admin.TabularInline):
 
 @admin.register(Seance)
 class SeanceAdmin(ReadOnlyAdmin):
-    """Séances are prepared on the committee's pages (consultations.committee)."""
+    """Séances are prepared on the committee's pages (consultations.committee.services)."""
 
     list_display = ["starts_at", "instance", "title", "place", "examined_at"]
     list_filter = ["instance"]

@@ -1,8 +1,8 @@
 """The committee's live feed: what is routed to, or answered by, the member's instances.
 
 Thin, like every consumer: it checks the role at connect, joins ``realtime.COMITE_GROUP``
-and forwards the small events the service functions broadcast (consultations.moderation
-on routing, consultations.committee on séances and answers), keeping only those about
+and forwards the small events the service functions broadcast (consultations.moderation.aiguillage
+on routing, consultations.committee.services on séances and answers), keeping only those about
 the member's own instances. The events carry ids, never text or names.
 """
 

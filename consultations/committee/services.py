@@ -1,6 +1,6 @@
 """Every write of the committee: séances, their agenda, the answers sent back to residents.
 
-An instance reviews only what was routed to it (consultations.moderation writes the
+An instance reviews only what was routed to it (consultations.moderation.aiguillage writes the
 ``Transmission`` rows). Its members prepare a séance, put routed expressions on the
 agenda, alone or grouped; once the séance has been held the expressions become
 « examinées », and an answer to an agenda item makes them « répondues ». Every change of

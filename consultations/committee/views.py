@@ -1,5 +1,5 @@
 """Pages of the committee (dashboard, séances, answers, exports) and « Vous avez dit, nous
-avons fait ». Thin: forms validate, consultations.committee writes, rules decide."""
+avons fait ». Thin: forms validate, committee.services writes, rules decide."""
 
 from django.conf import settings
 from django.contrib import messages

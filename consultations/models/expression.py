@@ -18,7 +18,7 @@ SEARCH_CONFIG = "french_unaccent"
 
 
 class Status(models.TextChoices):
-    """The expression's path (DESIGN.md); every change goes through consultations.services."""
+    """The expression's path (DESIGN.md); every change goes through consultations.transitions."""
 
     SOUMISE = "soumise", _("soumise")
     PUBLIEE = "publiee", _("publiée")
@@ -301,7 +301,7 @@ class Expression(ChoicesDisplayMixin, models.Model):
 class ExpressionStep(models.Model):
     """One step of an expression's timeline, as its author reads it.
 
-    Every transition of consultations.services adds one. ``note`` is written for the
+    Every transition of consultations.transitions adds one. ``note`` is written for the
     author (a rejection reason, the instance it went to, the answer); ``public`` says
     whether other people see the step when the expression itself is public. ``data``
     holds what later steps need to point at (instances, séance, answer ids).

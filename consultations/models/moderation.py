@@ -1,6 +1,6 @@
 """What the mediators add to an expression: tags, routing to instances, redactions.
 
-Every write goes through consultations.moderation (the service functions); these models
+Every write goes through consultations.moderation.services (the service functions); these models
 only hold the state.
 """
 

@@ -1,6 +1,6 @@
 """What an instance does with what was routed to it: séances, their agenda, the answers.
 
-Every write goes through consultations.committee (the service functions); these models
+Every write goes through consultations.committee.services (the service functions); these models
 only hold the state.
 """
 

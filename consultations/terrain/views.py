@@ -2,7 +2,7 @@
 
 The page itself is a shell: static/js/terrain.js fills it from the API (referential and
 coming events, kept in IndexedDB), keeps every entry on the device until the sync endpoint
-(consultations.sync) has stored it, and the service worker (static/js/terrain-sw.js, served
+(consultations.terrain.sync) has stored it, and the service worker (static/js/terrain-sw.js, served
 here at /terrain/sw.js so that its scope covers /terrain/) serves the page and its assets
 from its cache when there is no network. Without JavaScript the page says so and links to
 the ordinary field form, which works without it but needs the network.
