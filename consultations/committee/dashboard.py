@@ -127,70 +127,81 @@ def _trend(counts: dict[dt.date, int], start: dt.date | None, end: dt.date | Non
     return [(month, counts.get(month, 0)) for month in month_range(first, last)]
 
 
-def build(user, data) -> Dashboard:
-    """Every figure of the dashboard for ``user`` and the filters in ``data``."""
-    filterset, queryset = filtered_expressions(user, data)
-    valid = not (filterset.is_bound and not filterset.is_valid())
+@dataclass
+class _Lists:
+    """What the filters offer, each row counted over the filtered expressions when valid."""
 
+    instances: list
+    quartiers: list
+    objectifs: list
+    etiquettes: list
+    consultations: list
+
+    @property
+    def enjeux(self) -> dict:
+        return {o.enjeu.number: o.enjeu for o in self.objectifs}
+
+    def as_args(self) -> tuple:
+        return (
+            self.instances,
+            self.quartiers,
+            self.enjeux,
+            self.objectifs,
+            self.etiquettes,
+            self.consultations,
+        )
+
+
+def _counted(queryset, routed_in, relation: str):
+    """``queryset`` annotated with ``routed``: how many of ``routed_in`` go through ``relation``."""
+    if routed_in is None:
+        return queryset
+    return queryset.annotate(routed=Count(relation, filter=Q(**{f"{relation}__in": routed_in})))
+
+
+def _lists(user, queryset, valid: bool) -> _Lists:
+    routed_in = queryset.values("pk") if valid else None
+    through = Expression.objectifs.through
     instances = rules.instances_of(user).order_by("name")
     if valid:
         instances = instances.annotate(
             routed=Count(
-                "transmissions",
-                filter=Q(transmissions__expression__in=queryset.values("pk")),
+                "transmissions", filter=Q(transmissions__expression__in=queryset.values("pk"))
             )
         )
-    instances = list(instances)
-    quartiers = list(Quartier.objects.order_by("position", "name"))
-    through = Expression.objectifs.through
     objectifs = Objectif.objects.select_related("quartier", "enjeu").annotate(
         reached=Exists(through.objects.filter(objectif=OuterRef("pk")))
     )
-    if valid:
-        objectifs = objectifs.annotate(
-            routed=Count("expressions", filter=Q(expressions__in=queryset.values("pk")))
-        )
-    objectifs = list(objectifs.order_by("quartier__position", "enjeu__number", "position"))
-    etiquettes = Etiquette.objects.all()
-    if valid:
-        etiquettes = etiquettes.annotate(
-            routed=Count("expressions", filter=Q(expressions__in=queryset.values("pk")))
-        )
-    etiquettes = list(etiquettes.order_by("name"))
-    consultations = Consultation.objects.all()
-    if valid:
-        consultations = consultations.annotate(
-            routed=Count("expressions", filter=Q(expressions__in=queryset.values("pk")))
-        )
-    consultations = list(consultations.order_by("-opens_on", "title"))
-    enjeux = {o.enjeu.number: o.enjeu for o in objectifs}
-
-    _fill_choices(filterset, instances, quartiers, enjeux, objectifs, etiquettes, consultations)
-    problems = _unknown_values(
-        filterset, instances, quartiers, enjeux, objectifs, etiquettes, consultations
+    return _Lists(
+        instances=list(instances),
+        quartiers=list(Quartier.objects.order_by("position", "name")),
+        objectifs=list(
+            _counted(objectifs, routed_in, "expressions").order_by(
+                "quartier__position", "enjeu__number", "position"
+            )
+        ),
+        etiquettes=list(
+            _counted(Etiquette.objects.all(), routed_in, "expressions").order_by("name")
+        ),
+        consultations=list(
+            _counted(Consultation.objects.all(), routed_in, "expressions").order_by(
+                "-opens_on", "title"
+            )
+        ),
     )
-    dashboard = Dashboard(filterset=filterset, valid=valid, problems=problems, instances=instances)
-    if not valid:
-        dashboard.problems.insert(
-            0,
-            _(
-                "Ces filtres ne sont pas valables : aucun résultat n'est affiché. "
-                "Corrigez-les ou effacez-les."
-            ),
-        )
-    if not valid:
-        dashboard.trend = charts.column_chart([])
-        return dashboard
 
-    # One GROUP BY for every grouping an expression has once (quartier, source, step,
-    # month), and, through one EXISTS per enjeu (there are three), for the enjeux too.
+
+def _cube(queryset, enjeux) -> list[dict]:
+    """One GROUP BY for every grouping an expression has once (quartier, source, step,
+    month), and, through one EXISTS per enjeu (there are three), for the enjeux too."""
+    through = Expression.objectifs.through
     enjeu_flags = {
         f"enjeu_{number}": Exists(
             through.objects.filter(expression=OuterRef("pk"), objectif__enjeu__number=number)
         )
         for number in sorted(enjeux)
     }
-    cube = list(
+    return list(
         queryset.annotate(
             month=TruncMonth("created_at"),
             has_objectif=Exists(through.objects.filter(expression=OuterRef("pk"))),
@@ -200,44 +211,72 @@ def build(user, data) -> Dashboard:
         .annotate(n=Count("pk"), supports=Sum("supports_count"), people=Sum("people_count"))
         .order_by()
     )
-    by_enjeu = {
-        number: sum(row["n"] for row in cube if row[f"enjeu_{number}"]) for number in enjeux
-    }
+
+
+def _total_by(cube: list[dict], key: str) -> dict:
+    totals: dict = {}
+    for row in cube:
+        value = _month(row[key]) if key == "month" else row[key]
+        totals[value] = totals.get(value, 0) + row["n"]
+    return totals
+
+
+def build(user, data) -> Dashboard:
+    """Every figure of the dashboard for ``user`` and the filters in ``data``."""
+    filterset, queryset = filtered_expressions(user, data)
+    valid = not (filterset.is_bound and not filterset.is_valid())
+    lists = _lists(user, queryset, valid)
+    _fill_choices(filterset, *lists.as_args())
+    problems = _unknown_values(filterset, *lists.as_args())
+    dashboard = Dashboard(
+        filterset=filterset, valid=valid, problems=problems, instances=lists.instances
+    )
+    if not valid:
+        dashboard.problems.insert(
+            0,
+            _(
+                "Ces filtres ne sont pas valables : aucun résultat n'est affiché. "
+                "Corrigez-les ou effacez-les."
+            ),
+        )
+        dashboard.trend = charts.column_chart([])
+        return dashboard
+
+    cube = _cube(queryset, lists.enjeux)
     dashboard.top_supported = list(
         queryset.filter(supports_count__gt=0)
         .select_related("quartier", "author")
         .order_by("-supports_count", "-created_at", "-pk")[:TOP_SUPPORTED]
     )
-
-    def total_by(key):
-        totals: dict = {}
-        for row in cube:
-            totals[row[key]] = totals.get(row[key], 0) + row["n"]
-        return totals
-
     dashboard.total = sum(row["n"] for row in cube)
     dashboard.supports = sum(row["supports"] or 0 for row in cube)
     dashboard.people = sum(row["people"] or 0 for row in cube)
-    with_objectif = sum(row["n"] for row in cube if row["has_objectif"])
-    quartier_counts = total_by("quartier_id")
-    source_counts = total_by("source")
-    status_counts = total_by("status")
-    month_counts: dict[dt.date, int] = {}
-    for row in cube:
-        month = _month(row["month"])
-        month_counts[month] = month_counts.get(month, 0) + row["n"]
-
     cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
-    dashboard.months = _trend(month_counts, cleaned.get("du"), cleaned.get("au"))
+    dashboard.months = _trend(_total_by(cube, "month"), cleaned.get("du"), cleaned.get("au"))
     dashboard.trend = charts.column_chart(dashboard.months)
+    dashboard.sections = _sections(cube, lists, dashboard.total, cleaned)
+    dashboard.unreached = _unreached(lists.objectifs, cleaned)
+    return dashboard
+
+
+def _sections(cube: list[dict], lists: _Lists, total: int, cleaned: dict) -> list[Section]:
+    """The groupings of the page, in order, each counted from the cube or the lists."""
     Category = charts.Category
-    without_objectif = dashboard.total - with_objectif
-    dashboard.sections = [
+    enjeux = lists.enjeux
+    by_enjeu = {
+        number: sum(row["n"] for row in cube if row[f"enjeu_{number}"]) for number in enjeux
+    }
+    quartier_counts = _total_by(cube, "quartier_id")
+    source_counts = _total_by(cube, "source")
+    status_counts = _total_by(cube, "status")
+    without_objectif = total - sum(row["n"] for row in cube if row["has_objectif"])
+    no_objectif = Category(NO_OBJECTIF, _("Sans objectif relié"), without_objectif)
+    return [
         Section(
             "quartier",
             _("Par quartier"),
             _("Quartier"),
-            [Category(q.slug, q.short_name, quartier_counts.get(q.pk, 0)) for q in quartiers],
+            [Category(q.slug, q.short_name, quartier_counts.get(q.pk, 0)) for q in lists.quartiers],
         ),
         Section(
             "enjeu",
@@ -251,7 +290,7 @@ def build(user, data) -> Dashboard:
                 )
                 for number, enjeu in sorted(enjeux.items())
             ]
-            + [Category(NO_OBJECTIF, _("Sans objectif relié"), without_objectif)],
+            + [no_objectif],
         ),
         Section(
             "objectif",
@@ -261,21 +300,21 @@ def build(user, data) -> Dashboard:
                 sorted(
                     (
                         Category(str(o.pk), f"{o.quartier.short_name} — {o}", o.routed)
-                        for o in objectifs
+                        for o in lists.objectifs
                         if o.routed
                     ),
                     key=lambda c: -c.count,
                 ),
                 everything=bool(cleaned.get("quartier")),
             )
-            + [Category(NO_OBJECTIF, _("Sans objectif relié"), without_objectif)],
+            + [no_objectif],
         ),
         Section(
             "etiquette",
             _("Par étiquette"),
             _("Étiquette"),
             sorted(
-                (Category(str(e.pk), e.name, e.routed) for e in etiquettes if e.routed),
+                (Category(str(e.pk), e.name, e.routed) for e in lists.etiquettes if e.routed),
                 key=lambda c: (-c.count, c.label.lower()),
             ),
         ),
@@ -292,12 +331,12 @@ def build(user, data) -> Dashboard:
             "consultation",
             _("Par consultation"),
             _("Consultation"),
-            [Category(c.slug, c.title, c.routed) for c in consultations if c.routed]
+            [Category(c.slug, c.title, c.routed) for c in lists.consultations if c.routed]
             + [
                 Category(
                     "",
                     _("Hors consultation"),
-                    dashboard.total - sum(c.routed for c in consultations),
+                    total - sum(c.routed for c in lists.consultations),
                 )
             ],
         ),
@@ -314,11 +353,9 @@ def build(user, data) -> Dashboard:
             "instance",
             _("Par instance"),
             _("Instance"),
-            [Category(i.slug, i.name, i.routed) for i in instances],
+            [Category(i.slug, i.name, i.routed) for i in lists.instances],
         ),
     ]
-    dashboard.unreached = _unreached(objectifs, cleaned)
-    return dashboard
 
 
 def _most_cited(rows: list, *, everything: bool) -> list:

@@ -323,7 +323,7 @@ def test_the_quartier_page_counts_published_expressions_per_objective(
 def test_the_quartier_provider_runs_a_fixed_number_of_queries(rimbart, mediation_rimbart, rf):
     from django.contrib.auth.models import AnonymousUser
 
-    from consultations.hooks import quartier_provider
+    from consultations.blocks import quartier_provider
 
     request = rf.get("/")
     request.user = AnonymousUser()

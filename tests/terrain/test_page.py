@@ -83,7 +83,7 @@ def test_the_service_worker_is_served_with_a_scope_covering_field_mode(client, d
 
 
 def test_the_service_worker_version_follows_its_content(client, db, monkeypatch):
-    from consultations import views_terrain
+    from consultations.terrain import views as views_terrain
 
     first = client.get(WORKER).content.decode().partition("\n")[0]
     monkeypatch.setattr(

@@ -77,8 +77,8 @@ def test_a_new_instance_is_a_new_scope(client_for, comite, instance_a, rimbart, 
 def test_routing_tagging_or_answering_shows_at_once(
     client_for, comite, mediateur, instance_a, rimbart, kept
 ):
-    from consultations import moderation
     from consultations.models import Status
+    from consultations.moderation import aiguillage, services
     from tests.consultations.factories import ExpressionFactory
 
     routed(instance_a, quartier=rimbart)
@@ -86,9 +86,9 @@ def test_routing_tagging_or_answering_shows_at_once(
     assert total(client.get(URL)) == "1"
 
     published = ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE)
-    moderation.route(published, actor=mediateur, instances=[instance_a])
+    aiguillage.route(published, actor=mediateur, instances=[instance_a])
     assert total(client.get(URL)) == "2"  # « Actualiser les chiffres » shows it
 
-    tag = moderation.create_etiquette("Éclairage public", actor=mediateur)
-    moderation.set_etiquettes(published, actor=mediateur, etiquettes=[tag])
+    tag = services.create_etiquette("Éclairage public", actor=mediateur)
+    services.set_etiquettes(published, actor=mediateur, etiquettes=[tag])
     assert "Éclairage public" in client.get(URL).content.decode()  # in the filter at once

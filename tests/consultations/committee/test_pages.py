@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from consultations.committee import bilan
 from consultations.committee import services as committee
 from consultations.models import Decision, Source, Status, Visibility
 from tests.factories import ObjectifFactory, UserFactory
@@ -229,10 +230,8 @@ def test_the_seance_page_marks_the_seance_held(client_for, comite, instance_a):
 
 
 def test_the_bilan_counts_per_quartier_and_objective(client_for, comite, answered, rimbart):
-    from consultations import dashboard
-
     year = timezone.localdate().year
-    blocks = {block.total.quartier.slug: block for block in dashboard.bilan(year)}
+    blocks = {block.total.quartier.slug: block for block in bilan.build(year)}
     rimbart_block = blocks["rimbart"]
     assert rimbart_block.total.expressions == 3
     assert rimbart_block.total.answered == 3
