@@ -20,18 +20,14 @@ from participation.audit.models import AuditEntry
 from participation.territory.models import Objectif, Quartier
 
 from ..models import (
-    ROUTED_STATUSES,
     AgeGroup,
     Consultation,
-    Etiquette,
     Expression,
     ExpressionStep,
-    Instance,
     Signalement,
     Source,
     Status,
     Support,
-    Transmission,
     Visibility,
 )
 from . import committee, moderation
