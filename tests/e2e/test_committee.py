@@ -20,7 +20,7 @@ def test_the_dashboard_counts_a_new_routing_live(page_as, live_platform):
     before = int(total.inner_text())
 
     live_platform.shell(
-        "from consultations import moderation\n"
+        "from consultations.moderation import aiguillage as moderation\n"
         "from consultations.models import Expression, Instance\n"
         "from participation.accounts.models import User\n"
         "mediateur = User.objects.get(email='mediateur@demo.auchel.fr')\n"

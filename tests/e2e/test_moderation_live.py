@@ -44,7 +44,7 @@ def test_the_queue_shows_a_new_expression_live_and_drops_it_once_published(page_
     before = int(counter.inner_text())
 
     pk = live_platform.shell(
-        "from consultations import services\n"
+        "from consultations.expressions import services\n"
         "from participation.accounts.models import User\n"
         "from participation.territory.models import Quartier\n"
         f"author = User.objects.get(email={author!r})\n"
@@ -64,7 +64,7 @@ def test_the_queue_shows_a_new_expression_live_and_drops_it_once_published(page_
     expect(counter).to_have_text(str(before + 1), timeout=10000)
 
     live_platform.shell(
-        "from consultations import moderation\n"
+        "from consultations.moderation import services as moderation\n"
         "from participation.accounts.models import User\n"
         "referent = User.objects.get(email='referent@demo.auchel.fr')\n"
         f"moderation.publish({pk}, actor=referent)\n"

@@ -1,7 +1,7 @@
 """Bursts are stopped, in French, without telling whether an account exists.
 
 The limits under test are the configured ones (``ACCOUNT_RATE_LIMITS`` in settings, the
-expression limit of ``consultations.services``), not lowered copies: what a commune runs is
+expression limit of ``participation.settings``), not lowered copies: what a commune runs is
 what is checked. Each refusal must be the platform's own French page or form message, never
 a 500 nor a bare « 429 Too Many Requests ». For the account forms, an unknown address gets
 exactly the same answers as a known one, refusal included (no user enumeration).
