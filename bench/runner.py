@@ -4,7 +4,8 @@
     python -m bench.runner --smoke    # scale 0.01, 2 s per measurement (CI)
 
 1. a dedicated PostgreSQL database (``participation_bench``), migrated, with the
-   referential and the generated data (reused by ``--reuse-data`` when seed and scale match);
+   referential and the data of ``bench.data`` (reused by ``--reuse-data`` when seed and
+   scale match);
 2. the SQL queries of every page, counted in-process on a cache miss;
 3. the platform in production mode, as the README runs it (gunicorn, two Daphne, Celery);
 4. wrk at 32 connections on every row of ``bench.scenarios`` (the ceiling first and last),
@@ -252,9 +253,10 @@ class Bench:
 
     # --- steps ---
 
-    def manage(self, *args: str, timeout: float = 600) -> str:
+    def python(self, *args: str, timeout: float = 600) -> str:
+        """Run Python in the bench's environment; return what it printed, fail loudly."""
         result = subprocess.run(
-            [sys.executable, "manage.py", *args],
+            [sys.executable, *args],
             cwd=BASE_DIR,
             env=self.env,
             capture_output=True,
@@ -264,9 +266,12 @@ class Bench:
         )
         if result.returncode != 0:
             raise BenchBroken(
-                f"manage.py {' '.join(args)} a échoué :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+                f"{' '.join(args)} a échoué :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
             )
         return result.stdout
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        return self.python("manage.py", *args, timeout=timeout)
 
     def prepare_data(self) -> None:
         config = self.config
@@ -297,8 +302,9 @@ class Bench:
         if collect.returncode != 0:
             raise BenchBroken(f"collectstatic a échoué :\n{output[-3000:]}")
         self.log(f"génération des données (graine {config.seed}, échelle {config.scale})…")
-        output = self.manage(
-            "generate_data",
+        output = self.python(
+            "-m",
+            "bench.data",
             "--seed",
             str(config.seed),
             "--scale",
