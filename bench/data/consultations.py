@@ -105,9 +105,6 @@ STEP_NOTES = {
     Status.EXAMINEE: "Examinée en séance du comité.",
     Status.REPONDUE: "Retenue : des travaux sont prévus au printemps.",
 }
-# Where field expressions were collected. « autre rencontre » was never drawn before the
-# generator moved here; it is kept out so that a seed still gives the same data.
-SOURCES = tuple(source for source in FIELD_SOURCES if source != Source.AUTRE)
 VISIBILITIES = {Visibility.PUBLIC_ANONYMOUS: 6, Visibility.PUBLIC_NAMED: 3, Visibility.PRIVATE: 1}
 FIELD_AGE_GROUPS = (AgeGroup.DE_18_A_25, AgeGroup.DE_26_A_59, AgeGroup.PLUS_60, AgeGroup.MIXTE)
 
@@ -165,7 +162,7 @@ def make_expressions(gen: Generator) -> int:
                         if events and not online and rng.random() < 0.7
                         else None
                     ),
-                    source=Source.EN_LIGNE if online else rng.choice(SOURCES),
+                    source=Source.EN_LIGNE if online else rng.choice(FIELD_SOURCES),
                     visibility=visibility,
                     status=status,
                     author_id=rng.choice(residents) if online and residents else None,

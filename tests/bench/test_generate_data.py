@@ -11,7 +11,14 @@ import pytest
 from django.db import connection
 
 from bench.data import EMAIL_DOMAIN, GenerationError, driver
-from consultations.models import ROUTED_STATUSES, Etiquette, Expression, Status, Support
+from consultations.models import (
+    ROUTED_STATUSES,
+    Etiquette,
+    Expression,
+    Source,
+    Status,
+    Support,
+)
 from evenements.models import Evenement, Inscription
 from participation.accounts.models import User
 from participation.territory.models import Quartier
@@ -116,6 +123,13 @@ def test_generated_expressions_are_consistent_with_their_path():
                 expression.merged_into.quartier_id == expression.quartier_id
             )
     assert Expression.objects.filter(supports_count__gt=0).exists()
+
+
+@pytest.mark.django_db
+def test_expressions_come_online_or_from_every_kind_of_field_meeting():
+    generate()
+
+    assert set(Expression.objects.values_list("source", flat=True)) == set(Source)
 
 
 @pytest.mark.django_db
