@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import signal
 import subprocess
 import sys
@@ -36,7 +35,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench import budgets, load, realtime
 from bench.scenarios import ANONYMOUS, CEILING, EXPORT, POST, SCENARIOS, SIGNED_IN, SUBMISSION
-from bench.servers import BASE_DIR, HOST, HTTP_THREADS, HTTP_WORKERS, Platform
+from bench.servers import (
+    BASE_DIR,
+    HOST,
+    HTTP_THREADS,
+    HTTP_WORKERS,
+    Platform,
+    production_environment,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -153,28 +159,16 @@ def flush_redis(config: Config) -> None:
 
 def environment(config: Config) -> dict[str, str]:
     """Production mode, as the README configures it, on the bench's own database and Redis."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC", "COV_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="participation.settings",
-        DATABASE_URL=database_url(config),
-        REDIS_URL=redis_url(config),
-        SECRET_KEY=secrets.token_urlsafe(50),
+    return production_environment(
+        database_url=database_url(config),
+        redis_url=redis_url(config),
+        site_url=f"http://{HOST}",
+        workdir=config.workdir,
+        # The test client of bench.django_side asks for « testserver ».
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SITE_URL=f"http://{HOST}",
-        DEBUG="0",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        STATIC_ROOT=str(config.workdir / "static"),
-        MEDIA_ROOT=str(config.workdir / "media"),
         LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 # --- results ----------------------------------------------------------------------------
