@@ -77,7 +77,8 @@ class Config:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Config:
         smoke = args.smoke
-        name = "participation_bench_smoke" if smoke else "participation_bench"
+        name = args.database or ("participation_bench_smoke" if smoke else "participation_bench")
+        redis_db = args.redis_db if args.redis_db is not None else (4 if smoke else 3)
         return cls(
             smoke=smoke,
             scale=args.scale if args.scale is not None else (0.01 if smoke else 1.0),
@@ -87,8 +88,8 @@ class Config:
             posters=40 if smoke else 400,
             submissions=5 if smoke else 10,
             database=name,
-            redis_db=4 if smoke else 3,
-            workdir=BASE_DIR / "var" / name.replace("participation_", ""),
+            redis_db=redis_db,
+            workdir=BASE_DIR / "var" / ("bench_smoke" if smoke else "bench"),
             reuse_data=args.reuse_data,
             keep_db=args.keep_db if args.keep_db is not None else not smoke,
             install_wrk=not args.no_install,
@@ -811,6 +812,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="essai rapide : échelle 0.01, 2 s")
     parser.add_argument("--scale", type=float, default=None)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE") or None,
+        help="base PostgreSQL du banc, recréée (son nom contient « bench ») ; "
+        "participation_bench[_smoke] par défaut, ou BENCH_DATABASE",
+    )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=int(os.environ["BENCH_REDIS_DB"]) if os.environ.get("BENCH_REDIS_DB") else None,
+        help="base Redis du banc, vidée ; 3 (4 pour l'essai rapide) par défaut, ou BENCH_REDIS_DB",
+    )
     parser.add_argument("--seconds", type=int, default=None, help="durée de chaque mesure")
     parser.add_argument(
         "--reuse-data",
