@@ -14,7 +14,6 @@ import dataclasses
 import importlib.util
 import os
 import sys
-import time
 
 from bench import budgets, load
 from bench.runner import Bench, BenchBroken, Config, check_services, flush_redis, parse_args
@@ -57,29 +56,6 @@ def candidates(port: int) -> dict[str, list[str]]:
     return found
 
 
-class OneServer(Platform):
-    """One HTTP server alone, ready when the ceiling answers."""
-
-    command: tuple[str, ...] = ()
-
-    def commands(self) -> dict[str, list[str]]:
-        return {"http": list(self.command)}
-
-    def _wait_ready(self, timeout: float) -> None:
-        import urllib.request
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                url = f"http://127.0.0.1:{self.http_port}/bench/ceiling/"
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(self.tail("http"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
@@ -105,11 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     lines = []
     for name, command in candidates(0).items():
         flush_redis(config)
-        server = OneServer(bench.env, config.workdir)
-        server.command = tuple(_with_port(command, server.http_port))
+        # One HTTP server alone: no WebSocket, no Celery.
+        server = Platform(bench.env, config.workdir, websockets=0, beat=False)
         cells = []
         try:
-            server.start(timeout=60)
+            server.start_process("http", _with_port(command, server.http_port))
+            server.wait_ready(["http"], timeout=60)
             for _key, path in PAGES:
                 spec = load.RequestSpec("GET", path)
                 load.run_wrk(

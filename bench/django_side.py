@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode
 
+from bench.data import EMAIL_DOMAIN
+
 # Placeholders the load generator fills per request; a URL kwarg holding one is reversed
 # with this number, then the number is put back as the placeholder.
 PER_REQUEST = ("csrf", "uuid", "n", "event")
@@ -156,7 +158,6 @@ def prepare(posters: int, sockets: int) -> dict:
     from django.db.models import Count
 
     from bench.scenarios import FEEDS, SCENARIOS
-    from participation.core.benchdata import EMAIL_DOMAIN
 
     User = apps.get_model("accounts", "User")
     generated = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}", is_active=True)

@@ -4,7 +4,8 @@
     python -m bench.runner --smoke    # scale 0.01, 2 s per measurement (CI)
 
 1. a dedicated PostgreSQL database (``participation_bench``), migrated, with the
-   referential and the generated data (reused by ``--reuse-data`` when seed and scale match);
+   referential and the data of ``bench.data`` (reused by ``--reuse-data`` when seed and
+   scale match);
 2. the SQL queries of every page, counted in-process on a cache miss;
 3. the platform in production mode, as the README runs it (gunicorn, two Daphne, Celery);
 4. wrk at 32 connections on every row of ``bench.scenarios`` (the ceiling first and last),
@@ -24,7 +25,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import signal
 import subprocess
 import sys
@@ -35,7 +35,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench import budgets, load, realtime
 from bench.scenarios import ANONYMOUS, CEILING, EXPORT, POST, SCENARIOS, SIGNED_IN, SUBMISSION
-from bench.servers import BASE_DIR, HOST, HTTP_THREADS, HTTP_WORKERS, Platform
+from bench.servers import (
+    BASE_DIR,
+    HOST,
+    HTTP_THREADS,
+    HTTP_WORKERS,
+    Platform,
+    production_environment,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -70,7 +77,8 @@ class Config:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Config:
         smoke = args.smoke
-        name = "participation_bench_smoke" if smoke else "participation_bench"
+        name = args.database or ("participation_bench_smoke" if smoke else "participation_bench")
+        redis_db = args.redis_db if args.redis_db is not None else (4 if smoke else 3)
         return cls(
             smoke=smoke,
             scale=args.scale if args.scale is not None else (0.01 if smoke else 1.0),
@@ -80,8 +88,8 @@ class Config:
             posters=40 if smoke else 400,
             submissions=5 if smoke else 10,
             database=name,
-            redis_db=4 if smoke else 3,
-            workdir=BASE_DIR / "var" / name.replace("participation_", ""),
+            redis_db=redis_db,
+            workdir=BASE_DIR / "var" / ("bench_smoke" if smoke else "bench"),
             reuse_data=args.reuse_data,
             keep_db=args.keep_db if args.keep_db is not None else not smoke,
             install_wrk=not args.no_install,
@@ -152,28 +160,16 @@ def flush_redis(config: Config) -> None:
 
 def environment(config: Config) -> dict[str, str]:
     """Production mode, as the README configures it, on the bench's own database and Redis."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC", "COV_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="participation.settings",
-        DATABASE_URL=database_url(config),
-        REDIS_URL=redis_url(config),
-        SECRET_KEY=secrets.token_urlsafe(50),
+    return production_environment(
+        database_url=database_url(config),
+        redis_url=redis_url(config),
+        site_url=f"http://{HOST}",
+        workdir=config.workdir,
+        # The test client of bench.django_side asks for « testserver ».
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SITE_URL=f"http://{HOST}",
-        DEBUG="0",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        STATIC_ROOT=str(config.workdir / "static"),
-        MEDIA_ROOT=str(config.workdir / "media"),
         LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 # --- results ----------------------------------------------------------------------------
@@ -252,9 +248,10 @@ class Bench:
 
     # --- steps ---
 
-    def manage(self, *args: str, timeout: float = 600) -> str:
+    def python(self, *args: str, timeout: float = 600) -> str:
+        """Run Python in the bench's environment; return what it printed, fail loudly."""
         result = subprocess.run(
-            [sys.executable, "manage.py", *args],
+            [sys.executable, *args],
             cwd=BASE_DIR,
             env=self.env,
             capture_output=True,
@@ -264,9 +261,12 @@ class Bench:
         )
         if result.returncode != 0:
             raise BenchBroken(
-                f"manage.py {' '.join(args)} a échoué :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+                f"{' '.join(args)} a échoué :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
             )
         return result.stdout
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        return self.python("manage.py", *args, timeout=timeout)
 
     def prepare_data(self) -> None:
         config = self.config
@@ -297,8 +297,9 @@ class Bench:
         if collect.returncode != 0:
             raise BenchBroken(f"collectstatic a échoué :\n{output[-3000:]}")
         self.log(f"génération des données (graine {config.seed}, échelle {config.scale})…")
-        output = self.manage(
-            "generate_data",
+        output = self.python(
+            "-m",
+            "bench.data",
             "--seed",
             str(config.seed),
             "--scale",
@@ -811,6 +812,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="essai rapide : échelle 0.01, 2 s")
     parser.add_argument("--scale", type=float, default=None)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE") or None,
+        help="base PostgreSQL du banc, recréée (son nom contient « bench ») ; "
+        "participation_bench[_smoke] par défaut, ou BENCH_DATABASE",
+    )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=int(os.environ["BENCH_REDIS_DB"]) if os.environ.get("BENCH_REDIS_DB") else None,
+        help="base Redis du banc, vidée ; 3 (4 pour l'essai rapide) par défaut, ou BENCH_REDIS_DB",
+    )
     parser.add_argument("--seconds", type=int, default=None, help="durée de chaque mesure")
     parser.add_argument(
         "--reuse-data",

@@ -1,21 +1,33 @@
 """The platform's processes, started exactly as the README's production table says.
 
-HTTP is served by gunicorn (WSGI, threaded workers), WebSocket by Daphne (ASGI) behind the
-same reverse proxy, and Celery runs its worker and beat beside them (docs/performance.md
-tells why). Every process gets its own session (process group), so that stopping it stops
-its children too, and nothing else.
+The one launcher of every harness that runs the platform for real: the bench
+(``bench.runner``, ``bench.compare_servers``), the browser tests (``tests/e2e/server.py``)
+and the fault and load tests (``tests/faults/platform.py``). HTTP is served by gunicorn
+(WSGI, threaded workers), WebSocket by Daphne (ASGI), and Celery runs its worker and beat
+beside them (docs/performance.md tells why). A harness chooses how many Daphne processes
+run, whether beat does, and adds options of its own to a command; what stands in front (nginx
+in production, the browser tests' proxy) is not the launcher's business: it is given
+``http_port`` and ``ws_ports``, and may be started beside the processes with
+``start_process``.
+
+Every process gets its own session (process group), so that stopping it stops its children
+too, and nothing else. Its output goes to ``<workdir>/<name>.log``, emptied when the
+platform first starts it and appended to when it is started again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +41,18 @@ HOST = "127.0.0.1"
 HTTP_WORKERS = 4
 HTTP_THREADS = 2
 
+# For a worker alone on its broker (the tests'): no peers to greet, watch or wait for at
+# start, which saves a second or more each time one starts.
+SOLITARY_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
 
-def gunicorn_command(port: int, workers: int = HTTP_WORKERS, threads: int = HTTP_THREADS):
+
+def gunicorn_command(
+    port: int,
+    workers: int = HTTP_WORKERS,
+    threads: int = HTTP_THREADS,
+    *,
+    options: Iterable[str] = (),
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -46,6 +68,7 @@ def gunicorn_command(port: int, workers: int = HTTP_WORKERS, threads: int = HTTP
         str(threads),
         "--keep-alive",
         "5",
+        *options,
     ]
 
 
@@ -58,12 +81,23 @@ def daphne_command(port: int) -> list[str]:
         HOST,
         "-p",
         str(port),
+        "--proxy-headers",
         "participation.asgi:application",
     ]
 
 
-def celery_worker_command() -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "participation", "worker", "--loglevel", "INFO"]
+def celery_worker_command(options: Iterable[str] = ()) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "participation",
+        "worker",
+        "--loglevel",
+        "INFO",
+        *options,
+    ]
 
 
 def celery_beat_command(schedule: Path) -> list[str]:
@@ -82,52 +116,143 @@ def celery_beat_command(schedule: Path) -> list[str]:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
+def production_environment(
+    *, database_url: str, redis_url: str, site_url: str, workdir: Path, **settings: str
+) -> dict[str, str]:
+    """Production mode, as the README configures it, for processes on 127.0.0.1 (no TLS).
+
+    The caller's environment, without what pytest sets for its own process, then ``settings``
+    (an email backend at least: production mode wants one).
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC", "COV_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="participation.settings",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL=site_url,
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        STATIC_ROOT=str(workdir / "static"),
+        MEDIA_ROOT=str(workdir / "media"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(settings)
+    return env
+
+
 @dataclass
 class Platform:
-    """HTTP server, two WebSocket servers, Celery worker and beat, on free loopback ports."""
+    """gunicorn, Daphne (``websockets`` processes), a Celery worker and beat, on free ports.
+
+    ``http_options`` and ``worker_options`` are added to the README's command lines.
+    Processes are named ``http``, ``ws-1``…, ``celery-worker`` and ``celery-beat``.
+    """
 
     env: dict[str, str]
     workdir: Path
+    websockets: int = 2
+    beat: bool = True
+    http_options: tuple[str, ...] = ()
+    worker_options: tuple[str, ...] = ()
     http_port: int = field(default_factory=free_port)
-    ws_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    ws_ports: tuple[int, ...] = field(init=False, default=())
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)  # the running ones
+    log_starts: dict[str, int] = field(default_factory=dict)  # where each last start's log begins
+
+    def __post_init__(self) -> None:
+        self.ws_ports = tuple(free_port() for _ in range(self.websockets))
 
     def commands(self) -> dict[str, list[str]]:
-        return {
-            "http": gunicorn_command(self.http_port),
-            "ws-1": daphne_command(self.ws_ports[0]),
-            "ws-2": daphne_command(self.ws_ports[1]),
-            "celery-worker": celery_worker_command(),
-            "celery-beat": celery_beat_command(self.workdir / "celerybeat-schedule"),
-        }
+        commands = {"http": gunicorn_command(self.http_port, options=self.http_options)}
+        for number, port in enumerate(self.ws_ports, start=1):
+            commands[f"ws-{number}"] = daphne_command(port)
+        commands["celery-worker"] = celery_worker_command(self.worker_options)
+        if self.beat:
+            commands["celery-beat"] = celery_beat_command(self.workdir / "celerybeat-schedule")
+        return commands
+
+    def ports(self) -> dict[str, int]:
+        """The servers' ports, by process name."""
+        ws = {f"ws-{number}": port for number, port in enumerate(self.ws_ports, start=1)}
+        return {"http": self.http_port, **ws}
 
     def log_path(self, name: str) -> Path:
         return self.workdir / f"{name}.log"
 
-    def start(self, timeout: float = 90) -> None:
-        for name, command in self.commands().items():
-            with self.log_path(name).open("wb") as log:
-                self.processes[name] = subprocess.Popen(
-                    command,
-                    cwd=BASE_DIR,
-                    env=self.env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-        self._wait_ready(timeout)
+    @property
+    def logs(self) -> dict[str, Path]:
+        """The log of every process started so far, running or not."""
+        return {name: self.log_path(name) for name in self.log_starts}
 
-    def _wait_ready(self, timeout: float) -> None:
+    # --- starting -----------------------------------------------------------------------
+
+    def start(
+        self, names: Iterable[str] = (), *, timeout: float = 90, ready_urls: Iterable[str] = ()
+    ) -> None:
+        """Start the processes ``names`` (all by default) and wait until they serve.
+
+        ``ready_urls`` must answer 200 too (a front's). On failure, everything is stopped.
+        """
+        names = list(names) or list(self.commands())
+        try:
+            for name in names:
+                self.start_process(name)
+            self.wait_ready(names, timeout=timeout, urls=ready_urls)
+        except BaseException:
+            self.stop()
+            raise
+
+    def start_process(self, name: str, command: list[str] | None = None) -> subprocess.Popen:
+        """Start one of ``commands()``, or ``command`` under ``name`` (a front, a candidate)."""
+        path = self.log_path(name)
+        again = name in self.log_starts
+        self.log_starts[name] = path.stat().st_size if again and path.exists() else 0
+        with path.open("ab" if again else "wb") as log:
+            process = subprocess.Popen(
+                command or self.commands()[name],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.processes[name] = process
+        return process
+
+    def log_since_start(self, name: str) -> str:
+        """What a process wrote since it was last started."""
+        path = self.log_path(name)
+        if not path.exists():
+            return ""
+        with path.open("rb") as log:
+            log.seek(self.log_starts.get(name, 0))
+            return log.read().decode("utf-8", "replace")
+
+    def wait_ready(
+        self, names: Iterable[str] = (), *, timeout: float = 90, urls: Iterable[str] = ()
+    ) -> None:
+        """Until the servers among ``names`` answer ``/sante/`` and the worker says it is ready.
+
+        Raises RuntimeError, with the logs, when a process exits meanwhile or time runs out.
+        """
+        names = list(names) or list(self.processes)
+        ports = self.ports()
+        pending = {f"http://{HOST}:{ports[name]}/sante/" for name in names if name in ports}
+        pending.update(urls)
+        worker_ready = "celery-worker" not in names
         deadline = time.monotonic() + timeout
-        pending = {f"http://{HOST}:{port}/sante/" for port in (self.http_port, *self.ws_ports)}
-        worker_ready = False
         while time.monotonic() < deadline:
             for name, process in self.processes.items():
                 if process.poll() is not None:
@@ -142,20 +267,21 @@ class Platform:
                 ):
                     if response.status == 200:
                         pending.discard(url)
-            log = self.log_path("celery-worker").read_text(encoding="utf-8", errors="replace")
-            worker_ready = worker_ready or " ready." in log
+            worker_ready = worker_ready or " ready." in self.log_since_start("celery-worker")
             if not pending and worker_ready:
                 return
             time.sleep(0.3)
         raise RuntimeError(
             f"La plateforme n'a pas démarré en {timeout:.0f} s (en attente : {sorted(pending)}, "
-            f"worker prêt : {worker_ready})\n" + "\n".join(self.tail(n) for n in self.processes)
+            f"worker prêt : {worker_ready})\n" + "\n".join(self.tail(n) for n in self.logs)
         )
 
     def tail(self, name: str, limit: int = 3000) -> str:
         path = self.log_path(name)
         text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
         return f"----- {name} -----\n{text[-limit:]}"
+
+    # --- measuring ----------------------------------------------------------------------
 
     def group_pids(self, name: str) -> list[int]:
         """Every process of a server: its master and its workers (its process group)."""
@@ -201,6 +327,15 @@ class Platform:
                 break
             before = now
         return time.monotonic() - started
+
+    # --- stopping -----------------------------------------------------------------------
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process and every child in its group: no clean shutdown of anything."""
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -5,6 +5,15 @@ from participation.accounts.models import Role
 from participation.celery import app as celery_app
 
 from .factories import UserFactory
+from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults and tests/load
+    faults_requirements,
+    mark_folder,
+    platform_factory,
+    prepared,
+    private_postgres,
+    pytest_runtest_makereport,
+)
+from .faults.report import print_section
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +97,13 @@ def client_for(client):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def pytest_collection_modifyitems(config, items):
+    mark_folder(items, "faults", pytest.mark.faults)
+    mark_folder(items, "load", pytest.mark.load)
+
+
+def pytest_terminal_summary(terminalreporter):
+    print_section(terminalreporter, "faults", "pannes (tests/faults): ce qui a été essayé")
+    print_section(terminalreporter, "load", "charge (tests/load) : ce qui a été essayé")

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.test import Client
 
 from bench.budgets import MAX_QUERIES_PER_PAGE
+from bench.data.driver import run as generate_data
 from consultations.models import Consultation, Expression, Instance, Seance
 from evenements.models import Evenement
 from participation.accounts.models import Role, User
@@ -110,7 +111,7 @@ def test_every_page_runs_at_most_12_queries_whatever_the_amount_of_data(settings
     on_demo = count_every_page()
     demo_expressions = Expression.objects.count()
 
-    call_command("generate_data", "--seed", "7", "--scale", "0.003", verbosity=0)
+    generate_data(seed=7, scale=0.003, write=lambda line: None)
     assert Expression.objects.count() > 2 * demo_expressions  # more rows behind each page
     on_more = count_every_page()
 

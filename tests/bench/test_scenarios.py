@@ -92,3 +92,23 @@ def test_only_refuses_a_row_that_does_not_exist_and_lists_the_others(capsys):
         runner.parse_args(["--only", "dashboard,mine"])
     error = capsys.readouterr().err
     assert "ligne inconnue mine" in error and "my_expressions" in error
+
+
+def test_the_bench_uses_the_database_and_redis_it_is_given(monkeypatch):
+    monkeypatch.setenv("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    monkeypatch.setenv("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    default = runner.Config.from_args(runner.parse_args(["--smoke"]))
+    given = runner.Config.from_args(
+        runner.parse_args(["--smoke", "--database", "alice_bench", "--redis-db", "11"])
+    )
+    monkeypatch.setenv("BENCH_DATABASE", "bob_bench")
+    monkeypatch.setenv("BENCH_REDIS_DB", "12")
+    from_env = runner.Config.from_args(runner.parse_args(["--smoke"]))
+
+    assert runner.database_url(default).endswith("/participation_bench_smoke")
+    assert runner.redis_url(default).endswith("/4")
+    assert runner.database_url(given).endswith("/alice_bench")
+    assert runner.redis_url(given).endswith("/11")
+    assert runner.database_url(from_env).endswith("/bob_bench")
+    assert runner.redis_url(from_env).endswith("/12")
+    assert default.workdir == given.workdir == from_env.workdir

@@ -3,8 +3,8 @@
 PostgreSQL (a dedicated database, dropped and recreated per session), Redis (its own
 logical database), gunicorn for HTTP and Daphne for ``/ws/`` behind one origin (a small proxy
 stands in for nginx) and a Celery worker, configured by the environment exactly as the README
-tells a commune to run them. Emails go to files that
-the tests read back as the « mail outbox ».
+tells a commune to run them: the processes are the bench's (``bench/servers.py``). Emails go
+to files that the tests read back as the « mail outbox ».
 
 The test process never touches this database through the ORM: Playwright's sync API
 runs an event loop that Django's async-safety checks would refuse. Use HTTP, or
@@ -17,20 +17,17 @@ import email
 import email.policy
 import os
 import re
-import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from bench import servers
+from bench.servers import BASE_DIR, free_port
+
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/participation"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -67,12 +64,6 @@ def e2e_redis_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     number = E2E_REDIS_DB + int(worker.removeprefix("gw") or 0)
     return urlunsplit(base._replace(path=f"/{min(number, 15)}"))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def check_requirements() -> None:
@@ -141,8 +132,11 @@ class LiveServer:
     env: dict[str, str]
     workdir: Path
     email_dir: Path
-    logs: dict[str, Path]
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    processes: servers.Platform | None = None  # once started
+
+    @property
+    def logs(self) -> dict[str, Path]:
+        return self.processes.logs if self.processes else {}
 
     # --- management commands -------------------------------------------------
 
@@ -259,15 +253,8 @@ class LiveServer:
         return self.logs_since(None, limit=limit)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        if self.processes:
+            self.processes.stop()
 
 
 def email_body(message: EmailMessage) -> str:
@@ -275,53 +262,19 @@ def email_body(message: EmailMessage) -> str:
     return part.get_content() if part is not None else str(message.get_payload())
 
 
-def _environment(url: str, workdir: Path, email_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="participation.settings",
-        DATABASE_URL=e2e_database_url(),
-        REDIS_URL=e2e_redis_url(),
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL=url,
+def environment(
+    url: str, workdir: Path, email_dir: Path, *, database_url: str, redis_url: str
+) -> dict[str, str]:
+    """Production mode, as the README configures it; emails go to files in ``email_dir``."""
+    return servers.production_environment(
+        database_url=database_url,
+        redis_url=redis_url,
+        site_url=url,
+        workdir=workdir,
         CSRF_TRUSTED_ORIGINS=url,
-        DEBUG="0",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(email_dir),
-        STATIC_ROOT=str(workdir / "static"),
-        MEDIA_ROOT=str(workdir / "media"),
         LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _wait_until_healthy(server: LiveServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    last_error = ""
-    while time.monotonic() < deadline:
-        for name, process in server.processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with {process.returncode} while starting\n{server.tail_logs()}"
-                )
-        try:
-            with urllib.request.urlopen(f"{server.url}/sante/", timeout=5) as response:
-                worker_log = server.logs["celery"].read_text(encoding="utf-8", errors="replace")
-                if response.status == 200 and " ready." in worker_log:
-                    return
-                last_error = "worker not ready yet"
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            last_error = repr(exc)
-        time.sleep(0.3)
-    raise RuntimeError(
-        f"The live server did not become healthy in {timeout} s ({last_error})\n{server.tail_logs()}"
     )
 
 
@@ -334,15 +287,15 @@ def start(workdir: Path) -> LiveServer:
     (workdir / "media").mkdir(exist_ok=True)
     server = LiveServer(
         url=url,
-        env=_environment(url, workdir, email_dir),
+        env=environment(
+            url,
+            workdir,
+            email_dir,
+            database_url=e2e_database_url(),
+            redis_url=e2e_redis_url(),
+        ),
         workdir=workdir,
         email_dir=email_dir,
-        logs={
-            "web": workdir / "web.log",
-            "daphne": workdir / "daphne.log",
-            "proxy": workdir / "proxy.log",
-            "celery": workdir / "celery.log",
-        },
     )
     flush_redis()
     recreate_database()
@@ -374,66 +327,24 @@ def start(workdir: Path) -> LiveServer:
     )
 
     # As the README runs them: gunicorn for HTTP, Daphne for /ws/, behind one origin (the
-    # proxy stands in for nginx).
-    http_port, ws_port = free_port(), free_port()
-    commands = {
-        "web": [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "participation.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{http_port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "4",
-            "--threads",
-            "2",
-            "--keep-alive",
-            "5",
-        ],
-        "daphne": [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(ws_port),
-            "participation.asgi:application",
-        ],
-        "proxy": [sys.executable, "-m", "tests.e2e.proxy", str(port), str(http_port), str(ws_port)],
-        "celery": [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "participation",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-    }
-    for name, command in commands.items():
-        log = server.logs[name].open("wb")
-        server.processes[name] = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=server.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-    try:
-        _wait_until_healthy(server)
-    except Exception:
-        server.stop()
-        raise
+    # proxy stands in for nginx), and a Celery worker in one process (no beat: no test
+    # waits for a scheduled task).
+    processes = servers.Platform(
+        server.env,
+        workdir,
+        websockets=1,
+        beat=False,
+        worker_options=("--pool", "solo", *servers.SOLITARY_WORKER),
+    )
+    server.processes = processes
+    proxy = [
+        sys.executable,
+        "-m",
+        "tests.e2e.proxy",
+        str(port),
+        str(processes.http_port),
+        str(processes.ws_ports[0]),
+    ]
+    processes.start_process("proxy", proxy)
+    processes.start(timeout=60, ready_urls=[f"{url}/sante/"])
     return server

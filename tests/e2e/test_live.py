@@ -39,5 +39,5 @@ def test_a_notification_reaches_the_open_page_live_and_its_email_the_outbox(page
 
     message = live_platform.wait_for_email("zoe.e2e@example.org")
     assert "Votre expression a reçu une réponse" in str(message["Subject"])
-    worker_log = live_platform.logs["celery"].read_text(encoding="utf-8", errors="replace")
+    worker_log = live_platform.logs["celery-worker"].read_text(encoding="utf-8", errors="replace")
     assert "send_email" in worker_log and "succeeded" in worker_log, "not sent by the worker"

@@ -1,4 +1,4 @@
-"""Fixtures shared by the fault tests and the load test (imported by both conftests).
+"""Fixtures shared by the fault tests and the load test (registered by tests/conftest.py).
 
 * ``private_postgres`` (session): a PostgreSQL cluster of its own on a free port;
 * ``prepared`` (session): its template database (migrated, demo content) and static files;

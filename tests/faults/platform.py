@@ -1,33 +1,28 @@
 """The platform's production processes, run against a private Redis and PostgreSQL.
 
-The processes are those of the README's production table: gunicorn (HTTP, threaded
-workers), a Celery worker and Celery beat. They reuse the browser tests' ``LiveServer``
-(environment, logs, mail outbox, ``manage``/``shell``) from ``tests/e2e/server.py``; what is
-added here is what a fault test needs: a database copied from a template prepared once per
-session, and processes that can be killed, stopped and started again one by one.
+The processes are those of the README's production table, started by the bench's launcher
+(``bench/servers.py``): gunicorn (HTTP, threaded workers), a Celery worker and Celery beat.
+They reuse the browser tests' ``LiveServer`` (environment, logs, mail outbox,
+``manage``/``shell``) from ``tests/e2e/server.py``; what is added here is what a fault test
+needs: a database copied from a template prepared once per session, and processes that can be
+killed and started again one by one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import servers
 from tests.e2e import server as e2e
 from tests.e2e.server import LiveServer
 
 from .stores import PrivatePostgres, PrivateRedis
 
 TEMPLATE_DATABASE = "faults_template"
-# The HTTP server of the README's production table (docs/performance.md tells why).
-HTTP_WORKERS = 4
-HTTP_THREADS = 2
 
 # Loaded once into the template: the referential and the demo content, as the browser tests do.
 _PREPARE = (
@@ -36,58 +31,6 @@ _PREPARE = (
     "    call_command('load_referentiel')\n"
     "call_command('load_demo', '--force')\n"
 )
-
-
-def _commands(port: int, workdir: Path) -> dict[str, list[str]]:
-    python = sys.executable
-    return {
-        "web": [
-            python,
-            "-m",
-            "gunicorn",
-            "participation.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(HTTP_WORKERS),
-            "--threads",
-            str(HTTP_THREADS),
-            "--keep-alive",
-            "5",
-            "--graceful-timeout",
-            "5",
-        ],
-        # Named "celery" so that LiveServer's readiness check finds the worker's log.
-        "celery": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "participation",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "2",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        "beat": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "participation",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(workdir / "beat-schedule"),
-        ],
-    }
 
 
 @dataclass
@@ -147,15 +90,11 @@ def _live_server(
     email_dir = workdir / "emails"
     email_dir.mkdir(parents=True, exist_ok=True)
     (workdir / "media").mkdir(exist_ok=True)
-    environment = e2e._environment(url, workdir, email_dir)
-    environment.update(DATABASE_URL=database_url, REDIS_URL=redis_url, **env)
-    return LiveServer(
-        url=url,
-        env=environment,
-        workdir=workdir,
-        email_dir=email_dir,
-        logs={},
+    environment = e2e.environment(
+        url, workdir, email_dir, database_url=database_url, redis_url=redis_url
     )
+    environment.update(env)
+    return LiveServer(url=url, env=environment, workdir=workdir, email_dir=email_dir)
 
 
 @dataclass
@@ -166,54 +105,29 @@ class Platform:
     redis: PrivateRedis
     postgres: PrivatePostgres
     database: str
-    commands: dict[str, list[str]]
 
     @property
     def url(self) -> str:
         return self.live.url
 
-    # --- processes --------------------------------------------------------------------
+    @property
+    def processes(self) -> servers.Platform:
+        assert self.live.processes is not None
+        return self.live.processes
 
-    def start_process(self, name: str) -> subprocess.Popen:
-        log = self.live.logs.setdefault(name, self.live.workdir / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            self.commands[name],
-            cwd=e2e.BASE_DIR,
-            env=self.live.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        self.live.processes[name] = process
-        return process
+    # --- processes --------------------------------------------------------------------
 
     def kill_process(self, name: str) -> None:
         """SIGKILL the process and every child in its group: no clean shutdown of anything."""
-        process = self.live.processes[name]
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        self.processes.kill(name)
 
     def start_worker(self, timeout: float = 60) -> None:
         """Start a Celery worker and wait until it says it is ready (its log is appended to)."""
-        log = self.live.logs["celery"]
-        before = log.read_text(errors="replace").count(" ready.") if log.exists() else 0
-        process = self.start_process("celery")
-        deadline = time.monotonic() + timeout
-        while log.read_text(errors="replace").count(" ready.") <= before:
-            if process.poll() is not None:
-                raise RuntimeError(f"the worker exited:\n{self.live.tail_logs()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no worker ready in {timeout} s\n{self.live.tail_logs()}")
-            time.sleep(0.2)
+        self.processes.start_process("celery-worker")
+        self.processes.wait_ready(["celery-worker"], timeout=timeout)
 
     def stop(self) -> None:
         self.live.stop()
-        # Children left behind by a killed parent (a prefork worker's pool) go with their group.
-        for process in self.live.processes.values():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
 
     # --- data ---------------------------------------------------------------------------
 
@@ -237,36 +151,32 @@ def start(
     *,
     name: str,
     env: dict[str, str] | None = None,
-    processes: tuple[str, ...] = ("web", "celery", "beat"),
+    processes: tuple[str, ...] = ("http", "celery-worker", "celery-beat"),
 ) -> Platform:
     """A fresh database copied from the template, a fresh Redis, then the processes."""
     redis = PrivateRedis(workdir=workdir)
     redis.start()
-    port = e2e.free_port()
-    url = f"http://127.0.0.1:{port}"
-    platform = None
+    port = servers.free_port()
     try:
-        database_url = prepared.new_database(name)
         live = _live_server(
             workdir,
-            url=url,
-            database_url=database_url,
+            url=f"http://127.0.0.1:{port}",
+            database_url=prepared.new_database(name),
             redis_url=redis.url,
             env={"STATIC_ROOT": str(prepared.static_root), **(env or {})},
         )
-        platform = Platform(
-            live=live,
-            redis=redis,
-            postgres=prepared.postgres,
-            database=name,
-            commands=_commands(port, workdir),
+        live.processes = servers.Platform(
+            live.env,
+            workdir,
+            http_port=port,
+            websockets=0,  # no fault test opens a WebSocket
+            # Stopped in 5 s at most, not gunicorn's default 30, when requests hang.
+            http_options=("--graceful-timeout", "5"),
+            # Two pool processes (which the worker test kills), whatever the machine's cores.
+            worker_options=("--concurrency", "2", *servers.SOLITARY_WORKER),
         )
-        for process in processes:
-            platform.start_process(process)
-        e2e._wait_until_healthy(live)
+        live.processes.start(processes, timeout=60)
     except BaseException:
-        if platform is not None:
-            platform.stop()
         redis.stop()
         raise
-    return platform
+    return Platform(live=live, redis=redis, postgres=prepared.postgres, database=name)

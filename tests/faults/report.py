@@ -1,7 +1,7 @@
 """What each fault and load test tried and how many cases passed, printed at the end of the run.
 
-Tests call ``say(section, line)``; each conftest's ``pytest_terminal_summary`` prints its
-section (``print_section``), so that ``make test`` shows the lines without ``-s``.
+Tests call ``say(section, line)``; ``pytest_terminal_summary`` in tests/conftest.py prints
+each section (``print_section``), so that ``make test`` shows the lines without ``-s``.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ RESTART_AT = DURATION / 3
 
 
 def test_no_acknowledged_submission_is_lost_when_postgresql_restarts(platform_factory):
-    platform = platform_factory(processes=("web", "celery"))
+    platform = platform_factory(processes=("http", "celery-worker"))
     people, events = prepare_people(platform, RESIDENTS, prefix="pg-restart-", events=3)
     crowd = Crowd(
         platform,
@@ -88,6 +88,8 @@ def test_no_acknowledged_submission_is_lost_when_postgresql_restarts(platform_fa
         tally.passed(f"{len(outcome.registrations)} inscriptions acquittées stockées une fois")
 
         # Every failed page was the platform's own French error page, never the server's bare one.
-        assert "Error handling request" not in platform.live.logs["web"].read_text(errors="replace")
+        assert "Error handling request" not in platform.live.logs["http"].read_text(
+            errors="replace"
+        )
         assert Resident(base_url=platform.url, email="").get("/sante/").status == 200
         tally.passed("page d'erreur de la plateforme pendant la coupure, /sante/ 200 après")

@@ -114,7 +114,7 @@ def test_no_email_is_lost_or_sent_twice_when_a_worker_dies_while_sending(
         seen.update(mark.name for mark in marks.iterdir())
         addresses = _queue(platform, "worker")
         mark = _wait_for_mark(marks, seen)
-        platform.kill_process("celery")
+        platform.kill_process("celery-worker")
         killed_at = time.monotonic()
         platform.start_worker()
         counts = _wait_for_all(platform, addresses)
