@@ -32,7 +32,7 @@ from consultations.models import (
     Transmission,
     Visibility,
 )
-from consultations.services import ALLOWED_TRANSITIONS
+from consultations.transitions import ALLOWED_TRANSITIONS
 
 from . import Generator, volume
 from .bulk import BATCH_SIZE, CHUNK, bulk, chunked
