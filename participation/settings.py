@@ -153,7 +153,13 @@ if PRODUCTION:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "participation:channels"},
+            "CONFIG": {
+                # A consumer waits for its messages with a blocking read of 5 s (channels_redis'
+                # BZPOPMIN); redis-py 8 cuts every read at 5 s by default, so the two raced and
+                # dropped live feeds under load. The read is given more than the wait.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": "participation:channels",
+            },
         }
     }
 else:
