@@ -8,7 +8,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,15 +126,26 @@ def expression_photo(request, pk, size="photo"):
     stored = (
         expression.thumbnail if size == "miniature" and expression.thumbnail else expression.photo
     )
+    if not expression.is_readable_by_anyone:
+        cache_control = "private, no-store"
+    else:
+        # Kept by browsers but checked at each use: once the expression is hidden or erased,
+        # the check answers 404 and no cache, shared or not, shows the photo again.
+        cache_control = "no-cache"
+        etag = quote_etag(f"{expression.pk}-{size}-{expression.updated_at.timestamp()}")
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            not_modified["Cache-Control"] = cache_control
+            return not_modified
     try:
         handle = stored.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="expression-{expression.pk}.jpg"'
-    response["Cache-Control"] = (
-        "public, max-age=3600" if expression.is_readable_by_anyone else "private, no-store"
-    )
+    response["Cache-Control"] = cache_control
+    if expression.is_readable_by_anyone:
+        response["ETag"] = etag
     return response
 
 

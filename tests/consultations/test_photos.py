@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageCms
@@ -294,3 +295,27 @@ def test_an_expression_without_photo_has_no_photo_url(client):
         client.get(reverse("consultations:expression_photo", args=[expression.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_a_public_photo_is_checked_at_each_use_so_a_hidden_one_is_never_shown_again(
+    client_for, alice_in_rimbart
+):
+    post_photo(client_for(alice_in_rimbart), alice_in_rimbart.quartier, image_bytes("JPEG"))
+    client = Client()  # a visitor
+    expression = Expression.objects.get()
+    Expression.objects.filter(pk=expression.pk).update(status=Status.PUBLIEE)
+    for name in ("consultations:expression_photo", "consultations:expression_thumbnail"):
+        url = reverse(name, args=[expression.pk])
+        first = client.get(url)
+        b"".join(first.streaming_content)
+        # No cache may keep it without asking again (« public, max-age » did, for an hour).
+        assert first["Cache-Control"] == "no-cache"
+        assert first["ETag"]
+        # Asking again costs nothing while it is unchanged...
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+
+    # ...and once a mediator hides it after a report, the check answers 404 to everyone.
+    Expression.objects.filter(pk=expression.pk).update(visibility=Visibility.PRIVATE)
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 404
