@@ -1,5 +1,8 @@
 """What other apps may ask of the events app, without importing its internals."""
 
+import datetime as dt
+
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Evenement, Inscription
@@ -19,13 +22,35 @@ def events_attended_by(user):
     )
 
 
+# How far back an event may still be named as the place where something was said.
+CITABLE_DAYS = 180
+
+
+def _recent_q() -> Q:
+    """Published events of the last months that have begun today or before."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    start_of_tomorrow = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    return Q(
+        status=Evenement.Status.PUBLIE,
+        starts_at__gte=timezone.now() - dt.timedelta(days=CITABLE_DAYS),
+        starts_at__lt=start_of_tomorrow,
+    )
+
+
 def recent_events(limit: int = 50):
-    """Events of the last months and the coming weeks, for choosing an expression's source."""
-    now = timezone.now()
-    return Evenement.objects.filter(
-        starts_at__gte=now - timezone.timedelta(days=180),
-        starts_at__lte=now + timezone.timedelta(days=60),
-    ).order_by("-starts_at")[:limit]
+    """Events an expression may come from, newest first (the choices of the forms)."""
+    return Evenement.objects.filter(_recent_q()).order_by("-starts_at")[:limit]
+
+
+def is_citable(evenement, user) -> bool:
+    """Whether an expression of ``user`` may say it comes from ``evenement``: one of the
+    recent events, or one ``user`` attended. An event still to come, cancelled or long past
+    is no place where something was said."""
+    return (
+        Evenement.objects.filter(pk=evenement.pk)
+        .filter(_recent_q() | Q(pk__in=events_attended_by(user).values("pk")))
+        .exists()
+    )
 
 
 def event_titles(pks) -> list[tuple[int, str]]:

@@ -129,6 +129,8 @@ class ExpressionCreateSerializer(serializers.Serializer):
                 text=attrs.get("text", ""),
                 objectifs=attrs.get("objectifs", []),
                 consultation=attrs.get("consultation"),
+                evenement=attrs.get("evenement"),
+                author=self.context["request"].user,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error

@@ -126,6 +126,8 @@ class ExpressionFormMixin:
                 text=cleaned.get("text", ""),
                 objectifs=cleaned.get("objectifs") or [],
                 consultation=consultation,
+                evenement=cleaned.get("evenement"),
+                author=getattr(self, "user", None),
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

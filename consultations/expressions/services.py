@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evenements import public as evenements_public
 from participation.audit.services import record
 from participation.core.background import enqueue_on_commit
 from participation.core.ratelimit import limit_account
@@ -45,7 +46,9 @@ CONTACT_NEEDS_CONSENT = gettext_lazy(
 # --- Submitting -----------------------------------------------------------------------
 
 
-def validate_expression(*, quartier, text: str, objectifs: Iterable = (), consultation=None):
+def validate_expression(
+    *, quartier, text: str, objectifs: Iterable = (), consultation=None, evenement=None, author=None
+):
     """The rules of an expression's content, shared by the forms and the API.
 
     Raises a ValidationError whose dict names the field each message belongs to.
@@ -97,6 +100,15 @@ def validate_expression(*, quartier, text: str, objectifs: Iterable = (), consul
                 _("La consultation « %(title)s » ne concerne pas %(quartier)s.")
                 % {"title": consultation.title, "quartier": quartier.short_name}
             )
+    if evenement is not None and not evenements_public.is_citable(evenement, author):
+        errors.setdefault("evenement", []).append(
+            _(
+                "« %(title)s » ne peut pas être choisi : seul un événement qui a déjà eu lieu "
+                "(ces six derniers mois, ou auquel vous avez participé) peut l'être. Choisissez-en "
+                "un dans la liste, ou aucun."
+            )
+            % {"title": evenement.title}
+        )
     if errors:
         raise ValidationError(errors)
     return text
@@ -187,7 +199,12 @@ def submit(
         raise PermissionDenied(_("Vérifiez d'abord votre adresse électronique."))
     objectifs = list(objectifs)
     text = validate_expression(
-        quartier=quartier, text=text, objectifs=objectifs, consultation=consultation
+        quartier=quartier,
+        text=text,
+        objectifs=objectifs,
+        consultation=consultation,
+        evenement=evenement,
+        author=author,
     )
     fields = {
         "author": author,
@@ -236,7 +253,12 @@ def record_in_field(
         )
     objectifs = list(objectifs)
     text = validate_expression(
-        quartier=quartier, text=text, objectifs=objectifs, consultation=consultation
+        quartier=quartier,
+        text=text,
+        objectifs=objectifs,
+        consultation=consultation,
+        evenement=evenement,
+        author=mediator,
     )
     if source == Source.EN_LIGNE:
         raise ValidationError({"source": _("Choisissez où ces paroles ont été recueillies.")})

@@ -7,7 +7,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from tests.consultations.factories import ObjectifFactory, QuartierFactory
-from tests.evenements.factories import EvenementFactory
+from tests.evenements.factories import EvenementFactory, in_days
 
 SYNC = "/api/terrain/synchronisation/"
 
@@ -34,7 +34,10 @@ def mediation_rimbart(rimbart):
 
 @pytest.fixture
 def stand(rimbart):
-    return EvenementFactory(title="Stand du marché de Rimbart", quartiers=[rimbart])
+    # Yesterday: words are recorded at an event that has taken place.
+    return EvenementFactory(
+        title="Stand du marché de Rimbart", quartiers=[rimbart], starts_at=in_days(-1, 10)
+    )
 
 
 @pytest.fixture

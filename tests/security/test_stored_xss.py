@@ -231,7 +231,14 @@ def build_hostile() -> Hostile:
         event.pk, actor=mediateur, name=payload("invite", "-")[:120], adults=2
     )
 
-    # Said at the stand, with a contact name given with consent.
+    # Said at the stand, with a contact name given with consent. Words are recorded at an
+    # event that has taken place: the stand is moved to yesterday for the recording, then
+    # back, so that the pages of coming events show its hostile title too.
+    coming = {"starts_at": event.starts_at, "ends_at": event.ends_at}
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Evenement.objects.filter(pk=event.pk).update(
+        starts_at=yesterday, ends_at=yesterday + dt.timedelta(hours=2)
+    )
     field, _created = services.record_in_field(
         mediator=mediateur,
         quartier=quartier,
@@ -244,6 +251,7 @@ def build_hostile() -> Hostile:
         contact_consent=True,
         photo_description=payload("photo-terrain")[:200],
     )
+    Evenement.objects.filter(pk=event.pk).update(**coming)
 
     # The committee: a séance, a grouped point, an answer in public.
     form = SeanceForm(
