@@ -42,6 +42,19 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    @property
+    def label_for_staff(self) -> str:
+        """Who acted, as the moderation pages say it: staff by address, a resident by number.
+
+        The author of an anonymous expression and the people who reported it stay unknown
+        to the mediators; the référent's whole export keeps the address (``actor_label``).
+        Read with ``select_related("actor")``.
+        """
+        actor = self.actor
+        if actor is not None and not actor.is_staff_role:
+            return _("habitant·e n° %(number)s") % {"number": actor.pk}
+        return self.actor_label
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")

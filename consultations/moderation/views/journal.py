@@ -20,11 +20,11 @@ from ...models import (
 AUDIT_HEADER = ["date", "par", "action", "objet", "identifiant", "avant", "après", "motif"]
 
 
-def _audit_rows(entries):
+def _audit_rows(entries, *, whole: bool):
     for entry in entries:
         yield [
             timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor_label,
+            entry.actor_label if whole else entry.label_for_staff,
             entry.action,
             entry.target_type,
             entry.target_id,
@@ -34,8 +34,8 @@ def _audit_rows(entries):
         ]
 
 
-def _audit_response(entries, filename: str):
-    response = csv_response(csv_lines(AUDIT_HEADER, _audit_rows(entries)), filename)
+def _audit_response(entries, filename: str, *, whole=False):
+    response = csv_response(csv_lines(AUDIT_HEADER, _audit_rows(entries, whole=whole)), filename)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -58,4 +58,4 @@ def audit_export(request):
         raise PermissionDenied
     entries = AuditEntry.objects.order_by("created_at", "id").iterator(chunk_size=2000)
     stamp = timezone.localdate().isoformat()
-    return _audit_response(entries, f"journal-{stamp}.csv")
+    return _audit_response(entries, f"journal-{stamp}.csv", whole=True)

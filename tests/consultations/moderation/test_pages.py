@@ -413,6 +413,32 @@ def test_the_audit_csv_is_streamed_and_neutralises_formulas(client_for, mediateu
 
 
 @pytest.mark.django_db
+def test_the_mediators_never_read_the_address_of_an_author_or_of_who_reported(
+    client_for, mediateur, referent, alice, bob, rimbart
+):
+    from consultations.expressions import services as expression_services
+
+    expression, _created = expression_services.submit(
+        author=alice, quartier=rimbart, text="Le square est sale.", visibility="anonyme"
+    )
+    expression = moderation.publish(expression, actor=mediateur)
+    expression_services.report(expression, reporter=bob, reason=Signalement.Reason.AUTRE)
+    client = client_for(mediateur)
+
+    page = client.get(reverse("consultations:moderation_expression", args=[expression.pk]))
+    journal = client.get(reverse("consultations:moderation_audit_csv", args=[expression.pk]))
+    text = page.content.decode() + b"".join(journal.streaming_content).decode()
+
+    for address in ("alice@example.org", "bob@example.org"):
+        assert address not in text
+    assert f"habitant·e n° {alice.pk}" in text and f"habitant·e n° {bob.pk}" in text
+    assert "mediatrice@example.org" in text  # staff act under their name
+    # The référent's whole export, for the commune's records, keeps who it was.
+    whole = b"".join(client_for(referent).get("/moderation/journal.csv").streaming_content)
+    assert "alice@example.org" in whole.decode()
+
+
+@pytest.mark.django_db
 def test_the_whole_audit_log_is_exported_in_order(client_for, referent, alice):
     first, second = ExpressionFactory(author=alice), ExpressionFactory(author=alice)
     record(actor=referent, action="expression.publiee", target=first)
