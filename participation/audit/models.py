@@ -42,6 +42,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
     @property
     def label_for_staff(self) -> str:
         """Who acted, as the moderation pages say it: staff by address, a resident by number.
@@ -54,11 +62,3 @@ class AuditEntry(models.Model):
         if actor is not None and not actor.is_staff_role:
             return _("habitant·e n° %(number)s") % {"number": actor.pk}
         return self.actor_label
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
