@@ -315,7 +315,9 @@ def update_by_author(
                 )
             raise PermissionDenied
         text = validate_expression(quartier=quartier, text=text, objectifs=objectifs)
-        before = {"text": locked.text, "visibility": locked.visibility}
+        # The audit keeps lengths, not words: mediators read it, and words the author removed
+        # (or a mediator redacts later) must not stay readable there (like moderation.redact).
+        before = {"length": len(locked.text), "visibility": locked.visibility}
         locked.quartier = quartier
         locked.text = text
         locked.visibility = visibility
@@ -327,7 +329,7 @@ def update_by_author(
             action="expression.modifiee_par_auteur",
             target=locked,
             before=before,
-            after={"text": text, "visibility": visibility},
+            after={"length": len(text), "visibility": visibility},
         )
         changes.announce("expression.updated", locked.pk)
     return locked

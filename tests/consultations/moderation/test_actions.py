@@ -89,6 +89,39 @@ def test_redacting_keeps_the_original_words_for_the_referent_only(
 
 
 @pytest.mark.django_db
+def test_words_the_author_edited_before_a_redaction_never_reach_the_mediators(
+    client_for, mediateur, alice, rimbart
+):
+    from consultations.expressions import services as expression_services
+
+    expression, _created = expression_services.submit(
+        author=alice, quartier=rimbart, text="Mon voisin Jean Dupont, 12 rue Pasteur, crie."
+    )
+    expression_services.update_by_author(
+        expression,
+        user=alice,
+        quartier=rimbart,
+        text="Mon voisin Jean Dupont, 12 rue Pasteur, crie la nuit.",
+        visibility=expression.visibility,
+    )
+    expression.refresh_from_db()
+    moderation.redact(
+        expression,
+        actor=mediateur,
+        text="Mon voisin crie la nuit.",
+        version=moderation_queue.text_version(expression),
+        reason="nom et adresse d'un voisin",
+    )
+    client = client_for(mediateur)
+
+    page = client.get(f"/moderation/expressions/{expression.pk}/").content.decode()
+    journal = client.get(f"/moderation/expressions/{expression.pk}/journal.csv")
+    assert "Dupont" not in page + b"".join(journal.streaming_content).decode()
+    edited = AuditEntry.objects.get(action="expression.modifiee_par_auteur")
+    assert edited.after["length"] == len("Mon voisin Jean Dupont, 12 rue Pasteur, crie la nuit.")
+
+
+@pytest.mark.django_db
 def test_the_original_survives_a_second_redaction(referent, mediateur, alice):
     expression = ExpressionFactory(author=alice, text="Texte d'origine avec Mme Durand.")
     for text in ("Texte avec Mme D.", "Texte sans nom."):
