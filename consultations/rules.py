@@ -102,6 +102,28 @@ def can_see_full_path(user, expression: Expression) -> bool:
     return is_author(user, expression) or is_mediateur(user) or is_routed_to(user, expression)
 
 
+def readable_steps(user, expression: Expression, steps) -> list:
+    """The steps of the timeline ``user`` may read: public ones for every reader; the others
+    for the author, mediators and the référent; for a comité member, those of their own
+    instances only (an instance's unpublished answer stays its own, even when the expression
+    was also routed to another one)."""
+    if not can_see_full_path(user, expression):
+        return [step for step in steps if step.public]
+    if not is_comite_member(user):
+        return list(steps)
+    mine = None
+    readable = []
+    for step in steps:
+        instance = (step.data or {}).get("instance")
+        if not step.public and instance is not None:
+            if mine is None:
+                mine = set(instances_of(user).values_list("pk", flat=True))
+            if instance not in mine:
+                continue
+        readable.append(step)
+    return readable
+
+
 def can_see_private_details(user) -> bool:
     """Who recorded it, the contact given with consent: mediators and the référent."""
     return is_mediateur(user)

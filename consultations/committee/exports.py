@@ -12,7 +12,7 @@ show it: the author column is the name shown on the site (« un·e habitant·e d
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,8 +135,13 @@ def iter_records(
     etiquette_through = Etiquette.expressions.through
     reponse_through = Reponse.expressions.through
     transmissions = Transmission.objects.all()
+    answers_read = reponse_through.objects.all()
     if instances is not None:
         transmissions = transmissions.filter(instance__in=instances)
+        # Another instance's answer only if it chose to publish it.
+        answers_read = answers_read.filter(
+            Q(reponse__instance__in=instances) | Q(reponse__public=True)
+        )
     last = 0
     done = 0
     while True:
@@ -184,7 +189,7 @@ def iter_records(
         )
         answers = {
             e: (decision, text)
-            for e, decision, text in reponse_through.objects.filter(**window)
+            for e, decision, text in answers_read.filter(**window)
             .order_by("reponse__created_at")
             .values_list("expression_id", "reponse__decision", "reponse__text")
             if e in ids

@@ -96,7 +96,7 @@ def _visible_or_404(request, pk) -> Expression:
 def expression_detail(request, pk):
     expression = _visible_or_404(request, pk)
     full_path = rules.can_see_full_path(request.user, expression)
-    steps = [s for s in expression.steps.all() if full_path or s.public]
+    steps = rules.readable_steps(request.user, expression, expression.steps.all())
     user = request.user
     return render(
         request,
