@@ -10,7 +10,7 @@ import os
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_a_message_sent_after_a_quiet_moment_still_arrives():
-    layer = get_channel_layer()
+    # A layer of its own, closed in the loop that opened it (the shared one serves other tests).
+    layer = channel_layers.make_backend("default")
 
     async def scenario():
         channel = await layer.new_channel()
@@ -31,7 +32,7 @@ def test_a_message_sent_after_a_quiet_moment_still_arrives():
         sender = asyncio.ensure_future(later())
         message = await asyncio.wait_for(layer.receive(channel), timeout=20)
         await sender
-        await layer.flush()
+        await layer.close_pools()
         return message
 
     assert async_to_sync(scenario)() == {"type": "expression.submitted", "id": 1}
