@@ -33,6 +33,7 @@ WORKER_SOURCE = "js/terrain-sw.js"
 PRECACHED_STATIC = (
     "css/main.css",
     "css/terrain.css",
+    "js/lib/live-socket.js",
     "js/live.js",
     "js/terrain.js",
     "img/favicon.svg",
