@@ -300,7 +300,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "participation.core.staticfiles.StaticFilesStorage"
             if PRODUCTION
             else "whitenoise.storage.CompressedStaticFilesStorage"
         )
