@@ -35,6 +35,7 @@ PRECACHED_STATIC = (
     "css/terrain.css",
     "js/lib/live-socket.js",
     "js/live.js",
+    "js/lib/objectifs-checklist.js",
     "js/terrain/main.js",
     "js/terrain/page.js",
     "js/terrain/helpers.js",

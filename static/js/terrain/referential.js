@@ -1,10 +1,14 @@
 /* The referential (quartiers, their objectives, the enjeux) and the coming events: fetched
    from the API when there is network, kept on the device for offline use, and shown in the
-   form's lists. */
+   form's lists and its objectives checklist. */
 
 import { URLS, el, form, state } from "./page.js";
 import { setMeta } from "./store.js";
 import { fetchWithTimeout, formatTime } from "./helpers.js";
+// A classic script shared with the expression forms: it sets window.ObjectifsChecklist.
+import "../lib/objectifs-checklist.js";
+
+var checklist = window.ObjectifsChecklist;
 
 function fetchAll(url) {
   var results = [];
@@ -107,34 +111,10 @@ export function renderObjectifs(checkedIds) {
       if (!groups[o.enjeu]) { groups[o.enjeu] = []; order.push(o.enjeu); }
       groups[o.enjeu].push(o);
     });
-    order.forEach(function (enjeu) {
-      var details = document.createElement("details");
-      details.className = "enjeu";
-      var summary = document.createElement("summary");
+    checklist.appendGroups(container, order.map(function (enjeu) {
       var title = ref.enjeux && ref.enjeux[enjeu];
-      summary.textContent = "Enjeu " + enjeu + (title ? " : " + title : "");
-      details.appendChild(summary);
-      var list = document.createElement("ul");
-      list.className = "choices";
-      groups[enjeu].forEach(function (o) {
-        var item = document.createElement("li");
-        var input = document.createElement("input");
-        input.type = "checkbox";
-        input.name = "objectifs";
-        input.value = String(o.id);
-        input.id = "terrain-objectif-" + o.id;
-        if (checked[input.value]) { input.checked = true; details.open = true; delete checked[input.value]; }
-        var label = document.createElement("label");
-        label.htmlFor = input.id;
-        label.textContent = o.label;
-        item.appendChild(input);
-        item.appendChild(document.createTextNode(" "));
-        item.appendChild(label);
-        list.appendChild(item);
-      });
-      details.appendChild(list);
-      container.appendChild(details);
-    });
+      return { title: "Enjeu " + enjeu + (title ? " : " + title : ""), objectifs: groups[enjeu] };
+    }), { checked: checked, idPrefix: "terrain-objectif-" });
     if (!order.length) {
       var none = document.createElement("p");
       none.className = "meta";
@@ -149,18 +129,8 @@ export function renderObjectifs(checkedIds) {
     if (known) return;
     var item = document.createElement("p");
     item.className = "choice-unknown";
-    var input = document.createElement("input");
-    input.type = "checkbox";
-    input.name = "objectifs";
-    input.value = id;
-    input.id = "terrain-objectif-" + id;
-    input.checked = true;
-    var label = document.createElement("label");
-    label.htmlFor = input.id;
-    label.textContent = "Objectif n° " + id + (ref ? " (n'existe plus dans les listes : décochez-le)" : "");
-    item.appendChild(input);
-    item.appendChild(document.createTextNode(" "));
-    item.appendChild(label);
+    var label = "Objectif n° " + id + (ref ? " (n'existe plus dans les listes : décochez-le)" : "");
+    checklist.appendChoice(item, { id: id, label: label }, { checked: checked, idPrefix: "terrain-objectif-" });
     container.appendChild(item);
   });
 }
