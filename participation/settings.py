@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.postgres",
     "channels",
     "django_filters",
@@ -111,6 +112,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "participation.accounts.middleware.StaffSecondFactorMiddleware",
 ]
+
+# Forms draw their fields with templates/django/forms/field.html (the one field template).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "participation.urls"
 WSGI_APPLICATION = "participation.wsgi.application"
@@ -306,7 +310,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "participation.core.staticfiles.StaticFilesStorage"
             if PRODUCTION
             else "whitenoise.storage.CompressedStaticFilesStorage"
         )

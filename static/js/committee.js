@@ -1,5 +1,6 @@
 /* The committee's pages, progressive enhancement only (every page works without it):
-   - the dashboard's live counter of what is newly routed to my instances (WebSocket);
+   - the dashboard's live counter of what is newly routed to my instances (WebSocket, through
+     lib/live-socket.js);
    - the progress bar of a long export, polled until its file is ready. */
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
 
   // --- Live counter on the dashboard ---------------------------------------------------
   var live = document.querySelector("[data-committee-live]");
-  if (live && "WebSocket" in window) {
+  if (live && window.LiveSocket) {
     var text = live.querySelector("[data-live-text]");
     var total = document.querySelector("[data-live-total]");
     var filtered = live.getAttribute("data-filtered") === "1";
@@ -18,8 +19,6 @@
     var routed = 0;
     var answered = 0;
     var seen = {};
-    var retry = 1000;
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
 
     var show = function (message) {
       text.textContent = message;
@@ -35,11 +34,10 @@
       var ids = event.instances || (event.instance ? [event.instance] : []);
       return ids.some(function (id) { return mine.indexOf(id) !== -1; });
     };
-    var connect = function () {
-      var socket = new WebSocket(scheme + location.host + "/ws/comite/");
-      socket.onopen = function () { retry = 1000; };
-      socket.onmessage = function (message) {
-        var event = JSON.parse(message.data);
+    window.LiveSocket.connect("/ws/comite/", {
+      // Not signed in, or no longer on the committee: the page says nothing, tries no more.
+      giveUpOn: [4401, 4403],
+      onEvent: function (event) {
         if (!concerns(event)) return;
         if (event.type === "expression.routed" && !seen[event.id]) {
           seen[event.id] = true;
@@ -50,15 +48,11 @@
           answered += 1;
           describe();
         }
-      };
-      socket.onclose = function (event) {
-        if (event.code === 4401 || event.code === 4403) return;
+      },
+      onClose: function () {
         show("Le direct est en pause : actualisez la page pour voir les derniers chiffres.");
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 30000);
-      };
-    };
-    connect();
+      }
+    });
   }
 
   // --- Progress of a long export --------------------------------------------------------

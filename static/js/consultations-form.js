@@ -1,10 +1,11 @@
-/* Expression form: when the quartier changes, show its objectives in place (no reload).
-   Without this script, the « Afficher les objectifs de ce quartier » button does the same. */
+/* Expression form: when the quartier changes, show its objectives in place (no reload),
+   drawn by lib/objectifs-checklist.js. Without these scripts, the « Afficher les objectifs
+   de ce quartier » button does the same. */
 (function () {
   "use strict";
   var form = document.querySelector("[data-expression-form]");
   var dataNode = document.getElementById("objectifs-data");
-  if (!form || !dataNode) return;
+  if (!form || !dataNode || !window.ObjectifsChecklist) return;
   var select = form.querySelector("select[name=quartier]");
   var container = form.querySelector("[data-objectifs-groups]");
   var nameNode = form.querySelector("[data-quartier-name]");
@@ -30,33 +31,9 @@
       empty.textContent = "Les objectifs de ce quartier ne sont pas encore en ligne.";
       container.appendChild(empty);
     }
-    groups.forEach(function (group) {
-      var details = document.createElement("details");
-      details.className = "enjeu";
-      var summary = document.createElement("summary");
-      summary.textContent = group.enjeu;
-      details.appendChild(summary);
-      var list = document.createElement("ul");
-      list.className = "choices";
-      group.objectifs.forEach(function (objectif) {
-        var item = document.createElement("li");
-        var input = document.createElement("input");
-        input.type = "checkbox";
-        input.name = "objectifs";
-        input.value = String(objectif.id);
-        input.id = "objectif-" + objectif.id;
-        if (checked[input.value]) { input.checked = true; details.open = true; }
-        var label = document.createElement("label");
-        label.htmlFor = input.id;
-        label.textContent = objectif.label;
-        item.appendChild(input);
-        item.appendChild(document.createTextNode(" "));
-        item.appendChild(label);
-        list.appendChild(item);
-      });
-      details.appendChild(list);
-      container.appendChild(details);
-    });
+    window.ObjectifsChecklist.appendGroups(container, groups.map(function (group) {
+      return { title: group.enjeu, objectifs: group.objectifs };
+    }), { checked: checked });
     if (nameNode) {
       var option = select.options[select.selectedIndex];
       nameNode.textContent = option ? option.textContent : "";

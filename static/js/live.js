@@ -1,15 +1,11 @@
-/* Progressive enhancement: live notification counter over a WebSocket. Pages work without it. */
+/* Progressive enhancement: live notification counter over a WebSocket (lib/live-socket.js).
+   Pages work without it. */
 (function () {
   "use strict";
-  if (!document.body.hasAttribute("data-user") || !("WebSocket" in window)) return;
+  if (!document.body.hasAttribute("data-user") || !window.LiveSocket) return;
   var link = document.querySelector("[data-live-notifications]");
-  var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  var retry = 1000;
-  function connect() {
-    var socket = new WebSocket(scheme + location.host + "/ws/notifications/");
-    socket.onopen = function () { retry = 1000; };
-    socket.onmessage = function (message) {
-      var event = JSON.parse(message.data);
+  window.LiveSocket.connect("/ws/notifications/", {
+    onEvent: function (event) {
       if (event.type === "notification" && link) {
         var badge = link.querySelector(".badge");
         if (!badge) {
@@ -23,12 +19,9 @@
         badge.setAttribute("aria-label", badge.textContent + " non lues");
       }
       document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
-    };
-    socket.onclose = function () {
+    },
+    onClose: function () {
       document.dispatchEvent(new CustomEvent("live:closed"));
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  }
-  connect();
+    }
+  });
 })();

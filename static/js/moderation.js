@@ -1,6 +1,7 @@
 /* Moderation, live: the header counter on every staff page, and on the queue page new or
    reported expressions appear and handled ones leave, without reload. Progressive
-   enhancement: every page works without it, and says when the live feed is paused. */
+   enhancement: every page works without it, and says when the live feed is paused. The
+   socket, and its reconnection, is lib/live-socket.js's. */
 (function () {
   "use strict";
   var counters = document.querySelectorAll("[data-moderation-count]");
@@ -9,10 +10,8 @@
   var staffPage = document.querySelector("[data-moderation-expression]");
   var statusBox = document.querySelector("[data-live-status]");
   var announceBox = document.querySelector("[data-live-announce]");
-  if (!counterLink || !("WebSocket" in window)) return;
+  if (!counterLink || !window.LiveSocket) return;
   var counterUrl = counterLink.getAttribute("data-counter-url");
-  var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  var retry = 1000;
   var countTimer = null;
 
   function setLive(live) {
@@ -130,20 +129,13 @@
     if (notice) notice.hidden = false;
   }
 
-  function connect() {
-    var socket = new WebSocket(scheme + location.host + "/ws/moderation/");
-    socket.onopen = function () { retry = 1000; setLive(true); refreshCount(); };
-    socket.onmessage = function (message) {
-      var event = JSON.parse(message.data);
+  window.LiveSocket.connect("/ws/moderation/", {
+    onOpen: function () { setLive(true); refreshCount(); },
+    onEvent: function (event) {
       refreshCount();
       if (queue) onQueueEvent(event);
       if (staffPage) onStaffPageEvent(event);
-    };
-    socket.onclose = function () {
-      setLive(false);
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  }
-  connect();
+    },
+    onClose: function () { setLive(false); }
+  });
 })();
