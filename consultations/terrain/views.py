@@ -1,7 +1,8 @@
 """Field mode (mode terrain): the installable page mediators use at stands, even offline.
 
-The page itself is a shell: static/js/terrain.js fills it from the API (referential and
-coming events, kept in IndexedDB), keeps every entry on the device until the sync endpoint
+The page itself is a shell: the ES modules of static/js/terrain/ (main.js and the modules it
+imports, no build step) fill it from the API (referential and coming events, kept in
+IndexedDB), keep every entry on the device until the sync endpoint
 (consultations.terrain.sync) has stored it, and the service worker (static/js/terrain-sw.js, served
 here at /terrain/sw.js so that its scope covers /terrain/) serves the page and its assets
 from its cache when there is no network. Without JavaScript the page says so and links to
