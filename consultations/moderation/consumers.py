@@ -35,12 +35,11 @@ class ModerationConsumer(GroupFeedConsumer):
     expression_reviewed = forward
     expression_deleted = forward
 
-    async def dispatch(self, message):
+    def fallback_for(self, message):
         # An expression event added later by another service is forwarded, not fatal:
         # without a handler Channels would close every open queue.
-        if message.get("type", "").startswith("expression.") and not hasattr(
+        if message["type"].startswith("expression.") and not hasattr(
             self, get_handler_name(message)
         ):
-            await self.forward(message)
-            return
-        await super().dispatch(message)
+            return self.forward
+        return None

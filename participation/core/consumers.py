@@ -1,52 +1,45 @@
-"""The one shape of a live feed: check the person at connect, join a group, forward events.
+"""WebSocket consumers of the expression's path. Thin: check the role at connect, join the
+group, forward what the service functions broadcast (participation.core.realtime)."""
 
-Consumers stay thin (STYLE.md): the service functions broadcast through
-``participation.core.realtime``, and a feed only decides who may follow it and which
-events it passes on. A channel layer that is down at connect closes the socket with 1011,
-which the page's reconnecting client (static/js/lib/) reads as « le direct est en pause ».
-"""
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 
-import contextlib
+from participation.accounts.rules import has_totp
+from participation.core.consumers import GroupFeedConsumer
+from participation.core.realtime import MODERATION_GROUP
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
-# Close codes: 4401 not signed in, 4403 role (or second factor) missing, 1011 layer down.
-NOT_SIGNED_IN = 4401
-FORBIDDEN = 4403
-LAYER_DOWN = 1011
+from .. import rules
 
 
-class GroupFeedConsumer(AsyncJsonWebsocketConsumer):
-    """A signed-in person's feed of one group; subclasses say who and which group."""
+@database_sync_to_async
+def _may_moderate(user) -> bool:
+    return rules.can_moderate(user) and has_totp(user)
 
-    group: str = ""
+
+class ModerationConsumer(GroupFeedConsumer):
+    """The moderation queue, live: for mediators and the référent with their second factor."""
+
+    group = MODERATION_GROUP
 
     async def authorize(self, user) -> bool:
-        """Whether ``user`` may follow this feed (checked once, at connect)."""
-        return True
+        return await _may_moderate(user)
 
-    def group_for(self, user) -> str:
-        return self.group
+    async def forward(self, event):
+        await self.send_json(event)
 
-    async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=NOT_SIGNED_IN)
-            return
-        if not await self.authorize(user):
-            await self.close(code=FORBIDDEN)
-            return
-        self.group = self.group_for(user)
-        try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-        except Exception:  # noqa: BLE001 - layer down: the page says the live feed is paused
-            await self.close(code=LAYER_DOWN)
-            return
-        self.joined = True
-        await self.accept()
+    # One handler per event type the services send (the type's dots become underscores).
+    expression_submitted = forward
+    expression_status = forward
+    expression_reported = forward
+    expression_updated = forward
+    expression_reviewed = forward
+    expression_deleted = forward
 
-    async def disconnect(self, code):
-        if getattr(self, "joined", False):
-            # Nothing to clean if the layer is down.
-            with contextlib.suppress(Exception):
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+    def fallback_for(self, message):
+        # An expression event added later by another service is forwarded, not fatal:
+        # without a handler Channels would close every open queue.
+        if message["type"].startswith("expression.") and not hasattr(
+            self, get_handler_name(message)
+        ):
+            return self.forward
+        return None
