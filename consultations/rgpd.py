@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from participation.audit.services import record
+from participation.audit.services import forget_words, record
 
 from . import changes
 from .expressions import services
@@ -161,9 +161,14 @@ def erase(user, *, keep_public_expressions: bool) -> None:
     kept_ids = {e.pk for e in kept}
     _anonymise(kept, user=user)
     _delete([e for e in mine if e.pk not in kept_ids], user=user)
+    # Earlier versions of their words kept by the audit log go too (lengths stay).
+    forget_words(mine)
     for support in Support.objects.filter(user=user).select_related("expression"):
         services.remove_support(support.expression, user=user)
-    Signalement.objects.filter(reporter=user).update(reporter=None)
+    # Their reports stay for the mediators, unsigned and without the words they typed.
+    Signalement.objects.filter(reporter=user).update(reporter=None, details="")
+    # The committee's dashboard shows the texts of the most supported expressions.
+    changes.figures_changed()
 
 
 def purge_contacts(before) -> int:

@@ -276,6 +276,7 @@ def redact(expression: Expression | int, *, actor, text: str, version: str, reas
         before_length = len(locked.text)
         locked.text = text
         locked.save(update_fields=["text", "updated_at"])
+        changes.figures_changed()  # the dashboard shows the texts of the most supported ones
         # The words removed stay out of the audit log: mediators read it, only the référent
         # reads the original (Redaction rows).
         record(

@@ -33,6 +33,33 @@ def entries_for(target: models.Model):
     ).select_related("actor")
 
 
+def forget_words(targets, *, keys=("text",)) -> int:
+    """The other rewrite the append-only log allows, for erasure (RGPD): words a person typed
+    that entries about ``targets`` kept under ``keys`` (in ``before`` and ``after``) give way
+    to their length; who did what, when and why stays. Returns how many entries changed.
+
+    Entries written since the author's edits are audited by lengths hold no such words; this
+    reaches the older ones. Django's plain base manager is used on purpose, as below.
+    """
+    changed = 0
+    for target in targets:
+        for entry in entries_for(target):
+            before, after = _without_words(entry.before, keys), _without_words(entry.after, keys)
+            if (before, after) != (entry.before, entry.after):
+                AuditEntry._base_manager.filter(pk=entry.pk).update(before=before, after=after)
+                changed += 1
+    return changed
+
+
+def _without_words(data, keys):
+    if not isinstance(data, dict) or not any(isinstance(data.get(k), str) for k in keys):
+        return data
+    return {
+        name: {"length": len(value)} if name in keys and isinstance(value, str) else value
+        for name, value in data.items()
+    }
+
+
 def pseudonymise_actor(user, label: str) -> int:
     """The one rewrite the append-only log allows: when an account is erased (RGPD), the
     entries it made keep their place and their facts, and its address gives way to ``label``.

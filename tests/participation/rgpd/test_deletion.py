@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from consultations import changes
 from consultations.expressions import services as consultations_services
 from consultations.models import Expression, Signalement, Status, Visibility
 from consultations.storage import private_storage
@@ -15,6 +16,7 @@ from evenements.models import Inscription
 from evenements.rgpd import ANONYMISED_NAME
 from participation.accounts.models import User
 from participation.audit.models import AuditEntry
+from participation.audit.services import record
 from participation.notifications.models import Notification
 from participation.notifications.services import notify
 from tests.consultations.factories import ExpressionFactory
@@ -158,7 +160,9 @@ def test_future_registrations_are_cancelled_and_the_first_waiting_person_is_prom
 def test_supports_are_withdrawn_and_reports_stay_unsigned(client_for, alice, bob, rimbart):
     bobs = ExpressionFactory(author=bob, quartier=rimbart, status=Status.PUBLIEE)
     consultations_services.add_support(bobs, user=alice)
-    consultations_services.report(bobs, reporter=alice, reason=Signalement.Reason.AUTRE)
+    consultations_services.report(
+        bobs, reporter=alice, reason=Signalement.Reason.AUTRE, details="Alice Martin, voisine"
+    )
 
     delete(client_for(alice), "supprimer")
 
@@ -167,6 +171,28 @@ def test_supports_are_withdrawn_and_reports_stay_unsigned(client_for, alice, bob
     assert not bobs.supports.exists()
     (signalement,) = Signalement.objects.filter(expression=bobs)
     assert signalement.reporter is None
+    assert signalement.details == ""  # the words she typed go with her
+
+
+def test_earlier_words_kept_by_the_audit_log_go_with_the_account(client_for, alice, rimbart):
+    expression = ExpressionFactory(author=alice, quartier=rimbart, text="Sans nom.")
+    # An entry written before edits were audited by lengths: it held the words themselves.
+    record(
+        actor=alice,
+        action="expression.modifiee_par_auteur",
+        target=expression,
+        before={"text": "Mon voisin Jean Dupont crie.", "visibility": "anonyme"},
+        after={"text": "Sans nom.", "visibility": "anonyme"},
+    )
+    generation = changes.figures_generation()
+
+    delete(client_for(alice), "supprimer")
+
+    entry = AuditEntry.objects.get(action="expression.modifiee_par_auteur")
+    assert "Dupont" not in str(entry.before)
+    assert entry.before == {"text": {"length": 28}, "visibility": "anonyme"}
+    assert entry.action == "expression.modifiee_par_auteur"  # the fact stays
+    assert changes.figures_generation() != generation  # the dashboard counts again
 
 
 def test_the_audit_log_keeps_the_actions_of_the_account_without_its_address(
