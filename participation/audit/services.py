@@ -61,7 +61,7 @@ def _without_words(data, keys):
 
 
 def pseudonymise_actor(user, label: str) -> int:
-    """The one rewrite the append-only log allows: when an account is erased (RGPD), the
+    """The first rewrite the append-only log allows: when an account is erased (RGPD), the
     entries it made keep their place and their facts, and its address gives way to ``label``.
 
     Django's plain base manager is used on purpose: ``AuditEntry.objects`` refuses updates.
