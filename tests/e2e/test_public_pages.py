@@ -25,18 +25,12 @@ def test_a_quartier_page_reached_from_the_home_page_is_accessible(page):
     assert_page_is_sound(page)
 
 
-# Known problems, each to be fixed by the page's owner (then remove it from here).
-KNOWN_BROKEN: dict[str, str] = {}
-
-
 def test_every_page_linked_from_the_footer_is_accessible(page):
     """Legal, privacy and accessibility pages join this test as soon as the footer links them."""
     page.goto("/")
     paths = page.locator("footer a[href^='/']").evaluate_all("links => links.map(a => a.pathname)")
     checked, problems = [], []
     for path in dict.fromkeys(paths):
-        if path in KNOWN_BROKEN:
-            continue
         response = page.goto(path)
         if "html" not in (response.headers.get("content-type") or ""):
             continue

@@ -19,15 +19,6 @@ pytestmark = pytest.mark.e2e
 SKIP = re.compile(
     r"logout|deconnexion|supprimer|delete|desinscription|annuler|\.ics$|\.csv$|\.json$|^/api/(?!docs)|^/sante/|^/static/|^/media/|^/gestion/admin/"
 )
-# Pages not checked at all: see test_public_pages.KNOWN_BROKEN.
-KNOWN_BROKEN: set[str] = set()
-# Known problems of other features' pages, by URL shape: still checked and printed, but they
-# do not fail the run until their owner fixes them (then remove the line: the run says so).
-KNOWN_PROBLEMS = {
-    "/evenements/calendrier/": "the month grid overflows at 320 px (wrap it in .table-scroll)",
-    "/evenements/calendrier/N/N/": "the month grid overflows at 320 px (wrap it in .table-scroll)",
-    "/evenements/gestion/": "the table overflows at 320 px (wrap it in .table-scroll)",
-}
 ROLES = {
     "habitant": "habitant@demo.auchel.fr",
     "mediateur": "mediateur@demo.auchel.fr",
@@ -44,8 +35,7 @@ def same_site_paths(page) -> list[str]:
         link = urlsplit(href)
         if link.netloc != origin or link.query or SKIP.search(link.path):
             continue
-        if link.path not in KNOWN_BROKEN:
-            paths.append(link.path)
+        paths.append(link.path)
     return list(dict.fromkeys(paths))
 
 
@@ -69,17 +59,12 @@ def check_site(page, start: list[str], seen: set[str]) -> list[str]:
             raise
         if response is None or "html" not in (response.headers.get("content-type") or ""):
             continue
+        # Every page, no exception: a problem of any page fails the run.
         try:
             assert response.status == 200, f"{path} answered {response.status}"
             assert_page_is_sound(page)
         except AssertionError as exc:
-            if shape(path) in KNOWN_PROBLEMS:
-                print(f"KNOWN PROBLEM {path}: {KNOWN_PROBLEMS[shape(path)]}\n{exc}")
-            else:
-                problems.append(str(exc))
-        else:
-            if shape(path) in KNOWN_PROBLEMS:
-                print(f"FIXED {path}: remove it from KNOWN_PROBLEMS in {__file__}")
+            problems.append(str(exc))
         if path in start:
             for linked in same_site_paths(page):
                 if shape(linked) not in shapes:
