@@ -14,6 +14,11 @@ from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults
     pytest_runtest_makereport,
 )
 from .faults.report import print_section
+from .requirements import check_needs
+
+
+def pytest_runtest_setup(item):
+    check_needs(item)
 
 
 @pytest.fixture(autouse=True)

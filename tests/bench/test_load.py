@@ -120,7 +120,7 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+@pytest.mark.needs("wrk")
 def test_wrk_sends_the_requests_the_python_fallback_would(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -140,10 +140,7 @@ def test_search_finds_words_in_the_text(client, rimbart):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="French full-text search (unaccent + stemming) exists on PostgreSQL only; SQLite uses icontains.",
-)
+@pytest.mark.needs("postgresql")  # French full-text search; SQLite uses icontains
 def test_full_text_search_finds_mediation_without_accent_and_in_the_plural(client, rimbart):
     ExpressionFactory(
         quartier=rimbart, status=Status.PUBLIEE, text="Il faut renforcer la médiation sociale."
@@ -168,9 +165,7 @@ def test_full_text_search_finds_mediation_without_accent_and_in_the_plural(clien
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="The GIN index exists on PostgreSQL only."
-)
+@pytest.mark.needs("postgresql")  # the GIN index
 def test_the_search_can_use_the_gin_index():
     from consultations.models import Expression
     from consultations.search import search_expressions

@@ -162,10 +162,7 @@ def test_a_field_expression_notifies_the_consenting_contact_by_email(mediateur, 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Row locks (SELECT … FOR UPDATE) between two connections need PostgreSQL.",
-)
+@pytest.mark.needs("postgresql")  # row locks between two connections
 def test_two_mediators_acting_at_the_same_moment_make_exactly_one_transition(
     mediateur, referent, alice
 ):

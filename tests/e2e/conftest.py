@@ -11,7 +11,7 @@
   signs in once per session, later pages reuse its cookies.
 
 The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing
-(and fail instead when ``E2E_REQUIRED`` is set, as in CI).
+(and fail instead when ``REQUIRE_ALL_TESTS`` is set, as in CI).
 They run after every other test of the session: Playwright's event loop would make
 Django refuse the ORM in the tests that follow it.
 """
@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 
 import pytest
+
+from tests.requirements import missing
 
 from . import server
 from .helpers import CSP_RECORDER, console_log, login
@@ -66,10 +68,7 @@ def e2e_requirements():
     try:
         server.check_requirements()
     except server.Unavailable as exc:
-        reason = f"browser tests need PostgreSQL, Redis and Chromium: {exc}"
-        if os.environ.get("E2E_REQUIRED"):
-            pytest.fail(reason + " (E2E_REQUIRED is set)", pytrace=False)
-        pytest.skip(reason)
+        missing(f"browser tests need PostgreSQL, Redis and Chromium: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,7 @@ from .factories import EvenementFactory
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises all writers.",
-)
+@pytest.mark.needs("postgresql")  # row locks: SQLite serialises all writers
 def test_twenty_concurrent_registrations_for_five_places_give_five_confirmed_and_fifteen_waiting():
     event = EvenementFactory(capacity=5)
     users = [UserFactory(email=f"habitant{n}@example.org", totp=False) for n in range(20)]

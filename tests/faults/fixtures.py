@@ -7,7 +7,7 @@
   process, the Redis and the database are stopped and dropped at the end, even on failure.
 
 Skipped, with the reason, when the binaries are missing; failed instead when
-``E2E_REQUIRED`` (set by ``.ci/run``) or ``FAULTS_REQUIRED`` is set.
+``REQUIRE_ALL_TESTS`` (set by ``.ci/run``) is set (tests/requirements.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 import pytest
 
 from tests.e2e.server import Unavailable
+from tests.requirements import missing
 
 from . import platform as platforms
 from .stores import PrivatePostgres, check_binaries
@@ -29,10 +30,7 @@ def faults_requirements():
     try:
         check_binaries()
     except Unavailable as exc:
-        reason = f"fault and load tests need redis-server and PostgreSQL 15 binaries: {exc}"
-        if os.environ.get("E2E_REQUIRED") or os.environ.get("FAULTS_REQUIRED"):
-            pytest.fail(reason + " (E2E_REQUIRED or FAULTS_REQUIRED is set)", pytrace=False)
-        pytest.skip(reason)
+        missing(f"fault and load tests need redis-server and PostgreSQL 15 binaries: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,12 @@ redis-py 8 cuts reads at 5 s unless told otherwise, so a quiet feed crashed its 
 """
 
 import asyncio
-import os
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="Needs REDIS_URL: the in-memory layer has no socket to time out.",
-)
+pytestmark = pytest.mark.needs("redis")  # the in-memory layer has no socket to time out
 
 
 def test_a_message_sent_after_a_quiet_moment_still_arrives():

@@ -18,10 +18,7 @@ from .conftest import convention_instance
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Row locks (SELECT … FOR UPDATE) between two connections need PostgreSQL.",
-    ),
+    pytest.mark.needs("postgresql"),  # row locks between two connections
 ]
 
 

@@ -15,10 +15,7 @@ from participation.asgi import application
 
 from .test_realtime import TIMEOUT, headers_for, receive_about
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="Needs REDIS_URL: only the Redis channel layer is shared between processes.",
-)
+pytestmark = pytest.mark.needs("redis")  # only the Redis layer is shared between processes
 
 OTHER_PROCESS = textwrap.dedent(
     """
