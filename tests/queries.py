@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-
 # What a signed-in page reads from the cache when it is warm, and from the database when it
 # is not: the session, the staff's second-factor check, the moderation count, the unread count.
 COLD_EXTRA = 4
