@@ -25,6 +25,9 @@ def pytest_runtest_setup(item):
 def _test_settings(settings, tmp_path):
     """Tests run tasks inline and never write outside a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing a password the production way costs a tenth of a second: the suite makes
+    # thousands of accounts (the live servers of the browser tests keep the real hasher).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     # Tests change data and read pages back at once: the anonymous page cache has its own tests.
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0

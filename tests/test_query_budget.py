@@ -104,7 +104,6 @@ def count_every_page() -> dict[tuple, int]:
 
 @pytest.mark.django_db
 def test_every_page_runs_at_most_12_queries_whatever_the_amount_of_data(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_ACCOUNTS_ENABLED = True  # the demo content, in a test database only
     call_command("load_referentiel", verbosity=0)
     call_command("load_demo", verbosity=0)

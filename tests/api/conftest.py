@@ -12,11 +12,6 @@ from tests.evenements.factories import EvenementFactory, in_days
 SYNC = "/api/terrain/synchronisation/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def rimbart(db):
     return QuartierFactory(slug="rimbart", name="Rimbart", short_name="Rimbart")

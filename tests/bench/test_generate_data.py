@@ -28,11 +28,6 @@ SCALE = 0.002
 DAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def generate(seed: int = 42) -> str:
     lines: list[str] = []
     driver.run(seed=seed, scale=SCALE, today=DAY, write=lines.append)

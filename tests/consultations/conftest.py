@@ -8,11 +8,6 @@ from participation.core import realtime
 from .factories import ObjectifFactory, QuartierFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def rimbart(db):
     return QuartierFactory(slug="rimbart", name="Rimbart", short_name="Rimbart")

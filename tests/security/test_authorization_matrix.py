@@ -707,7 +707,6 @@ def _route_for(url: str) -> str:
 
 @pytest.fixture
 def world(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_world()
 
 

@@ -38,11 +38,6 @@ FRENCH_429_PAGE = "Trop d'essais en peu de temps"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _one_instant(time_machine):
     """Each burst happens within one instant, however slow the machine: the windows
     (« per minute », « per hour ») neither slide nor turn during a test."""

@@ -295,7 +295,6 @@ def build_hostile() -> Hostile:
 
 @pytest.fixture
 def hostile(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_hostile()
 
 

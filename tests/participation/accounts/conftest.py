@@ -10,9 +10,7 @@ from allauth.mfa.totp.internal.auth import (
 
 @pytest.fixture(autouse=True)
 def _account_test_settings(settings):
-    """A fast hasher (these tests create and sign in many accounts), and a TOTP code still
-    accepted if the 30-second period turns between computing and typing it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """A TOTP code still accepted if the 30-second period turns between computing and typing it."""
     settings.MFA_TOTP_TOLERANCE = 1
 
 

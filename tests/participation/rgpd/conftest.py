@@ -9,11 +9,6 @@ from tests.factories import QuartierFactory
 PASSWORD = "mot-de-passe-solide-2030"  # the password of tests.factories.UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def rimbart(db):
     return QuartierFactory(slug="rimbart", name="Rimbart", short_name="Rimbart")
