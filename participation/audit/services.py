@@ -34,20 +34,25 @@ def entries_for(target: models.Model):
 
 
 def forget_words(targets, *, keys=("text",)) -> int:
-    """The other rewrite the append-only log allows, for erasure (RGPD): words a person typed
+    """For targets of one model, the other rewrite the append-only log allows, for erasure (RGPD): words a person typed
     that entries about ``targets`` kept under ``keys`` (in ``before`` and ``after``) give way
     to their length; who did what, when and why stays. Returns how many entries changed.
 
     Entries written since the author's edits are audited by lengths hold no such words; this
     reaches the older ones. Django's plain base manager is used on purpose, as below.
     """
+    targets = list(targets)
+    if not targets:
+        return 0
+    entries = AuditEntry.objects.filter(
+        target_type=targets[0]._meta.label_lower, target_id__in=[str(t.pk) for t in targets]
+    )
     changed = 0
-    for target in targets:
-        for entry in entries_for(target):
-            before, after = _without_words(entry.before, keys), _without_words(entry.after, keys)
-            if (before, after) != (entry.before, entry.after):
-                AuditEntry._base_manager.filter(pk=entry.pk).update(before=before, after=after)
-                changed += 1
+    for entry in entries.iterator():
+        before, after = _without_words(entry.before, keys), _without_words(entry.after, keys)
+        if (before, after) != (entry.before, entry.after):
+            AuditEntry._base_manager.filter(pk=entry.pk).update(before=before, after=after)
+            changed += 1
     return changed
 
 
