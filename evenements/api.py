@@ -2,15 +2,14 @@
 
 from django.db.models import Prefetch
 from django.urls import include, path
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
 from rest_framework import routers, serializers, viewsets
 
 from participation.api.pagination import PageNumberPagination
+from participation.api.query import QueryParameters, slug_parameter
 from participation.territory.models import Quartier
 
-from .filters import EvenementFilter
+from .filters import DATE_ERROR, EvenementFilter
 from .models import Evenement
 
 
@@ -19,7 +18,9 @@ class EvenementSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     quartiers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     objectifs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    places_left = serializers.SerializerMethodField()
+    places_left = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Places restantes ; vide : sans limite.")
+    )
     is_full = serializers.BooleanField(read_only=True)
     url = serializers.SerializerMethodField()
     ical_url = serializers.SerializerMethodField()
@@ -59,10 +60,6 @@ class EvenementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_places_left(self, event) -> int | None:
-        return event.places_left
-
     def get_url(self, event) -> str:
         return self.context["request"].build_absolute_uri(event.get_absolute_url())
 
@@ -72,15 +69,27 @@ class EvenementSerializer(serializers.ModelSerializer):
         )
 
 
-class FilterMessagesBackend(DjangoFilterBackend):
-    """An impossible filter gives an empty list and its reasons, never an error page."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        request.filter_messages = filterset.filter_messages()
-        return filterset.qs
+class EvenementParameters(QueryParameters):
+    quartier = slug_parameter(_("Slug du quartier (ex. « rimbart »)."))
+    type = serializers.ChoiceField(
+        choices=Evenement.Kind.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Type d'événement."),
+    )
+    du = serializers.DateField(
+        required=False,
+        error_messages={"invalid": DATE_ERROR},
+        help_text=_("À partir de ce jour (AAAA-MM-JJ). Sans lui : ce qui n'est pas fini."),
+    )
+    au = serializers.DateField(
+        required=False,
+        error_messages={"invalid": DATE_ERROR},
+        help_text=_("Jusqu'à ce jour (AAAA-MM-JJ)."),
+    )
+    ouvert = serializers.BooleanField(
+        required=False, help_text=_("Seulement les événements ouverts aux inscriptions.")
+    )
 
 
 class EvenementPagination(PageNumberPagination):
@@ -110,7 +119,7 @@ class EvenementViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EvenementSerializer
     filterset_class = EvenementFilter
-    filter_backends = [FilterMessagesBackend]
+    query_parameters = EvenementParameters
     pagination_class = EvenementPagination
 
     def get_queryset(self):

@@ -2,6 +2,7 @@
 
 from django.urls import include, path, re_path
 
+from participation.api import schema  # noqa: F401 - registers the schema's extensions
 from participation.api.docs import reference
 from participation.api.views import not_found
 

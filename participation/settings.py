@@ -387,7 +387,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "participation.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["participation.api.query.ApiFilterBackend"],
     # Every error in one French format: {"erreur": {"code", "message", "champs"}} (docs/api.md).
     "EXCEPTION_HANDLER": "participation.api.errors.exception_handler",
 }

@@ -13,6 +13,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -21,12 +22,19 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.response import Response
 
+from participation.api.bodies import StrictJSON
 from participation.api.errors import ApiError
+from participation.api.query import (
+    QueryParameters,
+    number_parameter,
+    slug_parameter,
+    text_parameter,
+)
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Objectif, Quartier
 
 from .. import images, rules
-from ..models import Consultation, Expression, Visibility
+from ..models import Consultation, Expression, Source, Visibility
 from . import services
 from .filters import ExpressionFilter
 
@@ -88,7 +96,7 @@ class ExpressionSerializer(serializers.ModelSerializer):
         return self._absolute(reverse("consultations:expression_thumbnail", args=[expression.pk]))
 
 
-class ExpressionCreateSerializer(serializers.Serializer):
+class ExpressionCreateSerializer(StrictJSON, serializers.Serializer):
     quartier = serializers.SlugRelatedField(
         slug_field="slug", queryset=Quartier.objects.all(), help_text="Slug du quartier."
     )
@@ -157,6 +165,23 @@ def idempotency_key(request) -> uuid.UUID | None:
         return uuid.uuid5(IDEMPOTENCY_NAMESPACE, raw)
 
 
+class ExpressionParameters(QueryParameters):
+    q = text_parameter("Mots cherchés dans les messages (recherche en français).")
+    quartier = slug_parameter("Slug du quartier (ex. « rimbart »).")
+    enjeu = number_parameter("Numéro de l'enjeu (1, 2 ou 3).")
+    objectif = number_parameter("Identifiant de l'objectif (voir /api/objectifs/).")
+    consultation = slug_parameter("Adresse courte de la consultation.")
+    evenement = number_parameter("Identifiant de l'événement où le message a été dit.")
+    source = serializers.ChoiceField(
+        choices=Source.choices, required=False, allow_blank=True, help_text="Où il a été dit."
+    )
+    ordre = serializers.ChoiceField(
+        choices=list(ExpressionFilter.ORDERS),
+        required=False,
+        help_text="recentes (par défaut) ou soutenues (les plus « moi aussi »).",
+    )
+
+
 class CanSubmit(permissions.BasePermission):
     message = _("Vérifiez d'abord votre adresse électronique pour publier un message.")
 
@@ -178,6 +203,7 @@ class ExpressionViewSet(
 ):
     serializer_class = ExpressionSerializer
     filterset_class = ExpressionFilter
+    query_parameters = ExpressionParameters
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanSubmit]
 
     def get_queryset(self):
@@ -211,6 +237,17 @@ class ExpressionViewSet(
             "application/json": ExpressionCreateSerializer,
             "multipart/form-data": ExpressionCreateSerializer,
         },
+        examples=[
+            OpenApiExample(
+                "Un message anonyme",
+                value={
+                    "quartier": "rimbart",
+                    "text": "Les jeux du square sont cassés depuis l'hiver.",
+                    "visibility": Visibility.PUBLIC_ANONYMOUS,
+                },
+                request_only=True,
+            )
+        ],
         responses={
             201: ExpressionSerializer,
             200: OpenApiResponse(ExpressionSerializer, description="Déjà reçu avec cette clé."),

@@ -11,19 +11,17 @@ from collections.abc import Iterator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Sum
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, renderers, serializers, views
 from rest_framework.response import Response
 
+from participation.api.query import QueryParameters, checked, slug_parameter
 from participation.core.spreadsheets import csv_lines, csv_response
 from participation.territory.models import Objectif, Quartier
 
 from ..models import Expression, Reponse
 
 CHUNK = 2000
-QUARTIER_PARAMETER = OpenApiParameter(
-    "quartier", OpenApiTypes.STR, description="Slug du quartier (ex. « rimbart »)."
-)
 EXPRESSION_FIELDS = [
     "id",
     "quartier_code",
@@ -63,13 +61,21 @@ class CSVRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes | str) else b""
 
 
-def published(request=None):
-    """The published expressions anyone may read in lists, optionally for one quartier."""
+class OpenDataParameters(QueryParameters):
+    quartier = slug_parameter("Slug du quartier (ex. « rimbart ») ; sans lui : tous.")
+
+
+class CSVParameters(OpenDataParameters):
+    format = serializers.ChoiceField(
+        choices=["csv", "json"], required=False, help_text="csv (par défaut)."
+    )
+
+
+def published(request):
+    """The published expressions anyone may read in lists, for the quartier asked, if any."""
     queryset = Expression.objects.listed()
-    slug = request.query_params.get("quartier") if request is not None else None
-    if slug:
-        queryset = queryset.filter(quartier__slug=slug)
-    return queryset
+    slug = checked(OpenDataParameters, request).get("quartier")
+    return queryset.filter(quartier__slug=slug) if slug else queryset
 
 
 def _public_answers():
@@ -127,12 +133,11 @@ class OpenExpressionSerializer(serializers.ModelSerializer):
         "réponse de l'instance quand elle les a rendues publiques. Aussi en CSV : "
         "`/api/donnees-ouvertes/expressions.csv`."
     ),
-    parameters=[QUARTIER_PARAMETER],
 )
 class OpenExpressionList(generics.ListAPIView):
     serializer_class = OpenExpressionSerializer
     permission_classes = [permissions.AllowAny]
-    filter_backends: list = []
+    query_parameters = OpenDataParameters
 
     def get_queryset(self):
         return (
@@ -211,7 +216,7 @@ def _csv_response(columns, rows, filename):
 
 @extend_schema(
     summary="Données ouvertes : les expressions publiées, anonymisées (CSV)",
-    parameters=[QUARTIER_PARAMETER],
+    parameters=[CSVParameters],
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
 )
 class OpenExpressionCSV(views.APIView):
@@ -219,6 +224,7 @@ class OpenExpressionCSV(views.APIView):
     renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     def get(self, request):
+        checked(CSVParameters, request)
         return _csv_response(
             EXPRESSION_FIELDS, expression_rows(published(request)), "expressions-publiees.csv"
         )
@@ -301,6 +307,13 @@ def count_rows(queryset) -> list[dict]:
     return rows
 
 
+def counts(request) -> list[dict]:
+    """The count rows, of the quartier asked only if there is one."""
+    rows = count_rows(published(request))
+    slug = request.query_params.get("quartier")
+    return [row for row in rows if row["quartier"] == slug] if slug else rows
+
+
 class CountSerializer(serializers.Serializer):
     quartier_code = serializers.CharField()
     quartier = serializers.CharField(help_text="Slug du quartier.")
@@ -316,23 +329,20 @@ class CountSerializer(serializers.Serializer):
 @extend_schema(
     summary="Données ouvertes : nombre d'expressions publiées par quartier et objectif (JSON)",
     description="Aussi en CSV : `/api/donnees-ouvertes/comptes.csv`.",
-    parameters=[QUARTIER_PARAMETER],
+    parameters=[OpenDataParameters],
     responses=CountSerializer(many=True),
 )
 class OpenCounts(views.APIView):
     permission_classes = [permissions.AllowAny]
 
     def get(self, request):
-        rows = count_rows(published(request))
-        slug = request.query_params.get("quartier")
-        if slug:
-            rows = [row for row in rows if row["quartier"] == slug]
+        rows = counts(request)
         return Response(CountSerializer(rows, many=True).data)
 
 
 @extend_schema(
     summary="Données ouvertes : nombre d'expressions publiées par quartier et objectif (CSV)",
-    parameters=[QUARTIER_PARAMETER],
+    parameters=[CSVParameters],
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
 )
 class OpenCountsCSV(views.APIView):
@@ -340,10 +350,8 @@ class OpenCountsCSV(views.APIView):
     renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     def get(self, request):
-        rows = count_rows(published(request))
-        slug = request.query_params.get("quartier")
-        if slug:
-            rows = [row for row in rows if row["quartier"] == slug]
+        checked(CSVParameters, request)
+        rows = counts(request)
         values = (
             [row[name] if row[name] is not None else "" for name in COUNT_FIELDS] for row in rows
         )

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -68,6 +68,22 @@ class FieldSyncView(APIView):
             "50 entrées au plus par envoi."
         ),
         request=sync.SyncRequestSerializer,
+        examples=[
+            OpenApiExample(
+                "Une parole recueillie sur un stand",
+                value={
+                    "entrees": [
+                        {
+                            "uuid": "5b0e7c1e-8f43-4d7e-9a55-0c6f6f3b2a10",
+                            "quartier": "rimbart",
+                            "source": "stand",
+                            "text": "Il manque un banc à l'arrêt de bus de la rue Jean-Jaurès.",
+                        }
+                    ]
+                },
+                request_only=True,
+            )
+        ],
         responses={
             200: sync.SyncResponseSerializer,
             403: OpenApiResponse(

@@ -1,8 +1,9 @@
 """The field mode's sync: a batch of entries typed on a mediator's tablet, stored once each.
 
-Each entry carries a UUID made on the device. ``synchronise`` handles the entries one by
-one, each in its own savepoint: a bad entry is refused with its reason (and its fields'
-messages) while the good ones are stored; an entry already received (same mediator, same
+Each entry carries a UUID made on the device. ``synchronise`` reads every entry first: one that
+breaks its schema (a field missing or of the wrong type: a program's bug) refuses the whole
+batch. Then it stores the entries one by one, each in its own savepoint: an entry the rules
+refuse gets its reason (and its fields' messages) while the good ones are stored; an entry already received (same mediator, same
 UUID) is answered « envoyée » again without being stored twice, so a batch sent twice, or
 resent after a cut connection, never makes duplicates. Storing goes through
 ``services.record_in_field``, which checks the role, the content rules, the rate limit and
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from participation.api.bodies import StrictJSON
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Objectif, Quartier
 
@@ -49,6 +51,10 @@ def _evenement_model():
     return Expression._meta.get_field("evenement").related_model
 
 
+# A photo that cannot be read is the person's to choose again, not a broken request.
+PHOTO = "photo"
+
+
 class Base64PhotoField(serializers.CharField):
     """A photo as base64 (optionally a ``data:`` URL), cleaned into a new JPEG."""
 
@@ -72,21 +78,23 @@ class Base64PhotoField(serializers.CharField):
                 % {
                     "size": filesizeformat(len(text) * 3 // 4),
                     "limit": filesizeformat(images.MAX_BYTES),
-                }
+                },
+                code=PHOTO,
             )
         try:
             content = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise serializers.ValidationError(
-                _("La photo n'a pas été transmise correctement : joignez-la à nouveau.")
+                _("La photo n'a pas été transmise correctement : joignez-la à nouveau."),
+                code=PHOTO,
             ) from exc
         try:
             return images.clean_photo(ContentFile(content, name="photo"))
         except ValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+            raise serializers.ValidationError(error.messages, code=PHOTO) from error
 
 
-class FieldEntrySerializer(serializers.Serializer):
+class FieldEntrySerializer(StrictJSON, serializers.Serializer):
     """One entry typed in field mode, as the device sends it."""
 
     uuid = serializers.UUIDField(
@@ -275,23 +283,68 @@ def _uuid_of(raw) -> uuid.UUID | None:
         return None
 
 
-def _sync_one(mediator, position: int, raw) -> EntryResult:
+# Field errors that mean the entry breaks its schema (a program's bug, not a person's slip):
+# a value missing, null, of the wrong type or format, outside its values or bounds.
+FORM_CODES = {
+    "required",
+    "null",
+    "invalid",
+    "incorrect_type",
+    "not_a_list",
+    "invalid_choice",
+    "max_length",
+    "max_string_length",
+    "min_value",
+    "max_value",
+}
+
+
+@dataclass
+class Checked:
+    """An entry read and validated, ready to be stored."""
+
+    position: int
+    uuid: uuid.UUID
+    data: dict
+
+
+def _form_errors(errors) -> dict[str, list[str]]:
+    return {
+        name: [str(detail) for detail in details]
+        for name, details in errors.items()
+        if any(getattr(detail, "code", None) in FORM_CODES for detail in details)
+    }
+
+
+def _check(position: int, raw, received: dict) -> EntryResult | Checked:
+    """Read one entry: already received, refused with its reasons, or ready to store.
+
+    Raises ``serializers.ValidationError`` (naming ``entrees.<position>.<field>``) when the
+    entry breaks its schema: the whole batch is then refused, before anything is stored.
+    """
     if not isinstance(raw, dict):
-        return _refused(
-            position, None, {"non_field_errors": [_("Cette entrée n'est pas lisible.")]}
+        raise serializers.ValidationError(
+            {f"entrees.{position}": [_("Chaque saisie est un objet JSON.")]}
         )
     key = _uuid_of(raw)
-    if key is not None:
-        # Already received: answer as the first time, without judging it again.
-        existing = Expression.objects.filter(recorded_by=mediator, idempotency_key=key).first()
-        if existing is not None:
-            return EntryResult(
-                position=position, uuid=key, etat=SENT, expression=existing, deja_recue=True
-            )
+    if key in received:
+        # Already received: answer as the first time, without judging it (nor its photo) again.
+        return EntryResult(
+            position=position, uuid=key, etat=SENT, expression=received[key], deja_recue=True
+        )
     serializer = FieldEntrySerializer(data=raw)
-    if not serializer.is_valid():
-        return _refused(position, key, _messages(serializer.errors))
-    data = serializer.validated_data
+    if serializer.is_valid():
+        return Checked(position=position, uuid=key, data=serializer.validated_data)
+    malformed = _form_errors(serializer.errors)
+    if malformed:
+        raise serializers.ValidationError(
+            {f"entrees.{position}.{name}": messages for name, messages in malformed.items()}
+        )
+    return _refused(position, key, _messages(serializer.errors))
+
+
+def _store(mediator, entry: Checked) -> EntryResult:
+    data = entry.data
     try:
         expression, created = services.record_in_field(
             mediator=mediator,
@@ -312,40 +365,66 @@ def _sync_one(mediator, position: int, raw) -> EntryResult:
         )
     except ValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        return _refused(position, key, _messages(detail))
+        return _refused(entry.position, entry.uuid, _messages(detail))
     except RateLimited as limited:
-        return EntryResult(position=position, uuid=key, etat=RETRY, raison=limited.message)
+        return EntryResult(
+            position=entry.position, uuid=entry.uuid, etat=RETRY, raison=limited.message
+        )
     return EntryResult(
-        position=position, uuid=key, etat=SENT, expression=expression, deja_recue=not created
+        position=entry.position,
+        uuid=entry.uuid,
+        etat=SENT,
+        expression=expression,
+        deja_recue=not created,
+    )
+
+
+def _unexpected(mediator, position: int, raw) -> EntryResult:
+    logger.exception("Field sync: entry %s of %s failed", position, mediator.pk)
+    return EntryResult(
+        position=position,
+        uuid=_uuid_of(raw) if isinstance(raw, dict) else None,
+        etat=RETRY,
+        raison=_(
+            "Une erreur inattendue de notre côté : l'entrée reste sur l'appareil et sera renvoyée."
+        ),
     )
 
 
 def synchronise(*, mediator, entries: list) -> list[EntryResult]:
     """Store each entry once; return one result per entry, in the order received.
 
-    Raises PermissionDenied for anyone but a mediator (or the référent). An entry that fails
-    in an unexpected way is answered « reessayer » and logged; the others go on.
+    Every entry is read first: if one breaks its schema, ``serializers.ValidationError`` is
+    raised and nothing is stored (the API answers 400). Then each valid entry is stored in its
+    own savepoint. Raises PermissionDenied for anyone but a mediator (or the référent). An
+    entry that fails in an unexpected way is answered « reessayer » and logged; the others
+    go on.
     """
     if not rules.can_record_in_field(mediator):
         raise PermissionDenied(
             _("Seuls les médiateur·rices recueillent des expressions sur le terrain.")
         )
-    results = []
+    keys = [key for raw in entries if isinstance(raw, dict) and (key := _uuid_of(raw))]
+    received = {
+        expression.idempotency_key: expression
+        for expression in Expression.objects.filter(recorded_by=mediator, idempotency_key__in=keys)
+    }
+    checked: list[EntryResult | Checked] = []
     for position, raw in enumerate(entries):
         try:
-            with transaction.atomic():
-                results.append(_sync_one(mediator, position, raw))
+            checked.append(_check(position, raw, received))
+        except serializers.ValidationError:
+            raise
         except Exception:  # noqa: BLE001 - one broken entry must not lose the others
-            logger.exception("Field sync: entry %s of %s failed", position, mediator.pk)
-            results.append(
-                EntryResult(
-                    position=position,
-                    uuid=_uuid_of(raw) if isinstance(raw, dict) else None,
-                    etat=RETRY,
-                    raison=_(
-                        "Une erreur inattendue de notre côté : l'entrée reste sur l'appareil "
-                        "et sera renvoyée."
-                    ),
-                )
-            )
+            checked.append(_unexpected(mediator, position, raw))
+    results = []
+    for position, item in enumerate(checked):
+        if isinstance(item, EntryResult):
+            results.append(item)
+            continue
+        try:
+            with transaction.atomic():
+                results.append(_store(mediator, item))
+        except Exception:  # noqa: BLE001 - one broken entry must not lose the others
+            results.append(_unexpected(mediator, position, entries[position]))
     return results

@@ -1,12 +1,42 @@
-"""What the OpenAPI schema says about every operation: the French error format.
+"""What the OpenAPI schema says about every operation: how to sign in, the French error format.
 
-``document_errors`` is a drf-spectacular post-processing hook (SPECTACULAR_SETTINGS): it adds
-the ``Erreur`` component, the error responses each operation can give, and the description
-of the API (authentication, pagination, errors), so that the schema at /api/schema/ is the
-reference and tools such as Schemathesis can check every answer against it.
+``SessionScheme`` says what a request of a signed-in person carries: the session cookie, and
+for a write the CSRF token twice (its cookie and the ``X-CSRFToken`` header), all three
+required together. ``document_errors`` is a drf-spectacular post-processing hook
+(SPECTACULAR_SETTINGS): it adds the ``Erreur`` component, the error responses each
+operation can give, and the description of the API (authentication, pagination, errors), so
+that the schema at /api/schema/ is the reference and tools such as Schemathesis can check
+every answer against it. This module is imported by ``participation.api_urls``, which
+registers the extension before any schema is made.
 """
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
 from .errors import CODES
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """The site's session; a write also needs the CSRF cookie and the same token in a header."""
+
+    target_class = "rest_framework.authentication.SessionAuthentication"
+    name = ["cookieAuth", "csrfCookie", "csrfHeader"]
+    priority = 1  # instead of drf-spectacular's own, which leaves CSRF out
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+            {"type": "apiKey", "in": "cookie", "name": settings.CSRF_COOKIE_NAME},
+            {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        if auto_schema.method.upper() in SAFE_METHODS:
+            return {"cookieAuth": []}
+        return {name: [] for name in self.name}
+
 
 ERROR_COMPONENT = "Erreur"
 ERROR_SCHEMA = {
@@ -48,6 +78,13 @@ ERROR_DESCRIPTIONS = {
     "429": "Trop de requêtes en peu de temps (trop_de_requetes) ; voir l'en-tête Retry-After.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Refused by the HTTP server (gunicorn's limit_request_line, nginx's header buffers) before
+# Django sees the request: its page, not the API's format.
+URI_TOO_LONG = {
+    "description": "Adresse trop longue (plus de 4 000 caractères environ) : refusée par le "
+    "serveur HTTP, avant l'API, avec sa propre page.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 DESCRIPTION_HEAD = """\
 Référentiel du contrat de ville « Engagements Quartiers 2030 » d'Auchel (quartiers, enjeux,
@@ -120,6 +157,7 @@ def document_errors(result, generator, request, public):
             responses = operation["responses"]
             for code in error_codes_for(method):
                 responses.setdefault(code, _error_response(code))
+            responses.setdefault("414", URI_TOO_LONG)
             # Error responses documented by a view without a body: they have this one.
             for code, response in responses.items():
                 if code.startswith(("4", "5")) and "content" not in response:

@@ -6,6 +6,8 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, routers, serializers, viewsets
 
+from participation.api.query import QueryParameters, number_parameter, slug_parameter
+
 from .models import Commune, Enjeu, Finding, Indicator, Objectif, Quartier
 
 
@@ -104,6 +106,11 @@ class ObjectifFilter(django_filters.FilterSet):
         fields = ["quartier", "enjeu"]
 
 
+class ObjectifParameters(QueryParameters):
+    quartier = slug_parameter("Slug du quartier (ex. rimbart).")
+    enjeu = number_parameter("Numéro de l'enjeu (1, 2 ou 3).")
+
+
 @extend_schema_view(
     list=extend_schema(summary="Les quartiers prioritaires"),
     retrieve=extend_schema(
@@ -154,6 +161,7 @@ class ObjectifViewSet(viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = ObjectifSerializer
     filterset_class = ObjectifFilter
+    query_parameters = ObjectifParameters
 
 
 router = routers.DefaultRouter()

@@ -131,16 +131,45 @@ def test_an_objectif_of_another_quartier_is_refused_with_the_sites_message(
 
 
 @pytest.mark.django_db
-def test_entries_without_uuid_or_unreadable_are_refused_by_position(api_for, mediateur, rimbart):
+def test_a_batch_that_breaks_the_schema_is_refused_whole_naming_each_entry(
+    api_for, mediateur, rimbart
+):
     no_uuid = entry(rimbart)
     del no_uuid["uuid"]
+    typed_wrong = entry(rimbart, people_count="trois", text=12)
 
-    body = sync(api_for(mediateur), [no_uuid, "n'importe quoi", entry(rimbart)]).json()
+    response = sync(api_for(mediateur), [no_uuid, "n'importe quoi", typed_wrong, entry(rimbart)])
+
+    assert response.status_code == 400
+    fields = response.json()["erreur"]["champs"]
+    # The first fault stops the reading: a program's bug, named where it is.
+    assert fields == {"entrees.0.uuid": ["Ce champ est obligatoire."]}
+    assert not Expression.objects.exists()
+
+    response = sync(api_for(mediateur), [typed_wrong, entry(rimbart)])
+
+    assert response.status_code == 400
+    assert response.json()["erreur"]["champs"] == {
+        "entrees.0.text": ["Type incorrect : un texte est attendu."],
+        "entrees.0.people_count": ["Type incorrect : un nombre entier est attendu."],
+    }
+    assert not Expression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_what_the_schema_allows_but_the_rules_refuse_is_refused_entry_by_entry(
+    api_for, mediateur, rimbart
+):
+    body = sync(
+        api_for(mediateur),
+        [{**entry(rimbart), "quartier": "atlantide"}, entry(rimbart, text="   "), entry(rimbart)],
+    ).json()
 
     assert [r["etat"] for r in body["resultats"]] == ["refusee", "refusee", "envoyee"]
     assert [r["position"] for r in body["resultats"]] == [0, 1, 2]
-    assert body["resultats"][0]["uuid"] is None
-    assert "uuid" in body["resultats"][0]["champs"]
+    assert "quartier" in body["resultats"][0]["champs"]
+    assert "text" in body["resultats"][1]["champs"]
+    assert Expression.objects.count() == 1
 
 
 @pytest.mark.django_db

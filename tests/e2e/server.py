@@ -66,9 +66,9 @@ def e2e_redis_url() -> str:
     return urlunsplit(base._replace(path=f"/{min(number, 15)}"))
 
 
-def check_requirements() -> None:
-    """Raise ``Unavailable`` naming what is missing."""
-    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+def check_requirements(*, browser: bool = True) -> None:
+    """Raise ``Unavailable`` naming what is missing (Chromium only if ``browser``)."""
+    if browser and not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
         raise Unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     import psycopg
     import redis
@@ -84,44 +84,48 @@ def check_requirements() -> None:
         raise Unavailable(f"Redis unreachable at {e2e_redis_url()}: {exc}") from exc
 
 
-def _maintenance_url() -> str:
-    return urlunsplit(urlsplit(e2e_database_url())._replace(path="/postgres"))
+def _maintenance_url(database_url: str | None = None) -> str:
+    return urlunsplit(urlsplit(database_url or e2e_database_url())._replace(path="/postgres"))
 
 
-def _database_name() -> str:
-    return urlsplit(e2e_database_url()).path.lstrip("/")
+def _database_name(database_url: str | None = None) -> str:
+    return urlsplit(database_url or e2e_database_url()).path.lstrip("/")
 
 
-def recreate_database() -> None:
+def recreate_database(database_url: str | None = None) -> None:
     import psycopg
     from psycopg import sql
 
-    name = _database_name()
+    name = _database_name(database_url)
     if not name.startswith("participation_e2e") and "E2E_DATABASE_URL" not in os.environ:
         raise RuntimeError(f"Refusing to drop {name!r}: not an e2e database")
-    with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        _maintenance_url(database_url), autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def drop_database() -> None:
+def drop_database(database_url: str | None = None) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        _maintenance_url(database_url), autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(_database_name())
+                sql.Identifier(_database_name(database_url))
             )
         )
 
 
-def flush_redis() -> None:
+def flush_redis(redis_url: str | None = None) -> None:
     import redis
 
-    redis.Redis.from_url(e2e_redis_url(), socket_connect_timeout=3).flushdb()
+    redis.Redis.from_url(redis_url or e2e_redis_url(), socket_connect_timeout=3).flushdb()
 
 
 @dataclass
@@ -278,8 +282,16 @@ def environment(
     )
 
 
-def start(workdir: Path) -> LiveServer:
-    """Set up the database, static files and demo content, then start the processes."""
+def start(
+    workdir: Path, *, database_url: str | None = None, redis_url: str | None = None
+) -> LiveServer:
+    """Set up the database, static files and demo content, then start the processes.
+
+    The browser tests' database and Redis by default; another suite (the API contract) gives
+    its own, so that what it writes never reaches the journeys.
+    """
+    database_url = database_url or e2e_database_url()
+    redis_url = redis_url or e2e_redis_url()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     email_dir = workdir / "emails"
@@ -291,14 +303,14 @@ def start(workdir: Path) -> LiveServer:
             url,
             workdir,
             email_dir,
-            database_url=e2e_database_url(),
-            redis_url=e2e_redis_url(),
+            database_url=database_url,
+            redis_url=redis_url,
         ),
         workdir=workdir,
         email_dir=email_dir,
     )
-    flush_redis()
-    recreate_database()
+    flush_redis(redis_url)
+    recreate_database(database_url)
 
     # Static files and the schema do not depend on each other: prepare both at once.
     collect = subprocess.Popen(

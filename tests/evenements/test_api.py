@@ -40,15 +40,25 @@ def test_the_api_uses_the_same_filters(client):
     ] == ["Table ronde"]
 
 
-def test_an_impossible_filter_gives_an_empty_list_and_a_message(client):
+def test_a_filter_that_matches_nothing_gives_an_empty_list_and_its_reasons(client):
     EvenementFactory()
-    response = client.get("/api/evenements/?du=2026-13-45&quartier=atlantide")
+    response = client.get("/api/evenements/?du=2026-12-10&au=2026-12-01&quartier=atlantide")
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 0
     assert data["results"] == []
-    assert any("Date impossible" in message for message in data["messages"])
+    assert any("avant la date de début" in message for message in data["messages"])
     assert any("Ce quartier n'existe pas." in message for message in data["messages"])
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("du=2026-13-45", "du"), ("type=AAA", "type"), ("ouvert=peut-etre", "ouvert")],
+)
+def test_a_filter_of_the_wrong_form_is_refused_as_the_schema_says(client, query, field):
+    response = client.get(f"/api/evenements/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["erreur"]["champs"]) == [field]
 
 
 def test_the_api_detail_gives_times_in_europe_paris(client):
