@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from participation.audit.services import forget_words, record
+from participation.core import fragments
 
 from . import changes
 from .expressions import services
@@ -169,6 +170,10 @@ def erase(user, *, keep_public_expressions: bool) -> None:
     Signalement.objects.filter(reporter=user).update(reporter=None, details="")
     # The committee's dashboard shows the texts of the most supported expressions.
     changes.figures_changed()
+    # Rows drawn from their words are forgotten now, and again once the erasure is committed
+    # (a page may draw one from the old state meanwhile).
+    fragments.forget_all()
+    transaction.on_commit(fragments.forget_all)
 
 
 def purge_contacts(before) -> int:

@@ -175,7 +175,7 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "participation.core.cache.LocalCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -187,7 +187,8 @@ ANONYMOUS_PAGE_CACHE_SECONDS = envint("ANONYMOUS_PAGE_CACHE_SECONDS", 5)
 # same instances and filters (consultations/committee/views.py); 0 computes them every time.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 60)
 # Rows of list pages are kept this long once drawn, keyed by everything they show
-# (participation/core/fragments.py): a changed row gets a new key, so this only bounds memory.
+# (participation/core/fragments.py): a changed row gets a new key, so this only bounds memory;
+# an erasure (RGPD) drops every row at once.
 FRAGMENT_CACHE_SECONDS = envint("FRAGMENT_CACHE_SECONDS", 3600)
 
 # --- Celery ---------------------------------------------------------------
@@ -345,8 +346,10 @@ else:
 # --- Security ----------------------------------------------------------------
 
 # Read from the cache (Redis), written to both: a signed-in page does not ask PostgreSQL for
-# its session; while Redis is down, sessions are read from the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# its session; while Redis is down, sessions are read from the database. A sign-out that the
+# cache could not carry out (Redis down) ends the account's sessions for good
+# (participation/accounts/sessions.py).
+SESSION_ENGINE = "participation.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,6 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the owner deleted their account (RGPD): the row stays, emptied, because the
     # audit log points to it; see participation.accounts.rgpd.
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
+    # Part of every session's proof of sign-in: raised when a sign-out could not be erased
+    # from the cache (participation.accounts.sessions), it ends every session signed before.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -80,6 +84,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.deleted_at is not None:
             return str(self.deleted_label)
         return self.display_name or self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's proof of sign-in (from the password) with the epoch: raising it signs out
+        everywhere. At epoch 0 it is Django's own, so no session ends when this ships."""
+        material = (
+            self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        )
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            material,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_deleted(self) -> bool:

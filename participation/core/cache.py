@@ -10,11 +10,13 @@ uses, are not exclusive. A warning is logged; ``/sante/`` reports the outage thr
 ``roundtrip``, which raises.
 """
 
+import fnmatch
 import logging
 import uuid
 
 from django.core.cache import cache
 from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -90,6 +92,36 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         return self._call("clear")
 
+    def delete_or_report(self, key) -> bool:
+        """Delete ``key``; False when Redis could not be reached (the value may still be there)."""
+        try:
+            super().delete(key)
+        except UNREACHABLE as exc:
+            logger.warning("Redis cache unreachable (%s); %s not deleted", exc, key)
+            return False
+        return True
+
+    def delete_pattern(self, pattern: str) -> int:
+        """Delete every key matching ``pattern`` (glob-style, as in Redis' SCAN); how many.
+
+        Walks the keys with SCAN, a batch at a time, without blocking Redis. Nothing while
+        Redis is unreachable (logged)."""
+        try:
+            client = self._cache.get_client(write=True)
+            deleted = 0
+            batch = []
+            for key in client.scan_iter(match=self.make_key(pattern), count=1000):
+                batch.append(key)
+                if len(batch) == 500:
+                    deleted += client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += client.unlink(*batch)
+            return deleted
+        except UNREACHABLE as exc:
+            logger.warning("Redis cache unreachable (%s); %s not deleted", exc, pattern)
+            return 0
+
     def roundtrip(self) -> None:
         """Write a value and read it back through Redis itself; raises what Redis raises."""
         key = f"sante:{uuid.uuid4().hex}"
@@ -97,6 +129,18 @@ class ResilientRedisCache(RedisCache):
         if super().get(key) != "ok":
             raise RuntimeError("value not read back")
         super().delete(key)
+
+
+class LocalCache(LocMemCache):
+    """The embedded cache (one process): Django's, with ``delete_pattern`` as on Redis."""
+
+    def delete_pattern(self, pattern: str) -> int:
+        made = self.make_key(pattern)
+        with self._lock:
+            keys = [key for key in self._cache if fnmatch.fnmatchcase(key, made)]
+            for key in keys:
+                self._delete(key)
+        return len(keys)
 
 
 class Generation:

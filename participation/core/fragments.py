@@ -180,6 +180,12 @@ def with_csrf(html: str, request) -> SafeString:
     return mark_safe(html.replace(CSRF_SLOT, csrf_input(request)))  # noqa: S308 - Django's input
 
 
+def forget_all() -> int:
+    """Drop every drawn fragment and row, now: words that must be forgotten (an erasure)
+    must not wait an hour in the cache. Every row is drawn again on its next reading."""
+    return cache.delete_pattern("fragment:*")
+
+
 def render_rows(template_name: str, objects, *, name: str, **extra) -> list[SafeString]:
     """The HTML of ``template_name`` for each object (as the variable ``name``), in order."""
     template = _row_template(template_name)

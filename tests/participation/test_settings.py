@@ -88,7 +88,7 @@ def test_the_embedded_mode_needs_nothing_configured(tmp_path):
         "db": "django.db.backends.sqlite3",
         "layer": "channels.layers.InMemoryChannelLayer",
         "eager": True,
-        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "cache": "participation.core.cache.LocalCache",
         "debug": False,  # the demo shows the French error pages; DEBUG=1 for development
         "demo": True,
     }

@@ -331,3 +331,32 @@ def test_anonymous_people_cannot_post_a_deletion(client, alice):
     assert response["Location"].startswith(reverse("account_login"))
     alice.refresh_from_db()
     assert alice.is_active
+
+
+def cached_texts() -> bytes:
+    """Every value in the cache, as the bytes stored (Redis in CI, the local cache otherwise)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client()
+        return b"".join(client.get(key) or b"" for key in client.scan_iter(match="*"))
+    return b"".join(value for value in cache._cache.values())
+
+
+def test_rows_drawn_from_erased_words_leave_the_cache_at_once(
+    client_for, alice, alices_expressions, mediateur, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    assert client_for(alice).get(reverse("consultations:my_expressions")).status_code == 200
+    staff = Client()
+    staff.force_login(mediateur)
+    assert staff.get(reverse("consultations:moderation_queue")).status_code == 200
+    assert b"Pas encore relu." in cached_texts()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delete(client_for(alice), "supprimer")
+
+    cached = cached_texts()
+    for words in ("Il faudrait des bancs au square.", "Mon voisin du 12.", "Pas encore relu."):
+        assert words.encode() not in cached
