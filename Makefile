@@ -42,9 +42,11 @@ quality: install-dev
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
-## Every test: unit, integration, browser journeys, faults (against PostgreSQL + Redis if set).
+## Every test: unit, integration, browser journeys, faults (against PostgreSQL + Redis if set),
+## on TEST_WORKERS processes (pytest-xdist); the journeys share one, the load and bench another.
+TEST_WORKERS ?= 3
 test: quality
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
 e2e: install-dev

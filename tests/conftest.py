@@ -1,9 +1,14 @@
+import os
+import time
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
 from participation.accounts.models import Role
 from participation.celery import app as celery_app
 
+from . import redis_databases
 from .factories import UserFactory
 from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults and tests/load
     faults_requirements,
@@ -15,6 +20,23 @@ from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults
 )
 from .faults.report import print_section
 from .requirements import check_needs
+
+# Tests that must share one worker: one live platform and one browser for the journeys; the
+# load and bench tests, which each fill both cores on their own.
+XDIST_GROUPS = {"e2e": "navigateur", "load": "charge", "bench": "charge"}
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    redis_url = os.environ.get("REDIS_URL")
+    if not (worker and redis_url):
+        return
+    # Each worker its own Redis database: tests empty the cache, and must not empty another's.
+    url = redis_databases.redis_url_for(redis_databases.SUITE, redis_url)
+    os.environ["REDIS_URL"] = url
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = url
+    settings.CELERY_BROKER_URL = url
 
 
 def pytest_runtest_setup(item):
@@ -110,8 +132,39 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     mark_folder(items, "faults", pytest.mark.faults)
     mark_folder(items, "load", pytest.mark.load)
+    for item in items:
+        folder = Path(item.path).relative_to(TESTS).parts[0]
+        if folder in XDIST_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[folder]))
+
+
+TESTS = Path(__file__).parent
+STARTED = [time.monotonic()]
+
+
+def pytest_sessionstart(session):
+    STARTED[0] = time.monotonic()
+
+
+def print_time_per_part(terminalreporter) -> None:
+    """How long each folder of tests took (setup, call and teardown, summed over workers)."""
+    seconds: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            if not nodeid.startswith("tests/") or not hasattr(report, "duration"):
+                continue
+            part = nodeid.split("/")[1].split("::")[0]
+            seconds[part] = seconds.get(part, 0.0) + report.duration
+    if not seconds:
+        return
+    wall = time.monotonic() - STARTED[0]
+    terminalreporter.section(f"temps par partie (total des tests ; {wall:.0f} s écoulées)")
+    for part, spent in sorted(seconds.items(), key=lambda pair: -pair[1]):
+        terminalreporter.write_line(f"{spent:8.1f} s  tests/{part}")
 
 
 def pytest_terminal_summary(terminalreporter):
+    print_time_per_part(terminalreporter)
     print_section(terminalreporter, "faults", "pannes (tests/faults): ce qui a été essayé")
     print_section(terminalreporter, "load", "charge (tests/load) : ce qui a été essayé")

@@ -26,6 +26,7 @@ import requests
 from django.middleware.csrf import _get_new_csrf_string
 
 from tests.e2e import server
+from tests.redis_databases import CONTRACT, redis_url_for
 from tests.requirements import missing
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs("postgresql", "redis")]
@@ -35,8 +36,6 @@ SETTINGS = Path(__file__).with_name("schemathesis.toml")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 MAX_EXAMPLES = 25
 SEED = int(os.environ.get("CONTRACT_SEED", "20261204"))
-# Its own Redis database, after the browser tests' (6 and up, one per worker).
-CONTRACT_REDIS_DB = 12
 
 RESIDENT = "contrat.habitante@example.org"
 MEDIATOR = "contrat.mediateur@example.org"
@@ -57,9 +56,7 @@ def contract_database_url() -> str:
 
 
 def contract_redis_url() -> str:
-    base = urlsplit(server.e2e_redis_url())
-    number = CONTRACT_REDIS_DB + int(_worker().removeprefix("gw") or 0)
-    return urlunsplit(base._replace(path=f"/{min(number, 15)}"))
+    return redis_url_for(CONTRACT, server.e2e_redis_url())
 
 
 @pytest.fixture(scope="module")

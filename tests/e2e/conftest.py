@@ -12,8 +12,9 @@
 
 The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing
 (and fail instead when ``REQUIRE_ALL_TESTS`` is set, as in CI).
-They run after every other test of the session: Playwright's event loop would make
-Django refuse the ORM in the tests that follow it.
+They run after the other tests of their worker, on one worker (the xdist group
+« navigateur »), and the browser is closed when they are done: while it is open,
+Playwright's event loop would make Django refuse the ORM in any test that follows.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def live_platform(e2e_requirements, tmp_path_factory):
         server.flush_redis()
 
 
-@pytest.fixture(scope="session")
+# For the journeys only: once they are done, Playwright's event loop stops, so a test that
+# runs after them on the same worker may use the ORM again.
+@pytest.fixture(scope="package")
 def browser(e2e_requirements):
     from playwright.sync_api import sync_playwright
 

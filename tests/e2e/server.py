@@ -27,11 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench import servers
 from bench.servers import BASE_DIR, free_port
+from tests.redis_databases import BROWSER, redis_url_for
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/participation"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
-E2E_REDIS_DB = 6
 
 # The file email backend separates the messages of one connection with this line.
 _EMAIL_SEPARATOR = "\n" + "-" * 79 + "\n"
@@ -60,10 +60,7 @@ def e2e_redis_url() -> str:
     explicit = os.environ.get("E2E_REDIS_URL")
     if explicit:
         return explicit
-    base = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    number = E2E_REDIS_DB + int(worker.removeprefix("gw") or 0)
-    return urlunsplit(base._replace(path=f"/{min(number, 15)}"))
+    return redis_url_for(BROWSER, os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
 
 
 def check_requirements(*, browser: bool = True) -> None:
