@@ -46,7 +46,7 @@ quality: install-dev
 ## on TEST_WORKERS processes (pytest-xdist); the journeys share one, the load and bench another.
 TEST_WORKERS ?= 3
 test: quality
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
 e2e: install-dev

@@ -1,6 +1,5 @@
 import os
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,8 +20,8 @@ from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults
 from .faults.report import print_section
 from .requirements import check_needs
 
-# Tests that must share one worker: one live platform and one browser for the journeys; the
-# load and bench tests, which each fill both cores on their own.
+# Folders whose tests share one worker: one live platform and one browser for the journeys;
+# the load and bench tests, which each fill both cores on their own.
 XDIST_GROUPS = {"e2e": "navigateur", "load": "charge", "bench": "charge"}
 
 
@@ -132,13 +131,22 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     mark_folder(items, "faults", pytest.mark.faults)
     mark_folder(items, "load", pytest.mark.load)
-    for item in items:
-        folder = Path(item.path).relative_to(TESTS).parts[0]
-        if folder in XDIST_GROUPS:
-            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[folder]))
 
 
-TESTS = Path(__file__).parent
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's load scheduling, with the folders of ``XDIST_GROUPS`` each kept on one
+    worker. (Its own ``--dist loadgroup`` renames test ids, which pytest 9 no longer allows.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByPart(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("/")
+            folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+            return XDIST_GROUPS.get(folder, nodeid)
+
+    return ByPart(config, log)
+
+
 STARTED = [time.monotonic()]
 
 

@@ -12,8 +12,8 @@
 
 The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing
 (and fail instead when ``REQUIRE_ALL_TESTS`` is set, as in CI).
-They run after the other tests of their worker, on one worker (the xdist group
-« navigateur »), and the browser is closed when they are done: while it is open,
+They run after the other tests of their worker, all on one worker
+(``XDIST_GROUPS`` in tests/conftest.py), and the browser is closed when they are done: while it is open,
 Playwright's event loop would make Django refuse the ORM in any test that follows.
 """
 
