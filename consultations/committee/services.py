@@ -54,6 +54,19 @@ def _seance_label(seance: Seance) -> str:
     }
 
 
+def _check_begun(seance: Seance) -> None:
+    """A resident must never read « examinée lors de la séance du 21 décembre » on 3 December."""
+    if not seance.has_begun:
+        raise ValidationError(
+            _(
+                "La %(seance)s n'a pas encore eu lieu : ses expressions seront examinées, et "
+                "recevront leur réponse, à partir de sa date. Si elle s'est tenue plus tôt, "
+                "corrigez d'abord sa date."
+            )
+            % {"seance": _seance_label(seance)}
+        )
+
+
 def _tell_committee(event: dict) -> None:
     realtime.broadcast(realtime.COMITE_GROUP, event)
 
@@ -227,6 +240,7 @@ def mark_examined(seance: Seance, *, actor) -> int:
     Returns how many moved. Running it again (points added afterwards) moves only the new.
     """
     _check_instance(actor, seance.instance)
+    _check_begun(seance)
     note = _("Examinée lors de la %(seance)s. La réponse vous sera écrite ici.") % {
         "seance": _seance_label(seance)
     }
@@ -272,11 +286,11 @@ def mark_examined(seance: Seance, *, actor) -> int:
 
 def answer_note(reponse: Reponse) -> str:
     """What the author reads on their timeline, and in the notification."""
-    return _("Décision : %(decision)s.\n%(text)s\n— %(instance)s, %(seance)s") % {
+    return _("Décision : %(decision)s.\n%(text)s\n— %(instance)s, séance du %(date)s") % {
         "decision": reponse.get_decision_display(),
         "text": reponse.text,
         "instance": reponse.instance,
-        "seance": _seance_label(reponse.seance),
+        "date": formats.date_format(timezone.localtime(reponse.seance.starts_at), "j F Y"),
     }
 
 
@@ -314,6 +328,7 @@ def record_answer(
     seance = item.seance
     instance = seance.instance
     _check_instance(actor, instance)
+    _check_begun(seance)
     text = validate_answer(decision=decision, text=text)
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().get(pk=item.pk)

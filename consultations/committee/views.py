@@ -337,7 +337,11 @@ def seance_item_remove(request, pk, item_pk):
 @require_POST
 def seance_examined(request, pk):
     seance = _seance_or_404(request, pk)
-    moved = committee.mark_examined(seance, actor=request.user)
+    try:
+        moved = committee.mark_examined(seance, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(seance)
     messages.success(
         request,
         _(

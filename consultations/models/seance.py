@@ -89,6 +89,11 @@ class Seance(models.Model):
     def is_held(self) -> bool:
         return self.examined_at is not None
 
+    @property
+    def has_begun(self) -> bool:
+        """Its date has come: only then can it be marked held, or answer from."""
+        return self.starts_at <= timezone.now()
+
 
 class AgendaItem(models.Model):
     """One point of a séance's agenda: one expression, or several grouped under a title."""

@@ -382,8 +382,9 @@ def test_9_the_committee_member_puts_it_on_a_seance_and_answers(step):
     form = page.locator("main form.form")
     form.get_by_label("Instance").select_option(label=INSTANCE)
     form.get_by_label("Intitulé").fill(step.seance_title)
-    next_week = dt.date.today() + dt.timedelta(days=7)
-    form.get_by_label("Date et heure").fill(f"{next_week.isoformat()}T18:00")
+    # Held yesterday evening: an answer comes from a séance that has taken place.
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    form.get_by_label("Date et heure").fill(f"{yesterday.isoformat()}T18:00")
     form.get_by_label("Lieu").fill("Mairie d'Auchel, salle du conseil")
     with page.expect_navigation():
         form.get_by_role("button", name="Enregistrer la séance").click()

@@ -127,7 +127,7 @@ def build_world() -> World:
     event = EvenementFactory(quartiers=[quartier], title="Stand du marché de Rimbart")
     inscription = InscriptionFactory(evenement=event, user=habitant_a)
     notification = notify(habitant_a, "NOTIFICATION-OF-A your expression was routed", url="/")
-    seance = SeanceFactory(instance=instance, starts_at=timezone.now() + dt.timedelta(days=3))
+    seance = SeanceFactory(instance=instance, starts_at=timezone.now() - dt.timedelta(days=1))
     item = on_agenda(seance, private)
     export = export_jobs.request_job(user=users["referent"], format="csv", query="", total=1)
     export = export_jobs.build_job(export.pk)

@@ -34,7 +34,8 @@ class SeanceFactory(factory.django.DjangoModelFactory):
 
     instance = factory.SubFactory(InstanceFactory)
     title = factory.Sequence(lambda n: f"Séance plénière {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    # Held yesterday: its expressions can be examined and answered (not before its date).
+    starts_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
     place = "Salle Beaugrand, Auchel"
 
 

@@ -229,6 +229,30 @@ def test_the_seance_page_marks_the_seance_held(client_for, comite, instance_a):
     assert expression.status == Status.EXAMINEE
 
 
+def test_a_seance_to_come_offers_neither_to_mark_it_held_nor_to_answer(
+    client_for, comite, instance_a
+):
+    coming = SeanceFactory(instance=instance_a, starts_at=timezone.now() + dt.timedelta(days=18))
+    expression = routed(instance_a)
+    item = on_agenda(coming, expression)
+    browser = client_for(comite)
+
+    shown = page(browser.get(coming.get_absolute_url()))
+    browser.post(reverse("consultations:seance_examined", args=[coming.pk]), follow=True)
+    refused = page_any(
+        browser.post(
+            reverse("consultations:seance_answer", args=[coming.pk, item.pk]),
+            {"decision": Decision.RETENUE, "text": "Les bancs arrivent en avril.", "public": "on"},
+        )
+    )
+
+    assert "les marquer « examinées »" not in shown and "Écrire la réponse" not in shown
+    assert "pourront être marquées « examinées »" in shown
+    assert "n'a pas encore eu lieu" in refused
+    expression.refresh_from_db()
+    assert expression.status == Status.TRANSMISE
+
+
 def test_the_bilan_counts_per_quartier_and_objective(client_for, comite, answered, rimbart):
     year = timezone.localdate().year
     blocks = {block.total.quartier.slug: block for block in bilan.build(year)}

@@ -1,8 +1,11 @@
 """Séances, agenda and answers: every write through consultations.committee, with its rules."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from consultations.committee import services as committee
 from consultations.committee.forms import SeanceForm
@@ -162,6 +165,38 @@ def test_an_answer_moves_every_expression_of_the_point_to_repondue(
         group == realtime.COMITE_GROUP and event["type"] == "expression.answered"
         for group, event in live_events
     )
+
+
+def test_a_seance_whose_date_has_not_come_neither_examines_nor_answers(comite, instance_a, alice):
+    coming = SeanceFactory(instance=instance_a, starts_at=timezone.now() + dt.timedelta(days=18))
+    expression = routed(instance_a, author=alice)
+    item = on_agenda(coming, expression)
+
+    with pytest.raises(ValidationError, match="n'a pas encore eu lieu"):
+        committee.mark_examined(coming, actor=comite)
+    with pytest.raises(ValidationError, match="corrigez d'abord sa date"):
+        committee.record_answer(
+            item, actor=comite, decision=Decision.RETENUE, text="Les bancs arrivent en avril."
+        )
+
+    expression.refresh_from_db()
+    assert expression.status == Status.TRANSMISE
+    assert not expression.steps.filter(status__in=[Status.EXAMINEE, Status.REPONDUE]).exists()
+    coming.refresh_from_db()
+    assert coming.examined_at is None
+
+
+def test_the_answer_is_signed_with_the_instance_named_once(comite, seance_a, instance_a, alice):
+    expression = routed(instance_a, author=alice)
+    item = on_agenda(seance_a, expression)
+
+    reponse = committee.record_answer(
+        item, actor=comite, decision=Decision.RETENUE, text="Les bancs arrivent en avril."
+    )
+
+    signature = committee.answer_note(reponse).splitlines()[-1]
+    assert signature.count(str(instance_a)) == 1
+    assert signature.startswith(f"— {instance_a}, séance du ")
 
 
 def test_a_private_answer_stays_on_the_authors_timeline_only(comite, seance_a, instance_a):
