@@ -2,6 +2,8 @@
 pages (axe, 320 px), an answer written in the form, a long export prepared by the Celery
 worker with its progress bar."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -47,7 +49,17 @@ def test_the_seance_pages_are_sound_and_an_answer_is_recorded(page_as):
     assert_page_is_sound(page)
     expect(page.locator("h1")).to_contain_text("Comité de pilotage annuel")
 
+    # The demo's séance is three weeks ahead: nothing can be answered from it yet, and the
+    # page says how to proceed if it was held earlier.
     page.goto(seance_url)
+    expect(page.get_by_role("link", name="Écrire la réponse")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("corrigez d'abord sa date")
+    page.get_by_role("link", name="Modifier la séance").click()
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    page.get_by_label("Date et heure").fill(f"{yesterday.isoformat()}T18:00")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la séance").click()
+    assert page.url == seance_url
     page.get_by_role("link", name="Écrire la réponse").first.click()
     assert_page_is_sound(page)
     page.get_by_label("retenue", exact=True).check()

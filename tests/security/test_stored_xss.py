@@ -258,7 +258,8 @@ def build_hostile() -> Hostile:
         {
             "instance": instance.pk,
             "title": payload("seance")[:200],
-            "starts_at": timezone.localtime(timezone.now() + dt.timedelta(days=2)).strftime(
+            # Held yesterday: it can be answered (not before its date).
+            "starts_at": timezone.localtime(timezone.now() - dt.timedelta(days=1)).strftime(
                 "%Y-%m-%dT%H:%M"
             ),
             "place": payload("salle", "@")[:200],
