@@ -47,9 +47,13 @@ def _check_instance(actor, instance: Instance) -> None:
         )
 
 
+def _seance_date(seance: Seance) -> str:
+    return formats.date_format(timezone.localtime(seance.starts_at), "j F Y")
+
+
 def _seance_label(seance: Seance) -> str:
     return _("séance du %(date)s de « %(instance)s »") % {
-        "date": formats.date_format(timezone.localtime(seance.starts_at), "j F Y"),
+        "date": _seance_date(seance),
         "instance": seance.instance,
     }
 
@@ -290,7 +294,7 @@ def answer_note(reponse: Reponse) -> str:
         "decision": reponse.get_decision_display(),
         "text": reponse.text,
         "instance": reponse.instance,
-        "date": formats.date_format(timezone.localtime(reponse.seance.starts_at), "j F Y"),
+        "date": _seance_date(reponse.seance),
     }
 
 

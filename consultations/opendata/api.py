@@ -71,11 +71,15 @@ class CSVParameters(OpenDataParameters):
     )
 
 
-def published(request):
-    """The published expressions anyone may read in lists, for the quartier asked, if any."""
+def asked_quartier(request, parameters=OpenDataParameters) -> str:
+    """The quartier the request asks for (checked: 400 if malformed); empty for all."""
+    return checked(parameters, request).get("quartier", "")
+
+
+def published(quartier: str = ""):
+    """The published expressions anyone may read in lists, of one quartier if given."""
     queryset = Expression.objects.listed()
-    slug = checked(OpenDataParameters, request).get("quartier")
-    return queryset.filter(quartier__slug=slug) if slug else queryset
+    return queryset.filter(quartier__slug=quartier) if quartier else queryset
 
 
 def _public_answers():
@@ -133,15 +137,15 @@ class OpenExpressionSerializer(serializers.ModelSerializer):
         "réponse de l'instance quand elle les a rendues publiques. Aussi en CSV : "
         "`/api/donnees-ouvertes/expressions.csv`."
     ),
+    parameters=[OpenDataParameters],
 )
 class OpenExpressionList(generics.ListAPIView):
     serializer_class = OpenExpressionSerializer
     permission_classes = [permissions.AllowAny]
-    query_parameters = OpenDataParameters
 
     def get_queryset(self):
         return (
-            published(self.request)
+            published(asked_quartier(self.request))
             .select_related("quartier")
             .prefetch_related(
                 Prefetch("objectifs", queryset=Objectif.objects.select_related("enjeu")),
@@ -224,10 +228,8 @@ class OpenExpressionCSV(views.APIView):
     renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     def get(self, request):
-        checked(CSVParameters, request)
-        return _csv_response(
-            EXPRESSION_FIELDS, expression_rows(published(request)), "expressions-publiees.csv"
-        )
+        rows = expression_rows(published(asked_quartier(request, CSVParameters)))
+        return _csv_response(EXPRESSION_FIELDS, rows, "expressions-publiees.csv")
 
 
 def count_rows(queryset) -> list[dict]:
@@ -307,11 +309,10 @@ def count_rows(queryset) -> list[dict]:
     return rows
 
 
-def counts(request) -> list[dict]:
-    """The count rows, of the quartier asked only if there is one."""
-    rows = count_rows(published(request))
-    slug = request.query_params.get("quartier")
-    return [row for row in rows if row["quartier"] == slug] if slug else rows
+def counts(quartier: str) -> list[dict]:
+    """The count rows, of one quartier if given."""
+    rows = count_rows(published(quartier))
+    return [row for row in rows if row["quartier"] == quartier] if quartier else rows
 
 
 class CountSerializer(serializers.Serializer):
@@ -336,7 +337,7 @@ class OpenCounts(views.APIView):
     permission_classes = [permissions.AllowAny]
 
     def get(self, request):
-        rows = counts(request)
+        rows = counts(asked_quartier(request))
         return Response(CountSerializer(rows, many=True).data)
 
 
@@ -350,8 +351,7 @@ class OpenCountsCSV(views.APIView):
     renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     def get(self, request):
-        checked(CSVParameters, request)
-        rows = counts(request)
+        rows = counts(asked_quartier(request, CSVParameters))
         values = (
             [row[name] if row[name] is not None else "" for name in COUNT_FIELDS] for row in rows
         )

@@ -1,11 +1,11 @@
 """The field mode's sync: a batch of entries typed on a mediator's tablet, stored once each.
 
-Each entry carries a UUID made on the device. ``synchronise`` reads every entry first: one that
-breaks its schema (a field missing or of the wrong type: a program's bug) refuses the whole
-batch. Then it stores the entries one by one, each in its own savepoint: an entry the rules
-refuse gets its reason (and its fields' messages) while the good ones are stored; an entry already received (same mediator, same
-UUID) is answered « envoyée » again without being stored twice, so a batch sent twice, or
-resent after a cut connection, never makes duplicates. Storing goes through
+Each entry carries a UUID made on the device. ``synchronise`` reads every entry first: one
+that breaks its schema (a field missing or of the wrong type: a program's bug) refuses the
+whole batch. Then it stores the entries one by one, each in its own savepoint: an entry the
+rules refuse gets its reason (and its fields' messages) while the good ones are stored; an
+entry already received (same mediator, same UUID) is answered « envoyée » again without being
+stored twice, so a batch sent twice, or resent after a cut connection, never makes duplicates. Storing goes through
 ``services.record_in_field``, which checks the role, the content rules, the rate limit and
 writes the audit entry; a photo sent in base64 goes through ``images.clean_photo``, which
 re-encodes it without any metadata (no GPS, no EXIF).

@@ -86,14 +86,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
     def _get_session_auth_hash(self, secret=None) -> str:
-        """Django's proof of sign-in (from the password) with the epoch: raising it signs out
-        everywhere. At epoch 0 it is Django's own, so no session ends when this ships."""
-        material = (
-            self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
-        )
+        """Django's proof of sign-in (from the password), with the epoch once it was raised:
+        raising it signs out everywhere. At epoch 0 it is Django's own."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret)
         return salted_hmac(
             "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
-            material,
+            f"{self.password}:{self.session_epoch}",
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
