@@ -1,14 +1,14 @@
-"""The platform's processes, started exactly as the README's production table says.
+"""The platform's processes, started exactly as the systemd units of deploy/ start them.
 
 The one launcher of every harness that runs the platform for real: the bench
 (``bench.runner``, ``bench.compare_servers``), the browser tests (``tests/e2e/server.py``)
 and the fault and load tests (``tests/faults/platform.py``). HTTP is served by gunicorn
 (WSGI, threaded workers), WebSocket by Daphne (ASGI), and Celery runs its worker and beat
-beside them (docs/performance.md tells why). A harness chooses how many Daphne processes
-run, whether beat does, and adds options of its own to a command; what stands in front (nginx
-in production, the browser tests' proxy) is not the launcher's business: it is given
-``http_port`` and ``ws_ports``, and may be started beside the processes with
-``start_process``.
+beside them (docs/performance.md tells why). Each command is its unit's ``ExecStart``.
+A harness chooses how many gunicorn and Daphne processes run, whether beat does, and adds
+options of its own to a command; what stands in front (Debian's nginx with the shipped
+site: ``bench/nginx.py``) is given ``http_ports`` and ``ws_ports`` and started beside the
+processes with ``start_process``.
 
 Every process gets its own session (process group), so that stopping it stops its children
 too, and nothing else. Its output goes to ``<workdir>/<name>.log``, emptied when the
@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -34,12 +36,67 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
-# The production settings of the HTTP server (README « Production », docs/performance.md).
+# The production processes are those of the systemd units a host installs (deploy/systemd/):
+# their ExecStart lines are the commands run here, with this machine's Python for the
+# virtualenv's scripts, the instance (%i) as port and the units' ${VARIABLES} filled in.
+DEPLOY_DIR = BASE_DIR / "deploy"
+UNITS_DIR = DEPLOY_DIR / "systemd"
+# Where the units expect the platform (its virtualenv and its var/ folder).
+DEPLOYED_ROOT = "/srv/participation"
+
+
+def unit_settings(unit: str) -> dict[str, str]:
+    """The ``[Service]`` settings of a unit file, by name (the last one wins, as in systemd)."""
+    found: dict[str, str] = {}
+    section = ""
+    for raw in (UNITS_DIR / unit).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "Service" and "=" in line:
+            key, value = line.split("=", 1)
+            found[key.strip()] = value.strip()
+    return found
+
+
+def unit_command(
+    unit: str, *, instance: str = "", variables: dict[str, str] | None = None, var_dir: Path
+) -> list[str]:
+    """A unit's ExecStart as an argument list for this machine.
+
+    ``variables`` override the unit's ``Environment=`` defaults (as the environment file does
+    under systemd); a path under the deployed ``var/`` is moved into ``var_dir``.
+    """
+    settings = unit_settings(unit)
+    values = dict(
+        item.split("=", 1) for item in shlex.split(settings.get("Environment", "")) if "=" in item
+    )
+    values.update(variables or {})
+    command = []
+    for word in shlex.split(settings["ExecStart"]):
+        word = word.replace("%i", instance)
+        word = re.sub(r"\$\{(\w+)\}", lambda match: values[match.group(1)], word)
+        if word.startswith(f"{DEPLOYED_ROOT}/.venv/bin/"):
+            command += [sys.executable, "-m", word.rsplit("/", 1)[1]]
+        elif word.startswith(f"{DEPLOYED_ROOT}/var/"):
+            command.append(str(var_dir / word.removeprefix(f"{DEPLOYED_ROOT}/var/")))
+        else:
+            command.append(word)
+    return command
+
+
+# The production settings of the HTTP server, as the unit sets them (docs/performance.md).
 # Two processes per core: a threaded worker takes every connection it can accept, and with
 # one worker per core a burst of keep-alive connections could land on one of them and leave
 # the other core idle (docs/performance.md, « Two workers per core »).
-HTTP_WORKERS = 4
-HTTP_THREADS = 2
+_HTTP_DEFAULTS = dict(
+    item.split("=", 1)
+    for item in shlex.split(unit_settings("participation-http@.service")["Environment"])
+)
+HTTP_WORKERS = int(_HTTP_DEFAULTS["GUNICORN_WORKERS"])
+HTTP_THREADS = int(_HTTP_DEFAULTS["GUNICORN_THREADS"])
 
 # For a worker alone on its broker (the tests'): no peers to greet, watch or wait for at
 # start, which saves a second or more each time one starts.
@@ -53,66 +110,32 @@ def gunicorn_command(
     *,
     options: Iterable[str] = (),
 ) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "participation.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "5",
-        *options,
-    ]
+    variables = {
+        "BIND_ADDRESS": HOST,
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
+    }
+    command = unit_command(
+        "participation-http@.service", instance=str(port), variables=variables, var_dir=BASE_DIR
+    )
+    return [*command, *options]
 
 
 def daphne_command(port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        HOST,
-        "-p",
-        str(port),
-        "--proxy-headers",
-        "participation.asgi:application",
-    ]
+    return unit_command(
+        "participation-ws@.service",
+        instance=str(port),
+        variables={"BIND_ADDRESS": HOST},
+        var_dir=BASE_DIR,
+    )
 
 
 def celery_worker_command(options: Iterable[str] = ()) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "participation",
-        "worker",
-        "--loglevel",
-        "INFO",
-        *options,
-    ]
+    return [*unit_command("participation-worker.service", var_dir=BASE_DIR), *options]
 
 
-def celery_beat_command(schedule: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "participation",
-        "beat",
-        "--loglevel",
-        "INFO",
-        "--schedule",
-        str(schedule),
-    ]
+def celery_beat_command(var_dir: Path) -> list[str]:
+    return unit_command("participation-beat.service", var_dir=var_dir)
 
 
 def free_port() -> int:
@@ -154,39 +177,56 @@ def production_environment(
 
 @dataclass
 class Platform:
-    """gunicorn, Daphne (``websockets`` processes), a Celery worker and beat, on free ports.
+    """gunicorn (``http_servers`` processes), Daphne (``websockets`` processes), a Celery
+    worker and beat, on free ports.
 
-    ``http_options`` and ``worker_options`` are added to the README's command lines.
-    Processes are named ``http``, ``ws-1``…, ``celery-worker`` and ``celery-beat``.
+    ``http_options`` and ``worker_options`` are added to the units' command lines.
+    Processes are named ``http`` (then ``http-2``…), ``ws-1``…, ``celery-worker`` and
+    ``celery-beat``.
     """
 
     env: dict[str, str]
     workdir: Path
     websockets: int = 2
     beat: bool = True
+    http_servers: int = 1
+    http_workers: int = HTTP_WORKERS
     http_options: tuple[str, ...] = ()
     worker_options: tuple[str, ...] = ()
     http_port: int = field(default_factory=free_port)
+    http_ports: tuple[int, ...] = field(init=False, default=())
     ws_ports: tuple[int, ...] = field(init=False, default=())
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)  # the running ones
     log_starts: dict[str, int] = field(default_factory=dict)  # where each last start's log begins
 
     def __post_init__(self) -> None:
+        others = tuple(free_port() for _ in range(self.http_servers - 1))
+        self.http_ports = (self.http_port, *others)
         self.ws_ports = tuple(free_port() for _ in range(self.websockets))
 
     def commands(self) -> dict[str, list[str]]:
-        commands = {"http": gunicorn_command(self.http_port, options=self.http_options)}
+        commands = {
+            name: gunicorn_command(port, self.http_workers, options=self.http_options)
+            for name, port in self.http_names().items()
+        }
         for number, port in enumerate(self.ws_ports, start=1):
             commands[f"ws-{number}"] = daphne_command(port)
         commands["celery-worker"] = celery_worker_command(self.worker_options)
         if self.beat:
-            commands["celery-beat"] = celery_beat_command(self.workdir / "celerybeat-schedule")
+            commands["celery-beat"] = celery_beat_command(self.workdir)
         return commands
+
+    def http_names(self) -> dict[str, int]:
+        """The HTTP servers' ports, by process name: ``http``, ``http-2``…"""
+        return {
+            ("http" if number == 1 else f"http-{number}"): port
+            for number, port in enumerate(self.http_ports, start=1)
+        }
 
     def ports(self) -> dict[str, int]:
         """The servers' ports, by process name."""
         ws = {f"ws-{number}": port for number, port in enumerate(self.ws_ports, start=1)}
-        return {"http": self.http_port, **ws}
+        return {**self.http_names(), **ws}
 
     def log_path(self, name: str) -> Path:
         return self.workdir / f"{name}.log"

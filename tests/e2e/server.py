@@ -1,9 +1,10 @@
 """A production-like platform for the browser tests, run as real processes.
 
 PostgreSQL (a dedicated database, dropped and recreated per session), Redis (its own
-logical database), gunicorn for HTTP and Daphne for ``/ws/`` behind one origin (a small proxy
-stands in for nginx) and a Celery worker, configured by the environment exactly as the README
-tells a commune to run them: the processes are the bench's (``bench/servers.py``). Emails go
+logical database), two gunicorn for HTTP and two Daphne for ``/ws/`` behind Debian's nginx
+with the shipped site (``bench/nginx.py``), and a Celery worker, configured by the environment
+exactly as the README tells a commune to run them: the processes are those of the systemd
+units of ``deploy/`` (``bench/servers.py``). Emails go
 to files that the tests read back as the « mail outbox ».
 
 The test process never touches this database through the ORM: Playwright's sync API
@@ -25,7 +26,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import servers
+from bench import nginx, servers
 from bench.servers import BASE_DIR, free_port
 from tests.redis_databases import BROWSER, redis_url_for
 
@@ -64,9 +65,11 @@ def e2e_redis_url() -> str:
 
 
 def check_requirements(*, browser: bool = True) -> None:
-    """Raise ``Unavailable`` naming what is missing (Chromium only if ``browser``)."""
+    """Raise ``Unavailable`` naming what is missing (Chromium only if ``browser``; nginx always)."""
     if browser and not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
         raise Unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    if not os.access(nginx.NGINX, os.X_OK):
+        raise Unavailable(f"{nginx.NGINX} is missing (apt-get install nginx)")
     import psycopg
     import redis
 
@@ -335,25 +338,20 @@ def start(
         "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
     )
 
-    # As the README runs them: gunicorn for HTTP, Daphne for /ws/, behind one origin (the
-    # proxy stands in for nginx), and a Celery worker in one process (no beat: no test
-    # waits for a scheduled task).
+    # As the host runs them (deploy/): Debian's nginx with the shipped site in front of two
+    # application servers (two gunicorn, two Daphne: every journey must work whichever one
+    # answers), and a Celery worker in one process (no beat: no test waits for a scheduled
+    # task). Two gunicorn workers each: four in all, as one server of the README has.
     processes = servers.Platform(
         server.env,
         workdir,
-        websockets=1,
+        http_servers=2,
+        http_workers=2,
+        websockets=2,
         beat=False,
         worker_options=("--pool", "solo", *servers.SOLITARY_WORKER),
     )
     server.processes = processes
-    proxy = [
-        sys.executable,
-        "-m",
-        "tests.e2e.proxy",
-        str(port),
-        str(processes.http_port),
-        str(processes.ws_ports[0]),
-    ]
-    processes.start_process("proxy", proxy)
+    nginx.start(processes, port=port, static_root=workdir / "static", media_root=workdir / "media")
     processes.start(timeout=60, ready_urls=[f"{url}/sante/"])
     return server

@@ -32,16 +32,3 @@ def test_the_phone_photo_carries_gps_until_cleaned(tmp_path):
     photo = make_photo(tmp_path / "photo.jpg")
     assert "GPS" in exif_of(photo.read_bytes())
     assert exif_of(make_photo(tmp_path / "b.jpg", gps=False).read_bytes()).get("GPS") is None
-
-
-def test_the_proxy_sends_websockets_to_daphne_and_the_rest_to_gunicorn():
-    from tests.e2e.proxy import upstream_port
-
-    def route(first_line: bytes) -> int:
-        return upstream_port(first_line + b"\r\nHost: x\r\n\r\n", 8001, 8002)
-
-    assert route(b"GET /ws/moderation/ HTTP/1.1") == 8002
-    assert route(b"GET /moderation/ HTTP/1.1") == 8001
-    assert route(b"POST /expressions/nouvelle/ HTTP/1.1") == 8001
-    assert route(b"GET /api/ws/ HTTP/1.1") == 8001
-    assert route(b"garbage") == 8001

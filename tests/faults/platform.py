@@ -1,7 +1,8 @@
 """The platform's production processes, run against a private Redis and PostgreSQL.
 
-The processes are those of the README's production table, started by the bench's launcher
-(``bench/servers.py``): gunicorn (HTTP, threaded workers), a Celery worker and Celery beat.
+The processes are those of the systemd units of ``deploy/``, started by the bench's launcher
+(``bench/servers.py``): gunicorn (HTTP, threaded workers), a Celery worker and Celery beat,
+behind Debian's nginx with the shipped site (``bench/nginx.py``).
 They reuse the browser tests' ``LiveServer`` (environment, logs, mail outbox,
 ``manage``/``shell``) from ``tests/e2e/server.py``; what is added here is what a fault test
 needs: a database copied from a template prepared once per session, and processes that can be
@@ -16,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import servers
+from bench import nginx, servers
 from tests.e2e import server as e2e
 from tests.e2e.server import LiveServer
 
@@ -168,14 +169,21 @@ def start(
         live.processes = servers.Platform(
             live.env,
             workdir,
-            http_port=port,
             websockets=0,  # no fault test opens a WebSocket
             # Stopped in 5 s at most, not gunicorn's default 30, when requests hang.
             http_options=("--graceful-timeout", "5"),
             # Two pool processes (which the worker test kills), whatever the machine's cores.
             worker_options=("--concurrency", "2", *servers.SOLITARY_WORKER),
         )
-        live.processes.start(processes, timeout=60)
+        # Residents reach gunicorn through Debian's nginx and the shipped site, as in
+        # production: what they get while a part is down is what nginx passes on.
+        nginx.start(
+            live.processes,
+            port=port,
+            static_root=prepared.static_root,
+            media_root=workdir / "media",
+        )
+        live.processes.start(processes, timeout=60, ready_urls=[f"{live.url}/sante/"])
     except BaseException:
         redis.stop()
         raise

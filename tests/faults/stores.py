@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import nginx
 from bench.servers import free_port
 from tests.e2e.server import Unavailable
 
@@ -29,7 +30,7 @@ def check_binaries() -> None:
     """Raise ``Unavailable`` naming what is missing."""
     missing = [
         str(path)
-        for path in (Path(REDIS_SERVER), PG_BIN / "initdb", PG_BIN / "pg_ctl")
+        for path in (Path(REDIS_SERVER), PG_BIN / "initdb", PG_BIN / "pg_ctl", Path(nginx.NGINX))
         if not os.access(path, os.X_OK)
     ]
     if missing:

@@ -1,11 +1,11 @@
 """Fifty residents browse, post and register for a minute: zero errors, nothing stored twice.
 
-The platform runs as the README's production table says (gunicorn with threaded workers, a
-Celery worker, Celery beat) on its own PostgreSQL and Redis. Each resident pauses between
-actions as a person does; the machine of CI has two cores, so what is checked is
-correctness under concurrency, not throughput: every request answered as expected, every
-acknowledged expression stored exactly once (by counting in the database), every
-registration stored, every notification email sent exactly once.
+The platform runs as deploy/ says (Debian's nginx with the shipped site, gunicorn with
+threaded workers, a Celery worker, Celery beat) on its own PostgreSQL and Redis. Each
+resident pauses between actions as a person does; the machine of CI has two cores, so what
+is checked is correctness under concurrency, not throughput: every request answered as
+expected, every acknowledged expression stored exactly once (by counting in the database),
+every registration stored, every notification email sent exactly once.
 
 ``LOAD_DURATION`` (seconds, default 60) may shorten a local run; ``make test`` runs 60 s.
 """
@@ -48,7 +48,9 @@ def test_fifty_residents_for_a_minute_without_error_or_duplicate(platform_factor
 
     outcome = crowd.run(DURATION)
 
-    title = f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (gunicorn 4×2 fils, worker, beat)"
+    title = (
+        f"{RESIDENTS} habitant·es pendant {DURATION:.0f} s (nginx, gunicorn 4×2 fils, worker, beat)"
+    )
     with Tally("load", title, total=4) as tally:
         assert not outcome.failures, [f"{f.at:.1f} s: {f.what}" for f in outcome.failures[:20]]
         tally.passed(
