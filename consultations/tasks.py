@@ -10,8 +10,9 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from participation.core.images import make_thumbnail
+
 from .committee.export_jobs import build_job, purge_jobs
-from .images import make_thumbnail
 from .models import Expression
 from .moderation.digest import send_digest
 

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from . import services
 from .models import Evenement, Inscription, Series
 
 
@@ -11,8 +13,17 @@ class InscriptionInline(admin.TabularInline):
     readonly_fields = ["status"]
 
 
+class EvenementAdminForm(forms.ModelForm):
+    """The admin's form (model and fields given by the admin) with the image re-encoded."""
+
+    def clean_image(self):
+        # The admin saves without the services: the image is re-encoded here, as they do.
+        return services.clean_image(self.cleaned_data.get("image"))
+
+
 @admin.register(Evenement)
 class EvenementAdmin(admin.ModelAdmin):
+    form = EvenementAdminForm
     list_display = ["title", "kind", "starts_at", "place_name", "capacity", "status"]
     list_filter = ["kind", "status", "quartiers"]
     search_fields = ["title", "place_name", "organiser_name"]

@@ -2,8 +2,10 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
 from .models import Evenement, Series
@@ -114,6 +116,13 @@ class EvenementForm(forms.ModelForm):
                 initial="this",
                 widget=forms.RadioSelect,
             )
+
+    def clean_image(self):
+        """Size, format and pixel count from the header: the service re-encodes it."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            images.check_photo(image)
+        return image
 
     def clean_latitude(self):
         value = self.cleaned_data.get("latitude")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participation.audit.services import record
+from participation.core import images
 from participation.core.ratelimit import RateLimited, limit_account
 from participation.notifications.services import notify, queue_email
 
@@ -430,6 +432,26 @@ def occurrence_starts(first_start: dt.datetime, recurrence: Recurrence) -> list[
     return [timezone.make_aware(dt.datetime.combine(day, clock), zone) for day in days]
 
 
+def clean_image(value):
+    """A newly uploaded image re-encoded as a JPEG of its pixels only (no EXIF, no GPS).
+
+    Anything else (the stored image kept, "" to remove it) is returned as is. Raises a
+    ValidationError in French for a file that cannot be read.
+    """
+    if not isinstance(value, UploadedFile):
+        return value
+    return images.clean_photo(value).as_file("evenement.jpg")
+
+
+def _with_clean_image(data: dict) -> dict:
+    if "image" not in data:
+        return data
+    try:
+        return {**data, "image": clean_image(data["image"])}
+    except ValidationError as error:
+        raise ValidationError({"image": error.error_list}) from error
+
+
 def _apply(event: Evenement, data: dict) -> None:
     for name in EVENT_FIELDS:
         if name in data:
@@ -448,6 +470,7 @@ def create_event(
 ) -> list[Evenement]:
     """Create an event, or every occurrence of a series; returns the events created."""
     _validate_times(data.get("starts_at"), data.get("ends_at"))
+    data = _with_clean_image(data)
     series = None
     starts = [data["starts_at"]]
     if recurrence is not None:
@@ -526,6 +549,7 @@ def update_event(
     number of days, same new time of day, same duration), everything else as is.
     Refuses (``ValidationError`` with the numbers) a capacity below the places already taken.
     """
+    data = _with_clean_image(data)
     locked = _lock(event.pk)
     old_start = local(locked.starts_at)
     targets = [locked]

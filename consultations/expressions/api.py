@@ -30,10 +30,11 @@ from participation.api.query import (
     slug_parameter,
     text_parameter,
 )
+from participation.core import images
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Objectif, Quartier
 
-from .. import images, rules
+from .. import rules
 from ..models import Consultation, Expression, Source, Visibility
 from . import services
 from .filters import ExpressionFilter
@@ -123,12 +124,14 @@ class ExpressionCreateSerializer(StrictJSON, serializers.Serializer):
     )
 
     def validate_photo(self, uploaded):
+        """Size, format and pixel count from the header: the service decodes it, if it must."""
         if not uploaded:
             return None
         try:
-            return images.clean_photo(uploaded)
+            images.check_photo(uploaded)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from error
+        return uploaded
 
     def validate(self, attrs):
         try:

@@ -10,9 +10,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from evenements import public as evenements_public
+from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
-from .. import images
 from ..models import AgeGroup, Consultation, Expression, Signalement, Source, Visibility
 from . import services
 
@@ -113,10 +113,12 @@ class ExpressionFormMixin:
         )
 
     def clean_photo(self):
+        """Size, format and pixel count from the header: the service decodes it, if it must."""
         uploaded = self.cleaned_data.get("photo")
         if not uploaded:
             return None
-        return images.clean_photo(uploaded)
+        images.check_photo(uploaded)
+        return uploaded
 
     def _apply_service_rules(self, cleaned, *, consultation=None):
         """Run the shared rules of services.validate_expression, errors next to each field."""

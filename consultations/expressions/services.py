@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,11 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from evenements import public as evenements_public
 from participation.audit.services import record
+from participation.core import images
 from participation.core.background import enqueue_on_commit
 from participation.core.ratelimit import limit_account
 
 from .. import changes, rules
-from ..images import CleanImage
 from ..models import (
     Consultation,
     Expression,
@@ -129,7 +130,17 @@ def _existing(*, author=None, recorded_by=None, key) -> Expression | None:
     return Expression.objects.filter(recorded_by=recorded_by, idempotency_key=key).first()
 
 
-def _create(*, fields: dict, objectifs, photo: CleanImage | None, actor) -> Expression:
+def _decode_photo(photo: File | None) -> images.CleanImage | None:
+    """The photo re-encoded without metadata; an unreadable one is the photo field's error."""
+    if photo is None:
+        return None
+    try:
+        return images.clean_photo(photo)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.error_list}) from error
+
+
+def _create(*, fields: dict, objectifs, photo: images.CleanImage | None, actor) -> Expression:
     expression = Expression(**fields)
     expression.objectifs_unknown = not objectifs
     if photo is not None:
@@ -160,15 +171,19 @@ def _create_once(
 ) -> tuple[Expression, bool]:
     """Create the expression unless one with the same idempotency key exists.
 
-    A replay returns the first expression and is not counted against the rate limit.
+    A replay returns the first expression, is not counted against the rate limit and does
+    not decode its photo again. The photo is decoded last, before the transaction that stores
+    it: only a submission whose content is valid, that is no replay and within the rate limit
+    costs the server a decoding (a photo refused then still counted against the limit).
     """
     existing = _existing(**lookup)
     if existing is not None:
         return existing, False
     limit_account(actor, group=rate_group, rate=rate, message=SUBMISSION_BURST)
+    clean = _decode_photo(photo)
     try:
         with transaction.atomic():
-            return _create(fields=fields, objectifs=objectifs, photo=photo, actor=actor), True
+            return _create(fields=fields, objectifs=objectifs, photo=clean, actor=actor), True
     except IntegrityError:
         # The same key submitted twice at the same moment: the other request won.
         existing = _existing(**lookup)
@@ -186,14 +201,16 @@ def submit(
     consultation: Consultation | None = None,
     evenement=None,
     visibility: str = Visibility.PUBLIC_ANONYMOUS,
-    photo: CleanImage | None = None,
+    photo: File | None = None,
     photo_description: str = "",
     idempotency_key: uuid.UUID | None = None,
 ) -> tuple[Expression, bool]:
     """A resident posts an expression; returns ``(expression, created)``.
 
-    A replay with the same ``idempotency_key`` returns the first expression and creates
-    nothing. Raises PermissionDenied, ValidationError or RateLimited.
+    ``photo`` is the file as sent, already checked by ``images.check_photo``; it is decoded
+    here, after every other rule. A replay with the same ``idempotency_key`` returns the
+    first expression and creates nothing. Raises PermissionDenied, ValidationError (by field,
+    the photo's included) or RateLimited.
     """
     if not rules.can_submit(author):
         raise PermissionDenied(_("Vérifiez d'abord votre adresse électronique."))
@@ -242,11 +259,14 @@ def record_in_field(
     contact: str = "",
     contact_consent: bool = False,
     visibility: str = Visibility.PUBLIC_ANONYMOUS,
-    photo: CleanImage | None = None,
+    photo: File | None = None,
     photo_description: str = "",
     idempotency_key: uuid.UUID | None = None,
 ) -> tuple[Expression, bool]:
-    """A mediator records what residents without an account said at a stand or table ronde."""
+    """A mediator records what residents without an account said at a stand or table ronde.
+
+    ``photo`` as in ``submit``: checked by the caller, decoded here after every other rule.
+    """
     if not rules.can_record_in_field(mediator):
         raise PermissionDenied(
             _("Seuls les médiateur·rices recueillent des expressions sur le terrain.")

@@ -7,8 +7,10 @@ rules refuse gets its reason (and its fields' messages) while the good ones are 
 entry already received (same mediator, same UUID) is answered « envoyée » again without being
 stored twice, so a batch sent twice, or resent after a cut connection, never makes duplicates. Storing goes through
 ``services.record_in_field``, which checks the role, the content rules, the rate limit and
-writes the audit entry; a photo sent in base64 goes through ``images.clean_photo``, which
-re-encodes it without any metadata (no GPS, no EXIF).
+writes the audit entry. A photo sent in base64 is checked from its header when the entry is
+read (``images.check_photo``) and decoded only by ``record_in_field``, once the entry is
+accepted, within the rate limit and not already received; it is re-encoded without any
+metadata (no GPS, no EXIF).
 """
 
 import base64
@@ -26,10 +28,11 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from participation.api.bodies import StrictJSON
+from participation.core import images
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Objectif, Quartier
 
-from .. import images, rules
+from .. import rules
 from ..expressions import services
 from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Source, Visibility
 
@@ -56,7 +59,7 @@ PHOTO = "photo"
 
 
 class Base64PhotoField(serializers.CharField):
-    """A photo as base64 (optionally a ``data:`` URL), cleaned into a new JPEG."""
+    """A photo as base64 (optionally a ``data:`` URL): a checked file, not yet decoded."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -88,10 +91,12 @@ class Base64PhotoField(serializers.CharField):
                 _("La photo n'a pas été transmise correctement : joignez-la à nouveau."),
                 code=PHOTO,
             ) from exc
+        photo = ContentFile(content, name="photo")
         try:
-            return images.clean_photo(ContentFile(content, name="photo"))
+            images.check_photo(photo)
         except ValidationError as error:
             raise serializers.ValidationError(error.messages, code=PHOTO) from error
+        return photo
 
 
 class FieldEntrySerializer(StrictJSON, serializers.Serializer):

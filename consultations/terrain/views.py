@@ -25,8 +25,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from participation.accounts.rules import mediateur_required
+from participation.core import images
 
-from .. import images
 from ..expressions import services
 from ..models import FIELD_SOURCES, AgeGroup, Source, Visibility
 from . import sync

@@ -13,10 +13,12 @@ messages, nested fields joined by dots (``entrees.2.quartier``).
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.signals import got_request_exception
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -94,6 +96,14 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"erreur": body}
 
 
+def too_large_message() -> str:
+    """Why a request is refused with 413 (``trop_volumineux``), with the limit."""
+    return _(
+        "La requête dépasse %(limit)s, la limite de la plateforme : envoyez moins de données "
+        "à la fois (une photo par envoi)."
+    ) % {"limit": filesizeformat(settings.MAX_REQUEST_BODY_BYTES)}
+
+
 def _describe(exc: exceptions.APIException) -> tuple[str, str, dict | None]:
     """(code, message, champs) for a DRF exception."""
     if isinstance(exc, ApiError):
@@ -160,7 +170,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
         exc = ApiError(
-            _("La requête est trop volumineuse : envoyez moins de données à la fois."),
+            too_large_message()
+            if isinstance(exc, RequestDataTooBig)
+            else _("La requête est trop volumineuse : envoyez moins de données à la fois."),
             code="trop_volumineux",
             status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )

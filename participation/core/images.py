@@ -1,10 +1,16 @@
-"""Photos joined to expressions: checked, then re-encoded without any metadata.
+"""Images people send (residents' photos, staff's event images): checked, then re-encoded.
 
-A photo is decoded with Pillow (and pillow-heif for phones' HEIC), its size checked
-before its pixels are read (decompression bombs), its EXIF orientation applied, and
-only its pixels copied into a new JPEG: no EXIF, GPS, XMP, ICC profile or comment
-survives, nor anything hidden after the image data (image + HTML polyglots). The file
-the person sent is never stored.
+Two steps, so that no pixel is decoded before it is needed:
+
+* ``check_photo`` reads the file's size and its header only (format, width, height). Forms
+  and serializers call it while validating: a file too heavy, of another format, or with too
+  many pixels (a decompression bomb) is refused there, before anything is decoded.
+* ``clean_photo`` decodes the image (Pillow, and pillow-heif for phones' HEIC), applies its
+  EXIF orientation and copies only its pixels into a new JPEG: no EXIF, GPS, XMP, ICC profile
+  or comment survives, nor anything hidden after the image data (image + HTML polyglots).
+  The service that stores the image calls it last, once everything else is accepted (the
+  rest of the form, the rate limit, the idempotency key), so that an invalid, refused or
+  replayed submission never decodes its photo. The file the person sent is never stored.
 """
 
 import contextlib
@@ -62,24 +68,57 @@ def _too_many_pixels() -> ValidationError:
     )
 
 
-def _open(data: bytes) -> Image.Image:
-    """Decode the whole image or raise a ValidationError; never trust the file's name or type."""
+@contextlib.contextmanager
+def _as_validation_errors():
+    """What Pillow raises while reading, as the French message that fits."""
     with warnings.catch_warnings():
         # Pillow only warns between its limit and twice its limit: make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-            # The header gives the size: refuse before decoding a single pixel.
-            if image.width * image.height > MAX_PIXELS:
-                raise _too_many_pixels()
-            image.seek(0)  # animated images: the first frame only
-            image.load()
+            yield
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _too_many_pixels() from exc
         except UnidentifiedImageError as exc:
             raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise ValidationError(TRUNCATED, code="truncated") from exc
+
+
+def _header(stream) -> Image.Image:
+    """Open an image from its header only; refuse another format or too many pixels."""
+    image = Image.open(stream, formats=ACCEPTED_FORMATS)
+    if image.width * image.height > MAX_PIXELS:
+        raise _too_many_pixels()
+    return image
+
+
+def check_photo(uploaded) -> None:
+    """Refuse, from its size and its header only, a file that cannot become a stored photo.
+
+    Raises a ValidationError in French; decodes no pixel. Never trust the file's name or type.
+    """
+    if uploaded.size > MAX_BYTES:
+        raise ValidationError(
+            TOO_HEAVY,
+            code="too_heavy",
+            params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(MAX_BYTES)},
+        )
+    if not uploaded.size:
+        raise ValidationError(NOT_AN_IMAGE, code="empty")
+    uploaded.seek(0)
+    try:
+        with _as_validation_errors():
+            _header(uploaded)  # not closed: closing the image would close the upload
+    finally:
+        uploaded.seek(0)
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Decode the whole image or raise a ValidationError: the costly step."""
+    with _as_validation_errors():
+        image = _header(io.BytesIO(data))
+        image.seek(0)  # animated images: the first frame only
+        image.load()
     return image
 
 
@@ -118,18 +157,15 @@ def _encode(image: Image.Image, long_side: int) -> CleanImage:
 
 
 def clean_photo(uploaded) -> CleanImage:
-    """Check an uploaded file and return a new JPEG of its pixels, or raise ValidationError."""
-    if uploaded.size > MAX_BYTES:
-        raise ValidationError(
-            TOO_HEAVY,
-            code="too_heavy",
-            params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(MAX_BYTES)},
-        )
-    uploaded.seek(0)
+    """Decode a file and return a new JPEG of its pixels only, or raise a ValidationError.
+
+    Checks the file again first (``check_photo``, cheap), so that no caller decodes an
+    unchecked one.
+    """
+    check_photo(uploaded)
     data = uploaded.read(MAX_BYTES + 1)
-    if not data:
-        raise ValidationError(NOT_AN_IMAGE, code="empty")
-    image = _open(data)
+    uploaded.seek(0)
+    image = _decode(data)
     # A broken orientation tag: keep the image as it is.
     with contextlib.suppress(OSError, ValueError, SyntaxError):
         image = ImageOps.exif_transpose(image) or image
