@@ -19,5 +19,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from . import checks  # noqa: F401 - registers the deploy checks
+
         if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
             sqlite3.register_adapter(int, _adapt_int_for_sqlite)

@@ -3,9 +3,14 @@
 Each entry names the service it depends on (PostgreSQL, Redis…) and every check gives up
 within ``CHECK_TIMEOUT`` seconds, even against a server that accepts connections and never
 answers (a frozen Redis): a monitor polling /sante/ must get its 503, not a hung request.
+
+Anyone may read the state of each part; what each check says (``detail``: an error names
+hosts, ports and accounts) is only for signed-in staff and for the host's monitoring, which
+sends ``HEALTH_TOKEN`` as ``Authorization: Bearer <token>``.
 """
 
 import asyncio
+import secrets
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -15,6 +20,7 @@ from django.core.cache import cache, caches
 from django.db import connection
 
 from participation import celery_app
+from participation.accounts.rules import has_totp, is_staff_role
 
 from .cache import ResilientRedisCache
 
@@ -115,3 +121,29 @@ def run_checks() -> tuple[bool, dict[str, dict[str, str]]]:
                 "detail": f"{service} : {type(exc).__name__}: {exc}"[:200],
             }
     return healthy, report
+
+
+def _bearer_token(request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def may_read_details(request) -> bool:
+    """Whether ``request`` comes from the host's monitoring or from signed-in staff.
+
+    The token is looked at first: it needs neither the session nor the database, which may be
+    what is down. Without ``HEALTH_TOKEN`` set, no token is accepted.
+    """
+    expected = settings.HEALTH_TOKEN
+    given = _bearer_token(request)
+    if expected and given and secrets.compare_digest(given.encode(), expected.encode()):
+        return True
+    user = request.user
+    return is_staff_role(user) and has_totp(user)
+
+
+def public(report: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The report without what the checks said: the state of each part and its service."""
+    return {
+        name: {"etat": part["etat"], "service": part["service"]} for name, part in report.items()
+    }

@@ -25,6 +25,9 @@ SCRUBBED = {
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
     "SQLITE_PATH",
+    "SITE_URL",
+    "HEALTH_TOKEN",
+    "STAFF_IDLE_TIMEOUT_MINUTES",
 }
 
 
@@ -42,6 +45,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "participation.auchel.fr",
     "EMAIL_HOST": "smtp.auchel.fr",
+    "SITE_URL": "https://participation.auchel.fr",
 }
 
 
@@ -64,13 +68,115 @@ def test_production_never_falls_back_to_an_embedded_default(missing):
     assert missing in result.stderr
 
 
+def test_production_without_a_site_url_refuses_to_start():
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+    del env["SITE_URL"]
+
+    result = run(env, "-c", "import django; django.setup()")
+
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured: Production mode (DATABASE_URL or REDIS_URL set) requires "
+        "SITE_URL to be set."
+    ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["participation.auchel.fr", "ftp://participation.auchel.fr", "https://", "https://h:port"],
+)
+def test_a_site_url_that_is_not_a_web_address_refuses_to_start(site_url):
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": site_url}
+
+    result = run(env, "-c", "import django; django.setup()")
+
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's public address" in result.stderr
+
+
+def connect_src(env: dict[str, str]) -> list[str]:
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']))"
+    )
+    result = run(env, "-c", script)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("site_url", "origin"),
+    [
+        ("https://participation.auchel.fr", "wss://participation.auchel.fr"),
+        ("https://participation.auchel.fr:8443/", "wss://participation.auchel.fr:8443"),
+        ("http://127.0.0.1:8123", "ws://127.0.0.1:8123"),
+    ],
+)
+def test_the_pages_may_open_websockets_only_to_the_site_itself(site_url, origin):
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": site_url}
+
+    assert connect_src(env) == ["'self'", origin]
+
+
+def test_the_embedded_pages_may_open_websockets_only_to_where_make_run_serves_them(tmp_path):
+    # `make run` serves http://127.0.0.1:8000; live-socket.js opens ws:// on the page's host.
+    env = {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client().get('/bench/ceiling/')['Content-Security-Policy'])"
+    )
+
+    result = run(env, "-c", script)
+
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.strip().splitlines()[-1]
+    assert "connect-src 'self' ws://127.0.0.1:8000;" in f"{header};"
+    assert connect_src(env) == ["'self'", "ws://127.0.0.1:8000"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("HEALTH_TOKEN", "court"), ("STAFF_IDLE_TIMEOUT_MINUTES", "0")]
+)
+def test_a_weak_security_setting_refuses_to_start(variable, value):
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), variable: value}
+
+    result = run(env, "-c", "import django; django.setup()")
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable} must be at least" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_checks_without_a_warning(tmp_path):
     env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), "STATIC_ROOT": str(tmp_path)}
 
     result = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("site_url", "warning"),
+    [
+        ("http://participation.auchel.fr", "participation.W001"),
+        ("https://participation.lens.fr", "participation.W002"),
+    ],
+)
+def test_the_deploy_checks_warn_when_site_url_is_not_the_address_served(
+    tmp_path, site_url, warning
+):
+    env = {
+        **PRODUCTION,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "STATIC_ROOT": str(tmp_path),
+        "SITE_URL": site_url,
+    }
+
+    result = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
 
 
 def test_the_embedded_mode_needs_nothing_configured(tmp_path):

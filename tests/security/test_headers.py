@@ -104,6 +104,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-secret-key-for-the-check-only-" + "x" * 40,
     "ALLOWED_HOSTS": "participation.auchel.fr",
     "EMAIL_HOST": "smtp.example.org",
+    "SITE_URL": "https://participation.auchel.fr",
 }
 
 
