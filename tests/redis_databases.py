@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 SUITE = (5, 8, 9)  # the tests' own cache, channel layer and broker
 BROWSER = (6, 7, 10)  # the live platform of the browser journeys (tests/e2e/server.py)
 CONTRACT = (12, 13, 11)  # the live platform of the API contract (tests/api/test_contract.py)
+BACKUP = (14, 15, 0)  # the platform backed up and restored (tests/deploy/)
 
 
 def worker_number() -> int:
