@@ -30,7 +30,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_referentiel
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	# SITE_URL is the address served (emails' links, the CSP's WebSocket origin): PORT moves it.
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Lint, import boundaries, migrations, static files: the quality gate run before the tests.
 quality: install-dev

@@ -9,8 +9,10 @@ Two modes:
   must be configured; nothing falls back silently to an embedded part.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -45,6 +47,23 @@ def required(name: str) -> str:
     return value
 
 
+def websocket_origin(site_url: str) -> str:
+    """The origin of the site's own WebSockets: SITE_URL's host and port, ws for http, wss for
+    https (the only one the CSP lets the pages connect to)."""
+    parts = urlsplit(site_url)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        scheme = None
+    if scheme is None or not parts.hostname or "@" in parts.netloc:
+        raise ImproperlyConfigured(
+            "SITE_URL must be the site's public address, http(s)://host[:port], "
+            f"e.g. https://participation.auchel.fr (got {site_url!r})."
+        )
+    return f"{scheme}://{parts.netloc}"
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 PRODUCTION = bool(DATABASE_URL or REDIS_URL)
@@ -63,7 +82,13 @@ else:
     # The demo shows what residents would see (French error pages); DEBUG=1 for development.
     DEBUG = envbool("DEBUG", False)
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address: links in emails and calendars, and the only WebSocket origin of the CSP.
+# `make run` serves the embedded mode on the default.
+if PRODUCTION:
+    SITE_URL = required("SITE_URL").rstrip("/")
+else:
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_WEBSOCKET_ORIGIN = websocket_origin(SITE_URL)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -97,6 +122,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "participation.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "participation.core.pagecache.AnonymousPageCacheMiddleware",
@@ -109,7 +135,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body, after what adds the security headers to its 413 page.
+    "participation.core.bodylimit.RequestBodyLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "participation.accounts.middleware.StaffIdleTimeoutMiddleware",
     "participation.accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
@@ -321,7 +350,11 @@ WHITENOISE_USE_FINDERS = EMBEDDED
 if EMBEDDED:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The whole body of a request, files included (nginx's client_max_body_size says the same):
+# larger is refused with a French 413 before it is read (participation/core/bodylimit.py).
+MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_BYTES", 12 * 1024 * 1024)
+# Django's own bound counts the fields that are not files only (a JSON body, base64 photos).
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 # --- Email -----------------------------------------------------------------
 
@@ -352,11 +385,35 @@ else:
 SESSION_ENGINE = "participation.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Staff sessions (mediators, committee, référent, administrators) end after this many minutes
+# without a request of theirs (participation/accounts/idle.py); residents' are not concerned.
+STAFF_IDLE_TIMEOUT_MINUTES = envint("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+if STAFF_IDLE_TIMEOUT_MINUTES < 1:
+    raise ImproperlyConfigured("STAFF_IDLE_TIMEOUT_MINUTES must be at least 1.")
+# The host's monitoring reads the errors behind /sante/ by sending this as
+# `Authorization: Bearer <token>` (participation/core/health.py); empty: only signed-in staff.
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
+if HEALTH_TOKEN and len(HEALTH_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "HEALTH_TOKEN must be at least 32 characters, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
+    )
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The reverse proxies whose X-Forwarded-For gives the client's address (addresses or CIDR
+# blocks; participation/core/proxy.py): in production, nginx on the same machine unless
+# told otherwise; in embedded mode nobody, so the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1" if PRODUCTION else "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} n'est ni une adresse IP ni un réseau (10.0.0.0/24)."
+        ) from None
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Behind a TLS-terminating proxy that already redirects, this may be turned off.
@@ -373,7 +430,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *envlist("MAP_TILE_HOSTS")],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # fetch() to the site itself, and its own WebSockets (/ws/): no other host.
+        "connect-src": ["'self'", SITE_WEBSOCKET_ORIGIN],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

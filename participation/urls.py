@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from participation.core import views as core_views
+
 admin.site.site_header = _("Administration — Participation Auchel")
 admin.site.site_title = _("Participation Auchel")
 admin.site.index_title = _("Référentiel, instances et comptes")
@@ -22,8 +24,11 @@ urlpatterns = [
     # The readable API page is served by us (no CDN-hosted viewer): /api/docs/ leads to it.
     path("api/docs/", RedirectView.as_view(pattern_name="api-reference"), name="api-docs"),
     path("gestion/admin/", admin.site.urls),
+    # Public uploads (event images) in embedded mode; nginx serves them in production.
+    path("media/<path:path>", core_views.media, name="media"),
 ]
 
+handler400 = "participation.core.views.bad_request"
 handler404 = "participation.core.views.page_not_found"
 handler403 = "participation.core.views.permission_denied"
 handler500 = "participation.core.views.server_error"

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from participation.accounts.models import Role
 from participation.celery import app as celery_app
+from participation.core import images
 
 from . import redis_databases
 from .factories import UserFactory
@@ -21,8 +22,9 @@ from .faults.report import print_section
 from .requirements import check_needs
 
 # Folders whose tests share one worker: one live platform and one browser for the journeys;
-# the load and bench tests, which each fill both cores on their own.
-XDIST_GROUPS = {"e2e": "navigateur", "load": "charge", "bench": "charge"}
+# the load and bench tests, which each fill both cores on their own; the backup and restore
+# tests (tests/deploy/), which share one live platform.
+XDIST_GROUPS = {"e2e": "navigateur", "load": "charge", "bench": "charge", "deploy": "charge"}
 
 
 def pytest_configure(config):
@@ -111,6 +113,20 @@ def comite(db):
 @pytest.fixture
 def referent(db):
     return UserFactory(email="referente@example.org", display_name="Sophie", role=Role.REFERENT)
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """The photos decoded (``images._decode``, the costly step): their sizes, one per decoding."""
+    calls = []
+    decode = images._decode
+
+    def counting(data):
+        calls.append(len(data))
+        return decode(data)
+
+    monkeypatch.setattr(images, "_decode", counting)
+    return calls
 
 
 @pytest.fixture

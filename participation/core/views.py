@@ -1,14 +1,20 @@
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+import posixpath
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views import defaults, static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
-from . import hooks
-from .health import run_checks
+from . import bodylimit, hooks
+from .health import may_read_details, public, run_checks
 
 
 @cache_for_anonymous
@@ -25,6 +31,8 @@ def home(request):
 @require_GET
 def sante(request):
     healthy, report = run_checks()
+    if not may_read_details(request):
+        report = public(report)
     return JsonResponse(
         {"etat": "ok" if healthy else "degrade", "services": report},
         status=200 if healthy else 503,
@@ -58,6 +66,34 @@ def bench_ceiling(request):
     what a page costs is measured against what this one costs on the same server.
     """
     return HttpResponse("Bonjour, Auchel.\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def media(request, path):
+    """Embedded mode only: the public uploads under ``MEDIA_ROOT`` (event images).
+
+    In production nginx serves ``/media/`` and this answers 404. Private files (expression
+    photos, exports) live under ``PRIVATE_MEDIA_ROOT``, outside ``MEDIA_ROOT``: nothing that
+    leads out of ``MEDIA_ROOT`` (a symbolic link) or into ``PRIVATE_MEDIA_ROOT`` (configured
+    inside it) is served.
+    """
+    if not settings.EMBEDDED:
+        raise Http404
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / posixpath.normpath(path).lstrip("/")).resolve()
+    private = settings.PRIVATE_MEDIA_ROOT
+    if not target.is_relative_to(root) or (
+        private and target.is_relative_to(Path(private).resolve())
+    ):
+        raise Http404
+    return static.serve(request, str(target.relative_to(root)), document_root=root)
+
+
+def bad_request(request, exception=None):
+    """A body too large to parse (``RequestDataTooBig``) is the French 413; others a 400."""
+    if isinstance(exception, RequestDataTooBig):
+        return bodylimit.too_large(request)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request, exception=None):

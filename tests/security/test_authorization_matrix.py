@@ -629,6 +629,14 @@ TABLE: dict[str, list[Check]] = {
     "api-docs": [get("302 302 302 302 302 302 302", note="leads to api-reference")],
     # --- Django's admin: the référent only ---------------------------------------------------
     "admin:index": [get("admin admin admin admin admin admin 200")],
+    # --- Public uploads (event images), served by Django in embedded mode only ---------------
+    "media": [
+        get(
+            "404 404 404 404 404 404 404",
+            path=lambda w: f"/media/../private/{w.private.photo.name}",
+            note="a private photo is never reached through /media/ (tests/evenements/test_event_images.py)",
+        )
+    ],
 }
 
 
