@@ -190,3 +190,25 @@ def test_private_photos_are_never_reached_through_media(settings, tmp_path):
     inside.parent.mkdir(parents=True)
     inside.write_bytes(jpeg_with_gps())
     assert client.get("/media/prive/expressions/photo.jpg").status_code == 404
+
+
+def test_images_stored_before_re_encoding_lose_their_metadata_in_the_migration(settings):
+    """0003_reencode_event_images: an image uploaded as sent (before issue 15) is replaced by
+    a JPEG of its pixels; an unreadable one is left where it is."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    migration = importlib.import_module("evenements.migrations.0003_reencode_event_images")
+    with_gps = EvenementFactory()
+    with_gps.image.save("ancienne.jpg", ContentFile(jpeg_with_gps()))
+    broken = EvenementFactory()
+    broken.image.save("abimee.jpg", ContentFile(b"\xff\xd8\xff pas une image"))
+    old_path = with_gps.image.path
+
+    migration.reencode_event_images(apps, None)
+
+    assert_without_metadata(stored(with_gps))
+    assert not os.path.exists(old_path), "the original, with its GPS, is not kept"
+    assert stored(broken) == b"\xff\xd8\xff pas une image"
