@@ -7,16 +7,20 @@ which the page's reconnecting client (static/js/lib/) reads as « le direct est 
 
 Access is checked again while the socket lives: before an event is passed on, at most every
 ``recheck_seconds``, the feed reads the account and the session afresh. A sign-out, a
-deactivated account or a lost role closes the feed (4401 or 4403) before it hands on
-anything more.
+staff session left idle too long, a deactivated account or a lost role closes the feed
+(4401 or 4403) before it hands on anything more.
 """
 
 import contextlib
 import time
+from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth import get_user_model
+
+from participation.accounts import idle
 
 # Close codes: 4401 not signed in, 4403 role (or second factor) missing, 1011 layer down.
 NOT_SIGNED_IN = 4401
@@ -26,12 +30,21 @@ LAYER_DOWN = 1011
 
 @database_sync_to_async
 def _current_user(scope):
-    """The account behind the socket as it is now, or None once its session has ended."""
+    """The account behind the socket as it is now, or None once its session has ended.
+
+    A staff session left idle longer than ``STAFF_IDLE_TIMEOUT_MINUTES`` has ended too, even
+    if no page was asked since (participation/accounts/idle.py): the session is read afresh.
+    """
     session = scope.get("session")
     user = scope.get("user")
     if session is None or user is None or not session.exists(session.session_key):
         return None
-    return get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+    current = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+    if current is not None and idle.has_idle_timeout(current):
+        fresh = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
+        if idle.is_idle(fresh, time.time()):
+            return None
+    return current
 
 
 class GroupFeedConsumer(AsyncJsonWebsocketConsumer):

@@ -1,11 +1,15 @@
-"""A live feed checks access while it lives, not only at connect: a sign-out, a lost role,
-a deactivated account or a left instance closes it before it hands on another event."""
+"""A live feed checks access while it lives, not only at connect: a sign-out, a staff session
+left idle, a lost role, a deactivated account or a left instance closes it before it hands on
+another event."""
+
+import time
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from participation.accounts import idle
 from participation.accounts.models import Role, User
 from participation.asgi import application
 from participation.core import realtime
@@ -102,3 +106,21 @@ def test_a_member_who_leaves_the_instance_no_longer_follows_its_routings(client,
 
     # Still a comité member (of no instance now): the feed stays open and passes nothing on.
     assert output is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_session_left_idle_closes_its_open_feed(client, mediateur, settings):
+    """The moderation page's socket does not keep an unattended screen following the queue
+    once the staff session has passed its idle limit (participation/accounts/idle.py)."""
+    headers = headers_for(client, mediateur)
+
+    def leave_idle():
+        session = client.session
+        session[idle.LAST_SEEN] = int(time.time()) - settings.STAFF_IDLE_TIMEOUT_MINUTES * 60 - 5
+        session.save()
+
+    output = open_feed_then(
+        "/ws/moderation/", headers, leave_idle, realtime.MODERATION_GROUP, EVENT
+    )
+
+    assert output == {"type": "websocket.close", "code": 4401}
