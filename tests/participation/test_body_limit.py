@@ -112,3 +112,16 @@ def test_nginx_has_a_french_page_of_its_own_for_the_413():
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<link" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_other_bad_requests_get_a_french_page_too():
+    """An unknown host name (or any other SuspiciousOperation) is Django's 400: in French,
+    without the request's context, which is what was wrong."""
+    response = Client(raise_request_exception=False, HTTP_HOST="inconnu.example.org").get("/")
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<html lang="fr">' in body
+    assert "Demande incorrecte" in body
+    assert "Bad Request" not in body
