@@ -95,3 +95,14 @@ def test_a_body_over_the_limit_is_refused_by_nginx_in_french(live_platform):
     assert 'lang="fr"' in response.text
     assert "413 Request Entity Too Large" not in response.text
     assert "nginx" not in response.text.lower()
+
+
+def test_a_method_nginx_refuses_itself_is_answered_in_french_with_allow(live_platform):
+    """TRACE never reaches the platform: nginx's 405 carries the Allow header HTTP requires
+    (Schemathesis checks it) and a French page."""
+    response = requests.request("TRACE", live_platform.url + "/api/evenements/", timeout=30)
+
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert 'lang="fr"' in response.text
+    assert "nginx" not in response.text.lower()
