@@ -51,13 +51,15 @@ def mediator_page(page_as, live_platform):
         display_name="Samia",
         totp_secret=settings.DEMO_TOTP_SECRET,
     )
-    # An event the expressions were collected at, and a quartier with its objectives.
+    # The stand going on now, where the expressions are collected (begun: an expression may
+    # only cite an event that has taken place, whatever the hour the test runs at), and a
+    # quartier with its objectives.
     live_platform.shell(
         "import datetime as dt\n"
         "from django.utils import timezone\n"
         "from evenements.models import Evenement\n"
         "from participation.territory.models import Quartier\n"
-        "start = timezone.now() + dt.timedelta(hours=1)\n"
+        "start = timezone.now() - dt.timedelta(hours=1)\n"
         "event = Evenement.objects.create(title='Stand terrain e2e', place_name='Marché',"
         " starts_at=start, ends_at=start + dt.timedelta(hours=2), organiser_name='Commune')\n"
         "event.quartiers.set(Quartier.objects.all()[:1])\n"
