@@ -8,6 +8,7 @@ from participation.core.ids import PK_MAX, PkChoiceField, PkMultipleChoiceField,
 from participation.territory.models import Objectif, Quartier
 
 from ..models import Consultation, Etiquette, Expression, Instance
+from .queue import text_version
 from .services import RejectionReason, SignalementDecision
 
 
@@ -58,6 +59,7 @@ class EtiquettesForm(forms.Form):
         queryset=Etiquette.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        show_hidden_initial=True,  # what the page showed: see ModerationForm
     )
     new = forms.CharField(
         label=_("Nouvelle étiquette"),
@@ -91,6 +93,7 @@ class ObjectifsForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucun coché : l'objectif reste « à trouver »."),
+        show_hidden_initial=True,
     )
 
     def __init__(self, *args, expression: Expression, **kwargs):
@@ -171,6 +174,96 @@ class SignalementsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoire pour retirer le message : son auteur la lit."),
     )
+
+
+class ModerationForm:
+    """The staff page's one form, in the order of the work: the text with personal data
+    removed (``redact``), the classification (``etiquettes``, ``objectifs``), then the
+    fields of each decision. Each part is a form with its own prefix, so one POST fills
+    them all; the button pressed names the decision.
+
+    The edits and the fields of that decision are validated together: the view writes
+    nothing unless all are valid. The other decisions' fields keep what was typed, neither
+    checked nor refused. Tags and objectives carry what the page showed (hidden
+    initial values), so that a decision applies them only if the mediator changed them:
+    it never undoes what a colleague set meanwhile.
+    """
+
+    EDITS = ("redact", "etiquettes", "objectifs")
+    # The decision named by the button, and the form holding its own fields.
+    DECISIONS = {
+        "enregistrer": None,
+        "publier": None,
+        "rejeter": "reject",
+        "transmettre": "route",
+        "fusionner": "merge",
+        "signalements": "signalements",
+    }
+    DECISION_FORMS = {
+        "reject": RejectForm,
+        "route": RouteForm,
+        "merge": MergeForm,
+        "signalements": SignalementsForm,
+    }
+    SAVE = "enregistrer"
+
+    def __init__(self, expression: Expression, data=None, *, decision: str = SAVE):
+        self.decision = decision
+        if data is None:
+            self.forms = {
+                "redact": RedactForm(
+                    initial={"text": expression.text, "version": text_version(expression)}
+                ),
+                "etiquettes": EtiquettesForm.for_expression(expression),
+                "objectifs": ObjectifsForm.for_expression(expression),
+                **{name: form() for name, form in self.DECISION_FORMS.items()},
+            }
+            return
+        chosen = self.DECISIONS.get(decision)
+        self.forms = {
+            "redact": RedactForm(data),
+            "etiquettes": EtiquettesForm(data),
+            "objectifs": ObjectifsForm(data, expression=expression),
+            **{
+                name: form(data) if name == chosen else _as_typed(form(data))
+                for name, form in self.DECISION_FORMS.items()
+            },
+        }
+
+    @property
+    def validated(self) -> list[str]:
+        """The parts this decision checks: the edits, then its own fields."""
+        chosen = self.DECISIONS.get(self.decision)
+        return [*self.EDITS, *([chosen] if chosen else [])]
+
+    def is_valid(self) -> bool:
+        # Every part checked, not only up to the first refused: all its errors show at once.
+        checked = [self.forms[name].is_valid() for name in self.validated]
+        return all(checked)
+
+    def first_refused(self) -> str | None:
+        return next((name for name in self.validated if self.forms[name].errors), None)
+
+    def __getitem__(self, name: str) -> forms.Form:
+        return self.forms[name]
+
+
+def _as_typed(bound: forms.Form) -> forms.Form:
+    """The same form, unbound, showing what was typed in ``bound``: kept, not checked."""
+    return type(bound)(initial={name: bound[name].value() for name in bound.fields})
+
+
+def typed_values(form: forms.Form) -> list[tuple[str, str]]:
+    """What was typed in ``form``, as (label, text) rows for reading back."""
+    rows = []
+    for field in form:
+        value = field.value()
+        values = value if isinstance(value, list | tuple) else [value]
+        labels = {str(key): label for key, label in getattr(field.field, "choices", None) or []}
+        shown = [str(labels.get(str(v), v)) for v in values if v not in (None, "")]
+        if shown:
+            rows.append((str(field.label), " ; ".join(shown)))
+    return rows
 
 
 class EtiquetteForm(forms.Form):

@@ -36,6 +36,13 @@ def to_route():
     )
 
 
+def text_token(text: str) -> str:
+    """A token of a text, blind to how its line breaks are written (a browser sends a
+    textarea's back as ``\\r\\n``) and to the spaces around it."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return hashlib.sha256(lines.encode()).hexdigest()[:16]
+
+
 def text_version(expression: Expression) -> str:
     """A token of the text as the mediator read it: a redaction made on another text is refused."""
-    return hashlib.sha256(expression.text.encode()).hexdigest()[:16]
+    return text_token(expression.text)

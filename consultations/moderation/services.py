@@ -39,7 +39,7 @@ from ..models import (
     Visibility,
 )
 from ..transitions import TransitionError, change_status, notify_author
-from .queue import text_version
+from .queue import text_token, text_version
 
 
 class ConflictError(TransitionError):
@@ -239,10 +239,14 @@ def redact(expression: Expression | int, *, actor, text: str, version: str, reas
     """Replace the text (personal data removed); the words before are kept for the référent.
 
     ``version`` is ``text_version`` of the text the mediator edited: if a colleague changed
-    it meanwhile, ConflictError, and nothing is written.
+    it meanwhile, ConflictError, and nothing is written. A text left as it was shown is no
+    redaction (None): every decision of the staff page posts it, and writing it back would
+    undo what a colleague removed meanwhile.
     """
     _deny_unless(rules.can_moderate(actor))
     text = (text or "").strip()
+    if text_token(text) == version:
+        return None
     if not text:
         raise ValidationError(
             {"text": _("Le message ne peut pas être vide : retirez seulement ce qui doit l'être.")}
@@ -264,7 +268,7 @@ def redact(expression: Expression | int, *, actor, text: str, version: str, reas
                     "enregistrez de nouveau."
                 )
             )
-        if text == locked.text:
+        if text_token(text) == text_version(locked):
             return None
         redaction = Redaction.objects.create(
             expression=locked,

@@ -23,8 +23,8 @@ urlpatterns = [
         name="moderation_audit_csv",
     ),
     path(
-        "moderation/expressions/<int:pk>/<slug:name>/",
-        expression.action,
-        name="moderation_action",
+        "moderation/expressions/<int:pk>/publier/",
+        expression.publish,
+        name="moderation_publish",
     ),
 ]

@@ -7,8 +7,8 @@ One chained journey, in ordered steps sharing a ``Journey`` (module scope):
 2. a mediator (TOTP) opens the moderation queue; the resident posts an expression with a
    phone photo (GPS in its EXIF) against an objective of the quartier, and the mediator's
    open queue shows it without reloading; the served photo carries no EXIF;
-3. the mediator redacts it, tags it, publishes it and routes it to the Comité de Pilotage
-   Cohésion Sociale; another resident says « moi aussi »;
+3. the mediator redacts it and tags it on the page where « Publier » saves both, then routes
+   it to the Comité de Pilotage Cohésion Sociale; another resident says « moi aussi »;
 4. a member of that committee finds it on the dashboard, puts it on a new séance and answers;
 5. the resident reads the answer on the expression's timeline and on « Vous avez dit, nous
    avons fait ».
@@ -302,41 +302,32 @@ def test_6_the_mediator_redacts_tags_publishes_and_routes_it(step):
     assert page.url.endswith(staff_url)
     sound(page)
 
-    redact = page.locator("form[action$='/caviarder/']")
-    redact.get_by_label("Texte publié").fill(step.redacted_text)
-    redact.get_by_label("Ce qui a été retiré").fill("nom et adresse d'un voisin")
+    # One form in the order of the work: the redaction and the new tag go with « Publier ».
+    form = page.locator("form.moderation-form")
+    form.get_by_label("Texte publié").fill(step.redacted_text)
+    form.get_by_label("Ce qui a été retiré").fill("nom et adresse d'un voisin")
+    form.get_by_label("Nouvelle étiquette").fill(step.etiquette)
     with page.expect_navigation():
-        redact.get_by_role("button", name="Enregistrer le texte").click()
+        form.get_by_role("button", name="Publier", exact=True).click()
     expect_message(page, "Le texte est modifié")
-    expect(page.locator(".expression-full-text")).to_contain_text(step.redacted_text)
-    assert "Dupont" not in page.locator(".expression-full-text").inner_text()
-    sound(page)
-
-    tags = page.locator("form[action$='/etiquettes/']")
-    tags.get_by_label("Nouvelle étiquette").fill(step.etiquette)
-    with page.expect_navigation():
-        tags.get_by_role("button", name="Enregistrer les étiquettes").click()
     expect_message(page, "Les étiquettes sont enregistrées")
-    expect(
-        page.locator("form[action$='/etiquettes/']").get_by_label(step.etiquette)
-    ).to_be_checked()
-    sound(page)
-
-    with page.expect_navigation():
-        page.get_by_role("button", name="Publier et revenir à la file").click()
     expect_message(page, f"L'expression n° {step.expression_id} est publiée")
     assert "/moderation/" in page.url
     expect(page.locator(f"#expression-{step.expression_id}")).to_have_count(0)
     sound(page)
 
     page.goto(staff_url)
-    route = page.locator("form[action$='/transmettre/']")
-    route.get_by_label(re.compile(INSTANCE)).check()
-    route.get_by_label("Note pour les membres de l'instance").fill(
+    expect(page.locator(".expression-full-text")).to_contain_text(step.redacted_text)
+    assert "Dupont" not in page.locator(".expression-full-text").inner_text()
+    form = page.locator("form.moderation-form")
+    expect(form.get_by_label(step.etiquette)).to_be_checked()
+    form.get_by_label(re.compile(INSTANCE)).check()
+    form.get_by_label("Note pour les membres de l'instance").fill(
         "Éclairage public : plusieurs habitants en parlent."
     )
     with page.expect_navigation():
-        route.get_by_role("button", name="Transmettre").click()
+        form.get_by_role("button", name="Transmettre").click()
+    assert page.url.endswith(f"{staff_url}#resultat")
     expect_message(page, f"Transmise à {INSTANCE}")
     expect(page.locator("h1 .status")).to_have_text(re.compile("[Tt]ransmise"))
     sound(page)

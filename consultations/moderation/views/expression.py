@@ -1,17 +1,24 @@
-"""The staff page of an expression: read, redact, classify, then decide.
+"""The staff page of an expression: one form in the order of the work (read, remove personal
+data, classify, then decide).
 
-When a colleague acted first, the page comes back with the form as it was typed and a
-message saying what happened (HTTP 409).
+Every decision button posts the whole form: the redaction, the classification and the
+decision are written by their services in that order, in one transaction, each audited as
+always, or nothing is. A refused part comes back with everything typed, its error at its
+place and the page anchored there (``#resultat``); a saved one comes back to the place of
+the action with its message. When a colleague acted first, the page says so (HTTP 409) and
+keeps what was typed.
 """
+
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from participation.accounts.rules import mediateur_required
 from participation.audit.services import entries_for
@@ -29,15 +36,15 @@ from ...models import (
 from ...transitions import TransitionError
 from .. import aiguillage, services
 from .. import queue as reads
-from ..forms import (
-    EtiquettesForm,
-    MergeForm,
-    ObjectifsForm,
-    RedactForm,
-    RejectForm,
-    RouteForm,
-    SignalementsForm,
-)
+from ..forms import ModerationForm, typed_values
+
+# The fragment a post comes back to: the outcome of the action, at the first part refused,
+# else with the message under « Décider ».
+RESULT = "resultat"
+# A service names a field as its model does; the form may call it otherwise.
+FIELD_OF = {"etiquettes": {"name": "new"}}
+# Decisions after which the expression leaves the queue: the mediator goes back to it.
+BACK_TO_QUEUE = {"publier", "rejeter"}
 
 
 def _staff_expression(pk) -> Expression:
@@ -65,237 +72,217 @@ def _staff_expression(pk) -> Expression:
     )
 
 
-def _default_forms(expression: Expression) -> dict:
-    return {
-        "reject": RejectForm(),
-        "redact": RedactForm(
-            initial={"text": expression.text, "version": reads.text_version(expression)}
-        ),
-        "etiquettes": EtiquettesForm.for_expression(expression),
-        "objectifs": ObjectifsForm.for_expression(expression),
-        "merge": MergeForm(),
-        "route": RouteForm(),
-        "signalements": SignalementsForm(),
-    }
-
-
-ACTION_OF_FORM = {
-    "reject": "rejeter",
-    "redact": "caviarder",
-    "etiquettes": "etiquettes",
-    "objectifs": "objectifs",
-    "merge": "fusionner",
-    "route": "transmettre",
-    "signalements": "signalements",
-}
-
-
-def _render_staff(request, expression, forms=None, status=200, conflict=""):
+def _render_staff(request, expression, form=None, *, status=200, conflict=""):
     user = request.user
-    all_forms = {**_default_forms(expression), **(forms or {})}
+    form = form or ModerationForm(expression)
     routed_to = {t.instance_id for t in expression.transmissions.all()}
-    all_forms["route"].fields["instances"].queryset = (
-        all_forms["route"].fields["instances"].queryset.exclude(pk__in=routed_to)
-    )
+    instances = form["route"].fields["instances"]
+    instances.queryset = instances.queryset.exclude(pk__in=routed_to)
+    shown = {
+        "reject": expression.status == Status.SOUMISE,
+        "route": expression.status in (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE),
+        "merge": expression.status == Status.PUBLIEE,
+        "signalements": bool(expression.flagged_at or expression.open_signalements),
+    }
+    refused = form.first_refused() if form.forms["redact"].is_bound else None
+    chosen = ModerationForm.DECISIONS.get(form.decision)
     context = {
         "expression": expression,
         "steps": expression.steps.all(),
-        "forms": all_forms,
+        "forms": form.forms,
+        "unsaved": form.forms["redact"].is_bound,
+        "result_at": refused or "decision",
         "conflict": conflict,
+        # The decision refused may have no place on the page any more (a colleague published
+        # the expression meanwhile): what was typed in it is read back there.
+        "conflict_typed": typed_values(form[chosen])
+        if conflict and chosen and not shown[chosen]
+        else [],
         "audit": entries_for(expression),
         "original_text": services.original_text(expression, user=user)
         if rules.can_read_original_text(user)
         else None,
         "redacted": expression.redacted,
-        "can_publish": expression.status == Status.SOUMISE,
-        "can_route": expression.status in (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE),
-        "can_merge": expression.status == Status.PUBLIEE,
-        "has_reports": bool(expression.flagged_at or expression.open_signalements),
+        "can_publish": shown["reject"],
+        "can_route": shown["route"],
+        "can_merge": shown["merge"],
+        "has_reports": shown["signalements"],
         "merged": list(expression.merged.all()),
     }
-    shown = {
-        "reject": context["can_publish"],
-        "route": context["can_route"],
-        "merge": context["can_merge"],
-        "signalements": context["has_reports"],
-    }
-    # The section of a refused action may be gone (a colleague published it meanwhile):
-    # what was typed is shown back above, so that nothing is lost.
-    context["conflict_forms"] = [
-        (ACTION_OF_FORM[name], form)
-        for name, form in (forms or {}).items()
-        if conflict and not shown.get(name, True)
-    ]
     return render(request, "consultations/moderation/expression.html", context, status=status)
 
 
 @mediateur_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def expression(request, pk):
-    return _render_staff(request, _staff_expression(pk))
-
-
-def _publish(request, expression):
-    services.publish(expression, actor=request.user)
-    return _("L'expression n° %(number)s est publiée.") % {"number": expression.pk}, None
-
-
-def _reject(request, expression):
-    form = RejectForm(request.POST)
+    expression = _staff_expression(pk)
+    if request.method == "GET":
+        return _render_staff(request, expression)
+    decision = request.POST.get("decision", ModerationForm.SAVE)
+    form = ModerationForm(expression, request.POST, decision=decision)
+    if decision not in ModerationForm.DECISIONS:
+        return _render_staff(
+            request, expression, form, status=400, conflict=_("Cette décision n'existe pas.")
+        )
     if not form.is_valid():
-        return None, ("reject", form)
+        return _render_staff(request, expression, form, status=400)
+    try:
+        with transaction.atomic():
+            done = _save(request.user, expression, form)
+    except _Refused as refused:
+        return _render_refused(request, pk, form, refused)
+    messages.success(request, " ".join(done) or _("Rien n'a changé."))
+    if decision in BACK_TO_QUEUE:
+        # Its own fragment, or the browser would keep the form's (#resultat) on the queue:
+        # the message is at the top of the main content.
+        queue = safe_next(request, reverse("consultations:moderation_queue")).split("#")[0]
+        return redirect(f"{queue}#contenu")
+    staff_page = reverse("consultations:moderation_expression", args=[pk])
+    return redirect(f"{staff_page}#{RESULT}")
+
+
+class _Refused(Exception):
+    """A service refused a part of the form: the transaction is undone, nothing is written."""
+
+    def __init__(self, part: str, error: ValidationError | TransitionError):
+        super().__init__(part)
+        self.part, self.error = part, error
+
+
+@contextmanager
+def _part(name: str):
+    try:
+        yield
+    except (ValidationError, TransitionError) as error:
+        raise _Refused(name, error) from error
+
+
+def _save(actor, expression, form) -> list[str]:
+    """The services, in the order of the work: redaction, classification, then the decision.
+    Returns what each one did, for the message."""
+    done = []
+    with _part("redact"):
+        data = form["redact"].cleaned_data
+        if services.redact(
+            expression,
+            actor=actor,
+            text=data["text"],
+            version=data["version"],
+            reason=data["reason"],
+        ):
+            done.append(_("Le texte est modifié ; l'original est gardé pour le ou la référent·e."))
+    with _part("etiquettes"):
+        data = form["etiquettes"].cleaned_data
+        chosen = list(data["etiquettes"])
+        if data["new"].strip():
+            chosen.append(services.create_etiquette(data["new"], actor=actor))
+        changed = data["new"].strip() or "etiquettes" in form["etiquettes"].changed_data
+        if changed and services.set_etiquettes(expression, actor=actor, etiquettes=chosen):
+            done.append(_("Les étiquettes sont enregistrées."))
+    with _part("objectifs"):
+        objectifs = form["objectifs"].cleaned_data["objectifs"]
+        if "objectifs" in form["objectifs"].changed_data and services.set_objectifs(
+            expression, actor=actor, objectifs=objectifs
+        ):
+            done.append(_("Les objectifs sont enregistrés."))
+    name = ModerationForm.DECISIONS[form.decision]
+    with _part(name or form.decision):
+        decided = DECISIONS[form.decision](actor, expression, form[name] if name else None)
+    return [*done, *([decided] if decided else [])]
+
+
+def _publish(actor, expression, _form):
+    services.publish(expression, actor=actor)
+    return _("L'expression n° %(number)s est publiée.") % {"number": expression.pk}
+
+
+def _reject(actor, expression, form):
     services.reject(
         expression,
-        actor=request.user,
+        actor=actor,
         reason=form.cleaned_data["reason"],
         details=form.cleaned_data["details"],
     )
     return _("L'expression n° %(number)s n'est pas publiée ; son auteur lit la raison.") % {
         "number": expression.pk
-    }, None
+    }
 
 
-def _redact(request, expression):
-    form = RedactForm(request.POST)
-    if not form.is_valid():
-        return None, ("redact", form)
-    done = services.redact(
-        expression,
-        actor=request.user,
-        text=form.cleaned_data["text"],
-        version=form.cleaned_data["version"],
-        reason=form.cleaned_data["reason"],
-    )
-    if done is None:
-        return _("Le texte n'a pas changé."), None
-    return _("Le texte est modifié ; l'original est gardé pour le ou la référent·e."), None
-
-
-def _etiquettes(request, expression):
-    form = EtiquettesForm(request.POST)
-    if not form.is_valid():
-        return None, ("etiquettes", form)
-    chosen = list(form.cleaned_data["etiquettes"])
-    if form.cleaned_data["new"].strip():
-        try:
-            chosen.append(services.create_etiquette(form.cleaned_data["new"], actor=request.user))
-        except ValidationError as error:
-            form.add_error("new", error.message_dict.get("name", error.messages))
-            return None, ("etiquettes", form)
-    services.set_etiquettes(expression, actor=request.user, etiquettes=chosen)
-    return _("Les étiquettes sont enregistrées."), None
-
-
-def _objectifs(request, expression):
-    form = ObjectifsForm(request.POST, expression=expression)
-    if not form.is_valid():
-        return None, ("objectifs", form)
-    services.set_objectifs(expression, actor=request.user, objectifs=form.cleaned_data["objectifs"])
-    return _("Les objectifs sont enregistrés."), None
-
-
-def _merge(request, expression):
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        return None, ("merge", form)
-    services.merge(expression, into=form.cleaned_data["target"], actor=request.user)
-    return _("Regroupée avec l'expression n° %(number)s ; les deux auteurs sont prévenus.") % {
-        "number": form.cleaned_data["target"]
-    }, None
-
-
-def _route(request, expression):
-    form = RouteForm(request.POST)
-    if not form.is_valid():
-        return None, ("route", form)
+def _route(actor, expression, form):
     rows = aiguillage.route(
         expression,
-        actor=request.user,
+        actor=actor,
         instances=form.cleaned_data["instances"],
         note=form.cleaned_data["note"],
     )
-    return _("Transmise à %(names)s.") % {
-        "names": ", ".join(row.instance.name for row in rows)
-    }, None
+    return _("Transmise à %(names)s.") % {"names": ", ".join(row.instance.name for row in rows)}
 
 
-def _signalements(request, expression):
-    form = SignalementsForm(request.POST)
-    if not form.is_valid():
-        return None, ("signalements", form)
+def _merge(actor, expression, form):
+    services.merge(expression, into=form.cleaned_data["target"], actor=actor)
+    return _("Regroupée avec l'expression n° %(number)s ; les deux auteurs sont prévenus.") % {
+        "number": form.cleaned_data["target"]
+    }
+
+
+def _signalements(actor, expression, form):
     services.handle_signalements(
         expression,
-        actor=request.user,
+        actor=actor,
         decision=form.cleaned_data["decision"],
         note=form.cleaned_data["note"],
     )
     if form.cleaned_data["decision"] == services.SignalementDecision.HIDE:
-        return _("Le message n'est plus public ; son auteur sait pourquoi."), None
-    return _("Le signalement est classé ; le message reste publié."), None
+        return _("Le message n'est plus public ; son auteur sait pourquoi.")
+    return _("Le signalement est classé ; le message reste publié.")
 
 
-ACTIONS = {
-    "publier": (_publish, None),
-    "rejeter": (_reject, "reject"),
-    "caviarder": (_redact, "redact"),
-    "etiquettes": (_etiquettes, "etiquettes"),
-    "objectifs": (_objectifs, "objectifs"),
-    "fusionner": (_merge, "merge"),
-    "transmettre": (_route, "route"),
-    "signalements": (_signalements, "signalements"),
-}
-FORM_CLASSES = {
-    "reject": RejectForm,
-    "redact": RedactForm,
-    "etiquettes": EtiquettesForm,
-    "merge": MergeForm,
-    "route": RouteForm,
-    "signalements": SignalementsForm,
+DECISIONS = {
+    "enregistrer": lambda actor, expression, form: "",
+    "publier": _publish,
+    "rejeter": _reject,
+    "transmettre": _route,
+    "fusionner": _merge,
+    "signalements": _signalements,
 }
 
 
-def _bound(name, request, expression):
-    """The form of ``name`` filled with what was posted, for showing it back."""
-    if name == "objectifs":
-        form = ObjectifsForm(request.POST, expression=expression)
+def _render_refused(request, pk, form, refused):
+    """The page again, fresh, with what was typed and the refusal at the part refused."""
+    fresh = _staff_expression(pk)
+    error = refused.error
+    if isinstance(error, TransitionError) and refused.part != "redact":
+        # The decision: a colleague was faster, or the path forbids it.
+        return _render_staff(request, fresh, form, status=409, conflict=error.message)
+    if refused.part not in form.forms:  # a decision without fields of its own
+        return _render_staff(request, fresh, form, status=400, conflict=" ".join(error.messages))
+    target = form[refused.part]
+    if isinstance(error, TransitionError):
+        # The text changed since the page showed it: the mediator's version is kept, and
+        # saving again, having compared, writes it over the new one.
+        target.add_error(None, error.message)
+        target.data = target.data.copy()
+        target.data[target.add_prefix("version")] = reads.text_version(fresh)
+        return _render_staff(request, fresh, form, status=409)
+    fields = FIELD_OF.get(refused.part, {})
+    if hasattr(error, "error_dict"):
+        for field, texts in error.message_dict.items():
+            field = fields.get(field, field)
+            target.add_error(field if field in target.fields else None, texts)
     else:
-        form = FORM_CLASSES[name](request.POST)
-    form.is_valid()
-    return form
+        target.add_error(None, error.messages)
+    return _render_staff(request, fresh, form, status=400)
 
 
 @mediateur_required
 @require_POST
-def action(request, pk, name):
-    if name not in ACTIONS:
-        raise Http404
-    handler, form_name = ACTIONS[name]
-    expression = _staff_expression(pk)
-    staff_page = reverse("consultations:moderation_expression", args=[pk])
+def publish(request, pk):
+    """« Publier » from the queue, for an expression read there: the decision alone."""
+    expression = get_object_or_404(Expression, pk=pk)
     try:
-        message, failed = handler(request, expression)
+        services.publish(expression, actor=request.user)
     except TransitionError as error:
-        # A colleague was faster (or the path forbids it): nothing written, nothing lost.
-        fresh = _staff_expression(pk)
-        forms = {form_name: _bound(form_name, request, fresh)} if form_name else {}
-        if name == "caviarder":
-            forms["redact"].data = forms["redact"].data.copy()
-            forms["redact"].data["version"] = reads.text_version(fresh)
         messages.error(request, error.message)
-        return _render_staff(request, fresh, forms=forms, status=409, conflict=error.message)
-    except ValidationError as error:
-        form = _bound(form_name, request, expression) if form_name else None
-        if form is None:
-            for text in error.messages:
-                messages.error(request, text)
-            return redirect(staff_page)
-        if hasattr(error, "error_dict"):
-            for field, texts in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, texts)
-        else:
-            form.add_error(None, error.messages)
-        return _render_staff(request, expression, forms={form_name: form}, status=400)
-    if failed is not None:
-        return _render_staff(request, expression, forms=dict([failed]), status=400)
-    messages.success(request, message)
-    return redirect(safe_next(request, staff_page))
+    else:
+        messages.success(request, _("L'expression n° %(number)s est publiée.") % {"number": pk})
+    return redirect(safe_next(request, reverse("consultations:moderation_expression", args=[pk])))

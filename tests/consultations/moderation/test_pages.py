@@ -17,6 +17,7 @@ from participation.audit.services import record
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory
 
 from .factories import EtiquetteFactory, TransmissionFactory
+from .staff_form import post_staff_form, shown_fields
 
 QUEUE = "/moderation/"
 
@@ -60,7 +61,7 @@ def test_moderation_pages_are_for_mediators_and_the_referent(as_role, alice, rol
     ]
     for url in urls:
         assert client.get(url).status_code == expected, url
-    publish = reverse("consultations:moderation_action", args=[expression.pk, "publier"])
+    publish = reverse("consultations:moderation_publish", args=[expression.pk])
     assert client.post(publish).status_code == (302 if expected == 200 else expected)
     expression.refresh_from_db()
     assert (expression.status == Status.PUBLIEE) == (expected == 200)
@@ -171,7 +172,7 @@ def test_publishing_from_the_queue_comes_back_to_the_queue(client_for, mediateur
     client = client_for(mediateur)
 
     response = client.post(
-        reverse("consultations:moderation_action", args=[expression.pk, "publier"]),
+        reverse("consultations:moderation_publish", args=[expression.pk]),
         {"next": f"{QUEUE}?quartier={expression.quartier.slug}"},
         follow=True,
     )
@@ -188,7 +189,7 @@ def test_an_outside_next_address_is_not_followed(client_for, mediateur, alice):
     expression = ExpressionFactory(author=alice)
 
     response = client_for(mediateur).post(
-        reverse("consultations:moderation_action", args=[expression.pk, "publier"]),
+        reverse("consultations:moderation_publish", args=[expression.pk]),
         {"next": "https://ailleurs.example/"},
     )
 
@@ -257,22 +258,33 @@ def test_the_second_mediator_is_told_and_keeps_what_they_typed(
     client_for, mediateur, referent, alice
 ):
     expression = ExpressionFactory(author=alice)
-    url = reverse("consultations:moderation_action", args=[expression.pk, "rejeter"])
-    client_for(referent).post(
-        reverse("consultations:moderation_action", args=[expression.pk, "publier"])
-    )
+    tag = EtiquetteFactory(name="propreté")
+    client = client_for(mediateur)
+    url = reverse("consultations:moderation_expression", args=[expression.pk])
+    typed = shown_fields(client.get(url).content.decode())
+    client_for(referent).post(reverse("consultations:moderation_publish", args=[expression.pk]))
 
-    response = client_for(mediateur).post(
-        url, {"rejet-reason": "autre", "rejet-details": "Merci de reformuler sans le nom."}
+    response = client.post(
+        url,
+        {
+            **typed,
+            "etiquettes-etiquettes": [tag.pk],
+            "rejet-reason": "autre",
+            "rejet-details": "Merci de reformuler sans le nom.",
+            "decision": "rejeter",
+        },
     )
 
     assert response.status_code == 409
     html = response.content.decode().replace("&#x27;", "'")
     assert "Cette expression est « publiée » : elle ne peut pas devenir « rejetée »" in html
-    assert "Merci de reformuler sans le nom." in html
+    assert "Merci de reformuler sans le nom." in html  # read back: « Ne pas publier » is gone
     assert "rien n'est perdu" in html
+    assert f'value="{tag.pk}" id="id_etiquettes-etiquettes_0" checked' in html
+    assert 'class="result" id="resultat"' in html
     expression.refresh_from_db()
     assert expression.status == Status.PUBLIEE
+    assert not expression.etiquettes.exists()  # the whole form was refused
 
 
 @pytest.mark.django_db
@@ -286,25 +298,32 @@ def test_a_redaction_on_a_text_changed_meanwhile_shows_both_texts(
     )
 
     response = client_for(mediateur).post(
-        reverse("consultations:moderation_action", args=[expression.pk, "caviarder"]),
-        {"caviardage-text": "Le fils M. casse les vitres.", "caviardage-version": version},
+        reverse("consultations:moderation_expression", args=[expression.pk]),
+        {
+            "caviardage-text": "Le fils M. casse les vitres.",
+            "caviardage-version": version,
+            "decision": "publier",
+        },
     )
 
     assert response.status_code == 409
     html = response.content.decode()
     assert "Un jeune casse les vitres." in html  # the text as it is now
     assert "Le fils M. casse les vitres." in html  # what this mediator typed
+    assert 'class="form-errors" role="alert" id="resultat"' in html  # at the redaction
+    # Saving again, having compared, writes this version over the new one.
+    assert f'value="{moderation_queue.text_token("Un jeune casse les vitres.")}"' in html
     expression.refresh_from_db()
     assert expression.text == "Un jeune casse les vitres."
+    assert expression.status == Status.SOUMISE  # nothing decided
 
 
 @pytest.mark.django_db
 def test_an_invalid_form_comes_back_with_what_was_typed(client_for, mediateur, alice):
     expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
 
-    response = client_for(mediateur).post(
-        reverse("consultations:moderation_action", args=[expression.pk, "transmettre"]),
-        {"transmission-note": "Note gardée"},
+    response = post_staff_form(
+        client_for(mediateur), expression, "transmettre", transmission__note="Note gardée"
     )
 
     assert response.status_code == 400
@@ -317,9 +336,8 @@ def test_an_invalid_form_comes_back_with_what_was_typed(client_for, mediateur, a
 def test_merging_from_the_staff_page_with_an_unknown_number(client_for, mediateur, alice):
     expression = ExpressionFactory(author=alice, status=Status.PUBLIEE)
 
-    response = client_for(mediateur).post(
-        reverse("consultations:moderation_action", args=[expression.pk, "fusionner"]),
-        {"fusion-target": "999999"},
+    response = post_staff_form(
+        client_for(mediateur), expression, "fusionner", fusion__target="999999"
     )
 
     assert response.status_code == 400
@@ -327,11 +345,19 @@ def test_merging_from_the_staff_page_with_an_unknown_number(client_for, mediateu
 
 
 @pytest.mark.django_db
-def test_an_unknown_action_is_not_found(client_for, mediateur, alice):
+def test_an_unknown_action_is_not_found_and_an_unknown_decision_decides_nothing(
+    client_for, mediateur, alice
+):
     expression = ExpressionFactory(author=alice)
-    url = f"/moderation/expressions/{expression.pk}/supprimer/"
+    client = client_for(mediateur)
 
-    assert client_for(mediateur).post(url).status_code == 404
+    assert client.post(f"/moderation/expressions/{expression.pk}/supprimer/").status_code == 404
+    response = post_staff_form(client, expression, "supprimer")
+
+    assert response.status_code == 400
+    assert "Cette décision n&#x27;existe pas." in response.content.decode()
+    expression.refresh_from_db()
+    assert expression.status == Status.SOUMISE
 
 
 # --- Staff page, tags page --------------------------------------------------------------
@@ -341,9 +367,8 @@ def test_an_unknown_action_is_not_found(client_for, mediateur, alice):
 def test_the_staff_page_creates_a_tag_and_shows_the_audit_log(client_for, mediateur, alice):
     expression = ExpressionFactory(author=alice)
     client = client_for(mediateur)
-    url = reverse("consultations:moderation_action", args=[expression.pk, "etiquettes"])
 
-    client.post(url, {"etiquettes-new": "Stationnement"})
+    post_staff_form(client, expression, etiquettes__new="Stationnement")
 
     assert [e.name for e in expression.etiquettes.all()] == ["Stationnement"]
     html = client.get(f"/moderation/expressions/{expression.pk}/").content.decode()

@@ -46,7 +46,7 @@ def test_two_mediators_share_one_drawing_and_each_posts_with_their_own_token(med
 
     assert drawn(page) and not drawn(shared)
     assert "<!--jeton-csrf-->" not in shared.content.decode()
-    publish = reverse("consultations:moderation_action", args=[expression.pk, "publier"])
+    publish = reverse("consultations:moderation_publish", args=[expression.pk])
     response = second.post(publish, {"csrfmiddlewaretoken": token_of(shared), "next": QUEUE})
     assert response.status_code == 302
     expression.refresh_from_db()
