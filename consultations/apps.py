@@ -9,8 +9,9 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from participation.core import hooks
 
-        from .blocks import home_provider, quartier_provider, retours_provider
+        from .blocks import home_provider, my_space_provider, quartier_provider, retours_provider
 
         hooks.register("home", home_provider)
+        hooks.register("my_space", my_space_provider)
         hooks.register("quartier", quartier_provider)
         hooks.register("quartier", retours_provider)

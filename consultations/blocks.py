@@ -1,11 +1,15 @@
 """What this app adds to the shared home and quartier pages (participation.core.hooks)."""
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, F, Q, Window
 
+from participation.core.fragments import render_rows
 from participation.core.hooks import Block
 
 from .committee.services import public_answers
 from .models import Consultation, Expression, Source
+
+# Her expressions on « Mon espace », the latest moved first; « Mes expressions » has them all.
+MY_SPACE_LIMIT = 10
 
 
 def objectif_expression_counts(quartier) -> dict[int, int]:
@@ -88,6 +92,36 @@ def retours_provider(request, *, quartier, **objects) -> dict:
                     "latest": latest,
                 },
                 order=35,
+            )
+        ]
+    }
+
+
+def my_space_provider(request, *, seen_at=None, **objects) -> dict:
+    """« Mon espace »: her expressions, the latest moved first, each marked « nouveau » when
+    someone else moved it along after ``seen_at``."""
+    expressions = list(
+        Expression.objects.for_author_cards(request.user)
+        # The count rides along with the cards: one query for both.
+        .annotate(total=Window(Count("pk")))
+        .order_by(F("active_at").desc(nulls_last=True), "-pk")[:MY_SPACE_LIMIT]
+    )
+    for expression in expressions:
+        expression.is_new = expression.has_news_since(seen_at)
+    rows = render_rows(
+        "consultations/partials/my_expression_card.html", expressions, name="expression", level=3
+    )
+    return {
+        "blocks": [
+            Block(
+                "consultations/blocks/my_space.html",
+                {
+                    "rows": rows,
+                    "count": expressions[0].total if expressions else 0,
+                    "news": sum(expression.is_new for expression in expressions),
+                    "first_visit": seen_at is None,
+                },
+                order=10,
             )
         ]
     }

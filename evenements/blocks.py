@@ -1,20 +1,24 @@
-"""The events' parts of the shared pages (home, quartier), registered in ``AppConfig.ready``.
+"""The events' parts of the shared pages (home, quartier, « Mon espace »), registered in
+``AppConfig.ready``.
 
 Each provider runs a fixed number of queries: the events (with places taken) and their
-quartiers in one prefetch.
+quartiers in one prefetch; her registrations with their events in one.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, When
 from django.urls import reverse
+from django.utils import timezone
 
 from participation.core import hooks
 from participation.territory.models import Quartier
 
+from . import undo
 from .filters import mine_first
-from .models import Evenement
+from .models import Evenement, Inscription
 
 HOME_LIMIT = 4
 QUARTIER_LIMIT = 5
+MY_SPACE_LIMIT = 10
 
 
 def _coming():
@@ -53,6 +57,38 @@ def home_block(request, **objects):
     return {"blocks": [hooks.Block("evenements/_home_events.html", {"events": events}, order=20)]}
 
 
+def _is_news(inscription: Inscription, seen_at) -> bool:
+    """A place freed for her (the waiting list served her), or her event cancelled, after
+    ``seen_at`` (None: never seen)."""
+    event = inscription.evenement
+    moments = [event.cancelled_at if event.is_cancelled else None]
+    if inscription.confirmed_at and inscription.confirmed_at > inscription.requested_at:
+        moments.append(inscription.confirmed_at)
+    return any(moment and (seen_at is None or moment > seen_at) for moment in moments)
+
+
+def my_space_block(request, seen_at=None, **objects):
+    """« Mon espace »: her coming registrations, soonest first, and the ones she has just
+    cancelled (« Annuler l'annulation »), in one query."""
+    cancelled = Q(status=Inscription.Status.ANNULEE)
+    rows = list(
+        Inscription.objects.filter(user=request.user)
+        .filter((~cancelled & Q(evenement__ends_at__gte=timezone.now())) | undo.undoable_q(request))
+        .select_related("evenement")
+        # The undo offers first, so that the limit never hides one.
+        .order_by(Case(When(cancelled, then=0), default=1), "evenement__starts_at", "pk")[
+            : MY_SPACE_LIMIT + undo.MAX_OFFERS
+        ]
+    )
+    undoable = [row for row in rows if row.status == Inscription.Status.ANNULEE]
+    coming = [row for row in rows if row.status != Inscription.Status.ANNULEE][:MY_SPACE_LIMIT]
+    for inscription in coming:
+        inscription.is_new = _is_news(inscription, seen_at)
+    context = {"coming": coming, "undoable": undoable}
+    return {"blocks": [hooks.Block("evenements/_my_space_inscriptions.html", context, order=20)]}
+
+
 def register() -> None:
     hooks.register("quartier", quartier_block)
     hooks.register("home", home_block)
+    hooks.register("my_space", my_space_block)

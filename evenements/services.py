@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 MAX_PERSONS_PER_INSCRIPTION = 15
 MAX_OCCURRENCES = 120
+# How long a resident may take back a registration she has just cancelled (a slip of the
+# finger on a phone); after it, she registers again like anyone.
+UNDO_WINDOW = dt.timedelta(minutes=15)
 
 # Fields copied from a form into an event (the many-to-many ones are passed apart).
 EVENT_FIELDS = (
@@ -360,6 +363,55 @@ def cancel_inscription(inscription: Inscription, *, actor) -> Inscription:
         )
     if was == Inscription.Status.CONFIRMEE:
         promote_waiting(event)
+    return inscription
+
+
+@transaction.atomic
+def restore_inscription(inscription: Inscription, *, user) -> Inscription:
+    """Undo ``user``'s own cancellation, within ``UNDO_WINDOW``; returns the registration.
+
+    A confirmed place comes back only if it is still free: the waiting list may have taken
+    it meanwhile (``RegistrationRefused`` with ``can_wait``). A place on the waiting list
+    comes back at its rank (the time it was asked is kept). Raises ``RegistrationRefused``
+    too when the window has passed or the event no longer takes registrations.
+    """
+    event = _lock(inscription.evenement_id)
+    inscription = Inscription.objects.select_for_update().get(pk=inscription.pk)
+    if inscription.user_id is None or inscription.user_id != user.pk:
+        raise RegistrationRefused(_("Cette inscription n'est pas la vôtre."))
+    if inscription.status != Inscription.Status.ANNULEE:
+        return inscription
+    if inscription.cancelled_at is None or timezone.now() - inscription.cancelled_at > UNDO_WINDOW:
+        raise RegistrationRefused(
+            _(
+                "L'annulation date de plus de %(minutes)s minutes : inscrivez-vous à nouveau "
+                "depuis la page de l'événement."
+            )
+            % {"minutes": int(UNDO_WINDOW.total_seconds() // 60)}
+        )
+    _check_can_register(event, inscription.persons)
+    # Only a confirmed registration has a confirmation time: cancelling keeps it.
+    if inscription.confirmed_at is None:
+        status = Inscription.Status.ATTENTE
+    else:
+        try:
+            status = _status_for(event, inscription.persons, join_waiting_list=False)
+        except RegistrationRefused:
+            raise RegistrationRefused(
+                _(
+                    "Votre place a été donnée entre-temps : l'événement est complet. Vous "
+                    "pouvez vous inscrire sur la liste d'attente."
+                ),
+                can_wait=True,
+            ) from None
+    inscription.status = status
+    inscription.cancelled_at = None
+    inscription.save(update_fields=["status", "cancelled_at"])
+    inscription.evenement = event
+    if status == Inscription.Status.ATTENTE:
+        # Back at its rank: a place freed meanwhile may now be hers, or of those after her.
+        promote_waiting(event)
+        inscription.refresh_from_db(fields=["status", "confirmed_at"])
     return inscription
 
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("<int:pk>/presences/", gestion.attendance, name="attendance"),
     path("<int:pk>/inscrire-une-personne/", gestion.register_guest, name="register_guest"),
     path("inscriptions/<int:pk>/annuler/", gestion.cancel_inscription, name="cancel_inscription"),
+    path("inscriptions/<int:pk>/retablir/", inscriptions.restore, name="restore"),
 ]

@@ -37,6 +37,7 @@ PAGES = [
     (None, "/vous-avez-dit-nous-avons-fait/"),
     (None, "/vous-avez-dit-nous-avons-fait/rimbart/"),
     ("habitant", "/"),
+    ("habitant", "/compte/mon-espace/"),
     ("habitant", "/mes-expressions/"),
     ("habitant", "/evenements/mes-inscriptions/"),
     ("habitant", "/expressions/nouvelle/"),

@@ -152,18 +152,13 @@ def expression_photo(request, pk, size="photo"):
 @login_required
 @require_GET
 def my_expressions(request):
-    expressions = (
-        Expression.objects.filter(author=request.user)
-        .select_related("quartier")
-        # What a row shows (partials/my_expression_row.html), and nothing more.
-        .only(
-            "text", "visibility", "created_at", "status", "supports_count", "quartier__short_name"
-        )
-        .order_by("-created_at", "-pk")
-    )
+    expressions = Expression.objects.for_author_cards(request.user).order_by("-created_at", "-pk")
     page = _page(request, expressions)
     rows = render_rows(
-        "consultations/partials/my_expression_row.html", page.object_list, name="expression"
+        "consultations/partials/my_expression_card.html",
+        page.object_list,
+        name="expression",
+        level=2,
     )
     return render(request, "consultations/my_expressions.html", {"page": page, "rows": rows})
 

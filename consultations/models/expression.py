@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,7 @@ from participation.core.urls_fast import reverse_pk
 from participation.territory.models import Objectif
 
 from ..storage import PrivateStorage
+from .seance import Reponse
 
 # The PostgreSQL text search configuration made by migration 0001: French stemming after
 # accents are removed, so that « mediation » finds « médiations ».
@@ -42,6 +43,17 @@ PUBLIC_STATUSES = (
 LISTED_STATUSES = (Status.PUBLIEE, Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE)
 # Once routed to an instance: what the committee's figures count.
 ROUTED_STATUSES = (Status.TRANSMISE, Status.EXAMINEE, Status.REPONDUE)
+# Where it stands, in the words its author reads on her cards (« Mes expressions »,
+# « Mon espace »); the timeline of the expression's page tells the rest.
+AUTHOR_STATUS_WORDS = {
+    Status.SOUMISE: _("En attente de lecture"),
+    Status.PUBLIEE: _("Publiée"),
+    Status.REJETEE: _("Non publiée"),
+    Status.FUSIONNEE: _("Regroupée avec un message semblable"),
+    Status.TRANSMISE: _("Transmise pour réponse"),
+    Status.EXAMINEE: _("Examinée, réponse à venir"),
+    Status.REPONDUE: _("Réponse reçue"),
+}
 
 
 class Visibility(models.TextChoices):
@@ -102,6 +114,48 @@ class ExpressionQuerySet(models.QuerySet):
 
     def collected_in_field(self):
         return self.exclude(source=Source.EN_LIGNE)
+
+    def for_author_cards(self, author):
+        """``author``'s own expressions as her cards show them, in a fixed number of queries.
+
+        Each is annotated with ``active_at``, the latest step of its timeline (hers
+        included), and ``news_at``, the latest step someone else added (a publication, a
+        transmission, an answer; the submission is no news, nor what she did herself);
+        ``answers`` lists the instances' answers, newest first.
+        """
+        steps = ExpressionStep.objects.filter(expression=OuterRef("pk")).order_by(
+            "-created_at", "-pk"
+        )
+        return (
+            self.filter(author=author)
+            .select_related("quartier")
+            # What a card shows (partials/my_expression_card.html), and nothing more.
+            .only(
+                "text",
+                "visibility",
+                "created_at",
+                "status",
+                "supports_count",
+                "quartier__short_name",
+            )
+            .annotate(
+                active_at=Subquery(steps.values("created_at")[:1]),
+                news_at=Subquery(
+                    steps.exclude(status=Status.SOUMISE)
+                    .exclude(actor=author)
+                    .values("created_at")[:1]
+                ),
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "reponses",
+                    queryset=Reponse.objects.select_related("instance")
+                    .only("decision", "text", "created_at", "instance__name")
+                    .order_by("-created_at", "-pk"),
+                    to_attr="answers",
+                )
+            )
+        )
 
     def for_cards(self):
         """Everything a list card shows, in a fixed number of queries."""
@@ -296,6 +350,20 @@ class Expression(ChoicesDisplayMixin, models.Model):
     @property
     def photo_alt(self) -> str:
         return self.photo_description or _("Photo jointe à l'expression")
+
+    @property
+    def author_status(self) -> str:
+        """Where it stands, in its author's words (a private one is never « publiée »)."""
+        if self.status == Status.PUBLIEE and self.is_private:
+            return _("Lue et gardée privée")
+        return AUTHOR_STATUS_WORDS[self.status]
+
+    def has_news_since(self, seen_at) -> bool:
+        """Whether someone else moved it along (a step, an answer) after ``seen_at``; with
+        ``seen_at`` None (never seen), whether anyone did. Needs ``for_author_cards``."""
+        moments = [self.news_at, *(answer.created_at for answer in self.answers)]
+        latest = max((moment for moment in moments if moment is not None), default=None)
+        return latest is not None and (seen_at is None or latest > seen_at)
 
 
 class ExpressionStep(models.Model):

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Objectif, Quartier
 
+from .. import undo
 from ..calendars import build_calendar, feed_events
 from ..filters import EvenementFilter, mine_first
 from ..forms import RegistrationForm
@@ -145,14 +146,18 @@ def detail_queryset():
 
 
 def render_detail(request, event, *, form=None, offer_waiting=False, status=200):
-    inscription = None
+    inscription = undoable = None
     waiting_rank = None
     if request.user.is_authenticated:
-        inscription = (
+        mine = (
             Inscription.objects.filter(evenement=event, user=request.user)
-            .exclude(status=Inscription.Status.ANNULEE)
+            .filter(~Q(status=Inscription.Status.ANNULEE) | undo.undoable_q(request))
             .first()
         )
+        if mine is not None and mine.status == Inscription.Status.ANNULEE:
+            undoable = mine  # cancelled a moment ago: she may take it back
+        else:
+            inscription = mine
         if inscription and inscription.status == Inscription.Status.ATTENTE:
             waiting_rank = (
                 Inscription.objects.filter(
@@ -169,6 +174,7 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200)
         {
             "event": event,
             "inscription": inscription,
+            "undoable": undoable,
             "waiting_rank": waiting_rank,
             "form": form or RegistrationForm(),
             "offer_waiting": offer_waiting or event.is_full,

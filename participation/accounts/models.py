@@ -68,6 +68,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Part of every session's proof of sign-in: raised when a sign-out could not be erased
     # from the cache (participation.accounts.sessions), it ends every session signed before.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # When the owner last opened « Mon espace »: what changed after it is marked « nouveau ».
+    my_space_seen_at = models.DateTimeField(
+        _("dernière visite de « Mon espace »"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

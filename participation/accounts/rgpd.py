@@ -96,6 +96,7 @@ def _export_account(user: User) -> dict:
             "courriels_de_suivi": user.notify_by_email,
             "inscrit_le": user.date_joined,
             "derniere_connexion": user.last_login,
+            "derniere_visite_de_mon_espace": user.my_space_seen_at,
         },
         "adresses_electroniques": [
             {"adresse": address.email, "verifiee": address.verified, "principale": address.primary}
@@ -236,6 +237,7 @@ def _erase_account(user: User) -> None:
     user.notify_by_email = False
     user.is_active = False
     user.last_login = None
+    user.my_space_seen_at = None
     user.deleted_at = timezone.now()
     # A new (unusable) password also changes the session hash: every open session ends.
     user.set_unusable_password()

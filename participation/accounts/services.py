@@ -23,3 +23,9 @@ def record_access_change(*, actor, user: User, before: dict | None, reason: str 
         after=after,
         reason=reason,
     )
+
+
+def mark_my_space_seen(user: User, *, at) -> None:
+    """``user`` opened « Mon espace » at ``at``: what changes after it will be « nouveau »."""
+    User.objects.filter(pk=user.pk).update(my_space_seen_at=at)
+    user.my_space_seen_at = at

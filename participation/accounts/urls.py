@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("mon-espace/", views.my_space, name="my_space"),
     path("profil/", views.profile, name="profile"),
     path("mes-donnees/", views.my_data, name="my_data"),
     path("mes-donnees/mes-donnees.json", views.export_data, name="export"),

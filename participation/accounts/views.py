@@ -9,11 +9,32 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from participation.core import hooks
 from participation.core.ratelimit import RateLimited
+from participation.notifications.services import unread_count
 
-from . import rgpd
+from . import rgpd, services
 from .forms import DeleteAccountForm, ProfileForm
 from .rules import has_totp
+
+
+@login_required
+@require_GET
+def my_space(request):
+    """« Mon espace »: what she said and where it stands, her registrations, her notifications,
+    her account. Each app adds its part (``hooks``, page ``my_space``) and marks « nouveau »
+    what changed since her previous visit; this visit then becomes the previous one."""
+    user = request.user
+    # Taken before anything is read: what changes while the page is drawn stays new.
+    now = timezone.now()
+    seen_at = user.my_space_seen_at
+    context = {
+        "unread": unread_count(user),
+        **hooks.page_context("my_space", request, seen_at=seen_at),
+    }
+    response = render(request, "accounts/my_space.html", context)
+    services.mark_my_space_seen(user, at=now)
+    return response
 
 
 @login_required

@@ -1,21 +1,23 @@
-"""Extension points of the shared pages (home, quartier), so that imports point down only.
+"""Extension points of the shared pages (home, quartier, « Mon espace »), so that imports
+point down only.
 
 An app adds its part of a shared page by registering a provider in its ``AppConfig.ready``:
 
     from participation.core import hooks
     hooks.register("quartier", next_events_block)
 
-A provider takes the request and the page's objects (``quartier=`` for the quartier page)
-and returns a dict merged into the template context. The key ``blocks`` is special: a list
-of ``hooks.Block`` that the page renders in ``order``. A provider must run a fixed number
-of SQL queries, whatever the size of the data.
+A provider takes the request and the page's objects (``quartier=`` for the quartier page;
+``seen_at=`` for « Mon espace »: when its owner opened it before, or None) and returns a
+dict merged into the template context. The key ``blocks`` is special: a list of
+``hooks.Block`` that the page renders in ``order``. A provider must run a fixed number of
+SQL queries, whatever the size of the data.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PAGES = ("home", "quartier")
+PAGES = ("home", "quartier", "my_space")
 
 
 @dataclass(frozen=True)

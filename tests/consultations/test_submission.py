@@ -360,7 +360,7 @@ def test_mes_expressions_lists_them_with_their_status(client_for, alice_in_rimba
     )
 
     assert "Premier" in html and "Deuxième" in html
-    assert "soumise" in html and "rejetée" in html
+    assert "En attente de lecture" in html and "Non publiée" in html
     assert "quelqu&#x27;un d&#x27;autre" not in html
 
 

@@ -12,13 +12,14 @@ from consultations.moderation import services as moderation
 from participation.core import fragments
 from tests.consultations.factories import ExpressionFactory
 
-MY_ROW = "consultations/partials/my_expression_row.html"
+MY_ROW = "consultations/partials/my_expression_card.html"
 QUEUE_ROW = "consultations/moderation/_row.html"
 
 
-def tbody(response) -> str:
+def cards(response) -> str:
     page = response.content.decode()
-    return page[page.index("<tbody>") : page.index("</tbody>")]
+    start = page.index('<ul class="my-expressions">')
+    return page[start : page.index("</ul>", start)]
 
 
 def drawn(response, template_name) -> int:
@@ -35,7 +36,7 @@ def test_my_expressions_draws_each_row_once_then_reads_it_back(client_for, alice
 
     assert drawn(first, MY_ROW) == 3
     assert drawn(again, MY_ROW) == 0
-    assert tbody(again) == tbody(first)
+    assert cards(again) == cards(first)
 
 
 @pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_a_row_is_drawn_from_the_state_it_is_read_in(alice):
     expression.status = Status.PUBLIEE
     published = fragments.render_rows(MY_ROW, [expression], name="expression")
 
-    assert ">soumise<" in french[0] and ">publiée<" in published[0]
+    assert ">En attente de lecture<" in french[0] and ">Publiée<" in published[0]
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from consultations.committee import export_jobs
 from consultations.models import Status, Transmission, Visibility
+from consultations.moderation.queue import text_version
 from participation.accounts.models import Role
 from participation.notifications.services import notify
 from tests.consultations.committee.factories import InstanceFactory, SeanceFactory, on_agenda
@@ -290,6 +291,11 @@ def pk(attribute: str) -> Callable[[World], dict]:
     return lambda w: {"pk": getattr(w, attribute).pk}
 
 
+def _staff_form_data(expression) -> dict:
+    """The staff page's form with the text as shown (no redaction) and nothing classified."""
+    return {"caviardage-text": expression.text, "caviardage-version": text_version(expression)}
+
+
 def _expression_data(w: World) -> dict:
     return {
         "quartier": w.quartier.pk,
@@ -320,6 +326,7 @@ TABLE: dict[str, list[Check]] = {
             data={"display_name": "Nouveau nom", "notify_by_email": "on"},
         ),
     ],
+    "accounts:my_space": [get(SIGNED_IN)],
     "accounts:my_data": [get(SIGNED_IN)],
     "accounts:export": [get(SIGNED_IN)],
     "accounts:delete": [get(SIGNED_IN)],
@@ -347,9 +354,15 @@ TABLE: dict[str, list[Check]] = {
         ),
     ],
     "evenements:unregister": [
-        get("login 405 405 405 405 405 405", kwargs=pk("event")),
+        # « Annuler mon inscription ? » for A, who is registered; the others are sent back.
+        get("login 200 302 302 302 302 302", kwargs=pk("event")),
         # Keyed by the signed-in person: B « unregistering » from A's event cancels nothing.
         post("login 302 302 302 302 302 302", kwargs=pk("event")),
+    ],
+    "evenements:restore": [
+        get("login 405 405 405 405 405 405", kwargs=pk("inscription")),
+        # Only A's own registration exists for A (nothing to take back here: sent back).
+        post("login 302 404 404 404 404 404", kwargs=pk("inscription")),
     ],
     "evenements:mine": [get(SIGNED_IN)],
     "evenements:manage": [get(MEDIATORS)],
@@ -463,33 +476,40 @@ TABLE: dict[str, list[Check]] = {
         post("login 403 403 302 403 403 302", data={"name": "propreté"}),
     ],
     "consultations:moderation_audit_export": [get(REFERENT)],
+    # The staff page's one form: the text as shown, then the decision's own fields.
     "consultations:moderation_expression": [
         get(MEDIATORS, kwargs=pk("private")),
         get(MEDIATORS, kwargs=pk("submitted")),
-    ],
-    "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"))],
-    "consultations:moderation_action": [
-        get(
-            "login 403 403 405 403 403 405",
-            kwargs=lambda w: {"pk": w.submitted.pk, "name": "publier"},
+        post(
+            "login 403 403 302 403 403 302",
+            kwargs=pk("submitted"),
+            data=lambda w: {**_staff_form_data(w.submitted), "decision": "publier"},
         ),
         post(
             "login 403 403 302 403 403 302",
-            kwargs=lambda w: {"pk": w.submitted.pk, "name": "publier"},
-        ),
-        post(
-            "login 403 403 302 403 403 302",
-            kwargs=lambda w: {"pk": w.submitted.pk, "name": "rejeter"},
-            data={"rejet-reason": "hors_sujet", "rejet-details": "Il parle d'une autre commune."},
-        ),
-        post(
-            "login 403 403 302 403 403 302",
-            kwargs=lambda w: {"pk": w.published.pk, "name": "transmettre"},
+            kwargs=pk("submitted"),
             data=lambda w: {
+                **_staff_form_data(w.submitted),
+                "decision": "rejeter",
+                "rejet-reason": "hors_sujet",
+                "rejet-details": "Il parle d'une autre commune.",
+            },
+        ),
+        post(
+            "login 403 403 302 403 403 302",
+            kwargs=pk("published"),
+            data=lambda w: {
+                **_staff_form_data(w.published),
+                "decision": "transmettre",
                 "transmission-instances": [w.other_instance.pk],
                 "transmission-note": "Pour le bailleur.",
             },
         ),
+    ],
+    "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"))],
+    "consultations:moderation_publish": [
+        get("login 403 403 405 403 403 405", kwargs=pk("submitted")),
+        post("login 403 403 302 403 403 302", kwargs=pk("submitted")),
     ],
     # --- The committee ----------------------------------------------------------------------
     "consultations:committee_dashboard": [get(COMMITTEE)],

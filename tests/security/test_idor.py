@@ -160,6 +160,8 @@ def test_habitant_b_cannot_cancel_or_read_the_registration_of_habitant_a(world):
     # The staff's cancel, by the registration's number, is not for residents.
     url = reverse("evenements:cancel_inscription", args=[inscription.pk])
     assert post(browser, url).status_code == 403
+    # « Annuler l'annulation » by the registration's number: only one's own exists.
+    assert post(browser, reverse("evenements:restore", args=[inscription.pk])).status_code == 404
     for url in (
         reverse("evenements:registrants", args=[event.pk]),
         reverse("evenements:registrants_csv", args=[event.pk]),
@@ -314,11 +316,15 @@ def test_an_item_of_another_instances_seance_is_not_reached_through_ones_own_sea
 def test_a_resident_cannot_moderate_by_posting_to_the_staff_actions(world):
     browser = _client(world.users["habitant_b"])
     before = snapshot()
-    for name, data in (
+    publish = reverse("consultations:moderation_publish", args=[world.submitted.pk])
+    assert post(browser, publish, {}).status_code == 403
+    staff_page = reverse("consultations:moderation_expression", args=[world.submitted.pk])
+    for decision, data in (
         ("publier", {}),
+        ("enregistrer", {"caviardage-text": "Texte remplacé", "etiquettes-new": "pirate"}),
         ("rejeter", {"rejet-reason": "hors_sujet"}),
         ("transmettre", {"transmission-instances": [world.other_instance.pk]}),
     ):
-        url = reverse("consultations:moderation_action", args=[world.submitted.pk, name])
-        assert post(browser, url, data).status_code == 403, name
+        response = post(browser, staff_page, {**data, "decision": decision})
+        assert response.status_code == 403, decision
     assert snapshot() == before

@@ -480,6 +480,7 @@ MUST_SHOW = {
     "habitant": lambda h: {
         h.rejected.get_absolute_url(): ["rejetee", "raison"],
         reverse("consultations:my_expressions"): ["~brouillon", "~rejetee", "~expression"],
+        reverse("accounts:my_space"): ["~brouillon", "~rejetee", "evenement-titre"],
         reverse("consultations:expression_edit", args=[h.draft.pk]): ["brouillon"],
         reverse("notifications:index"): ["raison", "reponse", "instance"],
         reverse("accounts:profile"): ["SHORT"],
