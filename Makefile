@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev quality lock e2e faults bench bench-smoke clean
+.PHONY: run test install install-dev quality lock e2e faults bench bench-smoke screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test: quality
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
 e2e: install-dev
 	$(BIN)/pytest -m e2e
+
+## A screenshot of every page of every role at 360 and 1280 px, under var/screenshots/
+## (index.html to look at them); the embedded demo in a temporary folder, Debian's Chromium.
+screenshots: install-dev
+	$(BIN)/python -m tests.e2e.screenshots var/screenshots
 
 ## Only the fault and load tests (docs/pannes.md): private Redis and PostgreSQL on free ports.
 faults: install-dev

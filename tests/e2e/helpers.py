@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
@@ -323,3 +324,34 @@ def exif_of(content: bytes) -> dict:
     if gps:
         tags["GPS"] = dict(gps)
     return tags
+
+
+# --- the site's own pages ----------------------------------------------------------------
+
+# Links never followed: they act (sign out, delete, cancel) or are not pages.
+SKIP = re.compile(
+    r"logout|deconnexion|supprimer|delete|desinscription|annuler|\.ics$|\.csv$|\.json$|^/api/(?!docs)|^/sante/|^/static/|^/media/|^/gestion/admin/"
+)
+# The demo account of each role (the password is settings.DEMO_PASSWORD).
+ROLES = {
+    "habitant": "habitant@demo.auchel.fr",
+    "mediateur": "mediateur@demo.auchel.fr",
+    "comite": "comite@demo.auchel.fr",
+    "referent": "referent@demo.auchel.fr",
+}
+
+
+def same_site_paths(page) -> list[str]:
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    paths = []
+    origin = urlsplit(page.url).netloc
+    for href in hrefs:
+        link = urlsplit(href)
+        if link.netloc != origin or link.query or SKIP.search(link.path):
+            continue
+        paths.append(link.path)
+    return list(dict.fromkeys(paths))
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)

@@ -5,42 +5,13 @@ one level below them (one page per URL shape, so that a list of 300 events costs
 A page another feature adds is covered as soon as something links to it.
 """
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
 from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
 
-from .helpers import assert_page_is_sound
+from .helpers import ROLES, assert_page_is_sound, same_site_paths, shape
 
 pytestmark = pytest.mark.e2e
-
-SKIP = re.compile(
-    r"logout|deconnexion|supprimer|delete|desinscription|annuler|\.ics$|\.csv$|\.json$|^/api/(?!docs)|^/sante/|^/static/|^/media/|^/gestion/admin/"
-)
-ROLES = {
-    "habitant": "habitant@demo.auchel.fr",
-    "mediateur": "mediateur@demo.auchel.fr",
-    "comite": "comite@demo.auchel.fr",
-    "referent": "referent@demo.auchel.fr",
-}
-
-
-def same_site_paths(page) -> list[str]:
-    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
-    paths = []
-    origin = urlsplit(page.url).netloc
-    for href in hrefs:
-        link = urlsplit(href)
-        if link.netloc != origin or link.query or SKIP.search(link.path):
-            continue
-        paths.append(link.path)
-    return list(dict.fromkeys(paths))
-
-
-def shape(path: str) -> str:
-    return re.sub(r"\d+", "N", path)
 
 
 def check_site(page, start: list[str], seen: set[str]) -> list[str]:
