@@ -13,9 +13,16 @@ the services (the Django admin) shows within ``COUNT_SECONDS`` and ``PAGE_SECOND
 (``figures_changed``) whenever what the dashboard counts changes: an expression routed,
 examined or answered, a tag or an objective set. « Actualiser les chiffres » then shows the
 change at once; what is not renewed (« moi aussi » counts) is at most a minute old.
+
+**Arrivals.** An expression that enters the queue (submitted, or reported while it waited
+for no one) is announced with what the queue's row shows of it: its quartier and its first
+words, as plain text, and the values of the queue's filters (``moderation.filters``) it
+matches, so that every open page of the queue, whatever its page and filters, says at once
+what arrived and whether it belongs to what that page shows (static/js/moderation.js).
 """
 
 from django.core.cache import cache
+from django.utils.text import Truncator
 
 from participation.core import realtime
 from participation.core.cache import Generation, forget
@@ -54,6 +61,42 @@ def announce(kind: str, expression_id: int, **extra) -> None:
     """An expression entered, left or changed in the queue."""
     queue_changed()
     realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression_id, **extra})
+
+
+EXCERPT_WORDS = 12
+EXCERPT_CHARS = 120
+
+
+def first_words(text: str) -> str:
+    """The first words of a text on one line, as plain text (never HTML)."""
+    return Truncator(Truncator(" ".join(text.split())).words(EXCERPT_WORDS)).chars(EXCERPT_CHARS)
+
+
+def arrival(expression: Expression, *, etiquettes=None) -> dict:
+    """What an open queue announces of an expression entering it: no more than its row shows.
+
+    ``filters`` holds, under each filter's name of the queue (``ModerationFilter``), the value
+    the filter takes to select this expression; ``etiquettes`` (ids) spares the query when
+    the caller knows them (a new expression has none).
+    """
+    if etiquettes is None:
+        etiquettes = expression.etiquettes.values_list("pk", flat=True)
+    consultation = expression.consultation
+    return {
+        "quartier": expression.quartier.short_name,
+        "excerpt": first_words(expression.text),
+        "filters": {
+            "quartier": expression.quartier.slug,
+            "source": expression.source,
+            "consultation": consultation.slug if consultation is not None else "",
+            "etiquette": [str(pk) for pk in etiquettes],
+        },
+    }
+
+
+def announce_arrival(kind: str, expression: Expression, *, etiquettes=None) -> None:
+    """An expression entered the queue: ``announce`` it with what the pages show of it."""
+    announce(kind, expression.pk, arrival=arrival(expression, etiquettes=etiquettes))
 
 
 figures_generation = FIGURES.current

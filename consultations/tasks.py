@@ -13,6 +13,7 @@ from django.utils import timezone
 from participation.core.images import make_thumbnail
 
 from .committee.export_jobs import build_job, purge_jobs
+from .expressions import kept_photos
 from .models import Expression
 from .moderation.digest import send_digest
 
@@ -74,3 +75,9 @@ def send_moderation_digest() -> int:
 def purge_exports() -> int:
     """Each night, delete the committee's exports older than a week (files included)."""
     return purge_jobs()
+
+
+@shared_task
+def purge_kept_photos() -> int:
+    """Every hour, delete the photos kept for forms that came back, once a day old (files)."""
+    return kept_photos.purge()

@@ -91,6 +91,13 @@ def add_step(
     )
 
 
+def can_reach_author(expression: Expression) -> bool:
+    """Whether ``notify_author`` reaches someone: the author, or the contact given with consent."""
+    return expression.author_id is not None or (
+        expression.contact_consent and "@" in expression.contact
+    )
+
+
 def notify_author(expression: Expression, message: str) -> None:
     """In-app and email to the author; for a field expression, email the consented contact."""
     url = expression.get_absolute_url()
@@ -101,7 +108,7 @@ def notify_author(expression: Expression, message: str) -> None:
     }
     if expression.author is not None:
         notify(expression.author, message[:300], url=url, email_subject=subject, email_body=body)
-    elif expression.contact_consent and "@" in expression.contact:
+    elif can_reach_author(expression):
         queue_email(to=expression.contact, subject=subject, body=body)
 
 
@@ -115,12 +122,14 @@ def change_status(
     public: bool = True,
     data: dict | None = None,
     changes: dict | None = None,
+    author_message: str = "",
 ) -> Expression:
     """Move an expression one step along its path; the one door for every transition.
 
     ``allowed(actor)`` checks the role; ``changes`` are other fields to set in the same
-    save (``merged_into``...). Raises PermissionDenied or TransitionError; in both cases
-    nothing is written.
+    save (``merged_into``...); ``author_message`` replaces the step's usual words to the
+    author (``AUTHOR_MESSAGES``) when the caller knows more (which expression hers was merged
+    with). Raises PermissionDenied or TransitionError; in both cases nothing is written.
     """
     if not allowed(actor):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action."))
@@ -155,6 +164,6 @@ def change_status(
             after={"status": to, **({"data": data} if data else {})},
             reason=note,
         )
-        notify_author(locked, str(AUTHOR_MESSAGES[to]) % {"note": note or "—"})
+        notify_author(locked, author_message or str(AUTHOR_MESSAGES[to]) % {"note": note or "—"})
         announce("expression.status", locked.pk, status=to, before=before)
     return locked

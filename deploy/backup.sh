@@ -43,13 +43,15 @@ work="$final.partial"
 mkdir "$work"
 trap 'rm -rf "$work"' EXIT
 
-# Archives a folder (an empty archive if it does not exist yet: nothing was uploaded).
-# GNU tar exits with 1 when a file changed or vanished while it was read (an upload, an
-# erasure): the archive is still usable, so that is a warning; anything above is an error.
+# Archives a folder (an empty archive if it does not exist yet: nothing was uploaded); more
+# arguments are tar options (--exclude). GNU tar exits with 1 when a file changed or vanished
+# while it was read (an upload, an erasure): the archive is still usable, so that is a
+# warning; anything above is an error.
 archive() {
     local folder="$1" archive="$2" status=0
+    shift 2
     if [[ -d "$folder" ]]; then
-        tar --create --file "$archive" --directory "$folder" . || status=$?
+        tar --create --file "$archive" "$@" --directory "$folder" . || status=$?
     else
         echo "${0##*/}: $folder n'existe pas : archive vide." >&2
         tar --create --file "$archive" --files-from /dev/null || status=$?
@@ -69,7 +71,9 @@ archive() {
 # exports — can be missing; schedule the backup away from 03:30-04:00.)
 pg_dump --format=custom --no-password --file "$work/database.dump"
 archive "$MEDIA_DIR" "$work/media.tar"
-archive "$PRIVATE_DIR" "$work/private.tar"
+# Not the photos kept for a day while a form comes back (provisoires/): nothing is stored for
+# good before its expression is, a backup included.
+archive "$PRIVATE_DIR" "$work/private.tar" --exclude=./provisoires
 
 # The code usually belongs to root and the backup runs as the platform's user: without
 # safe.directory, git would refuse to read a repository someone else owns.

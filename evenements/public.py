@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from .models import Evenement, Inscription
@@ -26,20 +26,47 @@ def events_attended_by(user):
 CITABLE_DAYS = 180
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _recent_q() -> Q:
     """Published events of the last months that have begun today or before."""
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    start_of_tomorrow = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
     return Q(
         status=Evenement.Status.PUBLIE,
         starts_at__gte=timezone.now() - dt.timedelta(days=CITABLE_DAYS),
-        starts_at__lt=start_of_tomorrow,
+        starts_at__lt=_start_of(timezone.localdate() + dt.timedelta(days=1)),
     )
 
 
 def recent_events(limit: int = 50):
     """Events an expression may come from, newest first (the choices of the forms)."""
     return Evenement.objects.filter(_recent_q()).order_by("-starts_at")[:limit]
+
+
+def events_today_first(limit: int = 50) -> tuple[list, list]:
+    """The recent events as a field entry offers them: ``(today, earlier)``.
+
+    ``today`` holds those taking place today (begun or to begin today, or begun on an earlier
+    day and not over yet): the ones under way first, then the others of the day, nearest
+    first. ``earlier`` holds the others, newest first. Their quartiers are prefetched.
+    """
+    start_of_today = _start_of(timezone.localdate())
+    events = list(
+        Evenement.objects.filter(_recent_q())
+        .annotate(is_today=Case(When(ends_at__gte=start_of_today, then=Value(0)), default=Value(1)))
+        .order_by("is_today", "-starts_at", "pk")
+        .prefetch_related("quartiers")[:limit]
+    )
+    now = timezone.now()
+    today = sorted(
+        (event for event in events if event.ends_at >= start_of_today),
+        key=lambda event: (
+            not event.starts_at <= now < event.ends_at,
+            abs((event.starts_at - now).total_seconds()),
+        ),
+    )
+    return today, [event for event in events if event.ends_at < start_of_today]
 
 
 def is_citable(evenement, user) -> bool:

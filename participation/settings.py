@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "consultations.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Photos kept while a form comes back (PRIVATE_MEDIA_ROOT/provisoires/) live a day.
+    "purge-kept-photos": {
+        "task": "consultations.tasks.purge_kept_photos",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # --- Accounts --------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.test import Client
 
 from bench.budgets import MAX_QUERIES_PER_PAGE
 from bench.data.driver import run as generate_data
-from consultations.models import Consultation, Expression, Instance, Seance
+from consultations.models import Consultation, Expression, Instance, Seance, Status
 from evenements.models import Evenement
 from participation.accounts.models import Role, User
 from tests.queries import page_queries
@@ -48,10 +48,13 @@ PAGES = [
     ("mediateur", "/moderation/"),
     ("mediateur", "/moderation/?vue=a-transmettre"),
     ("mediateur", "/moderation/expressions/{moderated}/"),
+    ("mediateur", "/moderation/expressions/{published}/"),  # with its likely duplicates
+    ("mediateur", "/moderation/expressions/{published}/regrouper/{kept}/"),
     ("mediateur", "/moderation/etiquettes/"),
     ("mediateur", "/evenements/gestion/"),
     ("mediateur", "/evenements/{event}/inscriptions/"),
     ("comite", "/comite/"),
+    ("comite", "/comite/transmis/"),
     ("comite", "/comite/?quartier=rimbart"),
     ("comite", "/comite/seances/"),
     ("comite", "/comite/seances/{seance}/"),
@@ -62,10 +65,17 @@ PAGES = [
 
 def sample() -> dict:
     listed = Expression.objects.listed()
+    published = listed.filter(status=Status.PUBLIEE).order_by("-supports_count", "pk")[0]
     return {
         "event": Evenement.objects.annotate(n=Count("inscriptions")).order_by("-n", "pk")[0].pk,
         "expression": listed.order_by("-supports_count", "pk")[0].pk,
         "moderated": Expression.objects.annotate(n=Count("steps")).order_by("-n", "pk")[0].pk,
+        # A published expression and another of its quartier to merge it with (the preview).
+        "published": published.pk,
+        "kept": listed.filter(quartier_id=published.quartier_id)
+        .exclude(pk=published.pk)
+        .order_by("-supports_count", "pk")[0]
+        .pk,
         "consultation": Consultation.objects.annotate(n=Count("expressions"))
         .order_by("-n", "pk")[0]
         .slug,

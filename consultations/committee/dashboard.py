@@ -29,7 +29,14 @@ from ..models import (
     Source,
 )
 from . import charts
-from .filters import NO_OBJECTIF, REVIEW_STATUSES, DashboardFilter, filtered_expressions
+from .filters import (
+    NO_OBJECTIF,
+    REVIEW_STATUSES,
+    DashboardFilter,
+    fill_objectifs,
+    filtered_expressions,
+)
+from .services import AGENDA_STATUSES
 
 TREND_MONTHS_DEFAULT = 12
 TREND_MONTHS_MAX = 36
@@ -69,6 +76,7 @@ class Dashboard:
     total: int = 0
     supports: int = 0
     people: int = 0
+    waiting: int = 0  # still « transmise » or « examinée »: listed by « Transmis à notre instance »
     sections: list[Section] = field(default_factory=list)
     months: list[tuple[dt.date, int]] = field(default_factory=list)
     trend: charts.ColumnChart | None = None
@@ -251,6 +259,7 @@ def build(user, data) -> Dashboard:
     dashboard.total = sum(row["n"] for row in cube)
     dashboard.supports = sum(row["supports"] or 0 for row in cube)
     dashboard.people = sum(row["people"] or 0 for row in cube)
+    dashboard.waiting = sum(row["n"] for row in cube if row["status"] in AGENDA_STATUSES)
     cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
     dashboard.months = _trend(_total_by(cube, "month"), cleaned.get("du"), cleaned.get("au"))
     dashboard.trend = charts.column_chart(dashboard.months)
@@ -394,16 +403,19 @@ def _fill_choices(filterset, instances, quartiers, enjeux, objectifs, etiquettes
         (number, _("Enjeu %(number)s") % {"number": number} + f" — {charts.short(e.title, 60)}")
         for number, e in sorted(enjeux.items())
     ]
-    # The objectives of the chosen quartier only (and the one already chosen): every
-    # objective of every quartier would weigh tens of kilobytes at the agglomeration's scale.
+    # From the first load, the objectives that the routed expressions name, grouped by
+    # quartier (committee.js keeps those of the quartier chosen in the list before any
+    # submit); once a quartier is chosen, every objective of it. Every objective of every
+    # quartier would weigh tens of kilobytes at the agglomeration's scale.
     cleaned = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     quartier, chosen = cleaned.get("quartier"), cleaned.get("objectif")
-    groups: dict[str, list] = {}
-    for o in objectifs:
-        if (quartier and o.quartier.slug == quartier) or o.pk == chosen:
-            groups.setdefault(o.quartier.short_name, []).append((o.pk, charts.short(str(o), 80)))
-    empty = _("Tous les objectifs") if quartier else _("Choisissez d'abord un quartier")
-    fields["objectif"].widget.choices = [("", empty), *groups.items()]
+    offered = [
+        o
+        for o in objectifs
+        if o.pk == chosen
+        or (o.quartier.slug == quartier if quartier else getattr(o, "routed", o.reached))
+    ]
+    fill_objectifs(fields["objectif"], offered, _("Tous les objectifs"))
     fields["etiquette"].widget.choices = [("", _("Toutes les étiquettes"))] + [
         (e.pk, e.name) for e in etiquettes
     ]

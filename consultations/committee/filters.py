@@ -1,4 +1,5 @@
-"""The committee's filters: one set for the dashboard and the exports, carried in the URL.
+"""The committee's filters, carried in the URL: one set for the dashboard and the exports,
+one for « Transmis à notre instance » (``WaitingFilter``).
 
 Values that are well-formed but match nothing (an unknown quartier, another member's
 instance) simply give empty counts; malformed values (a date that does not exist) give an
@@ -23,12 +24,51 @@ from ..models import (
     Etiquette,
     Expression,
     Source,
+    Status,
     Transmission,
 )
+from . import charts
+from .services import AGENDA_STATUSES
 
 # Steps of an expression once it has been routed.
 REVIEW_STATUSES = [(status.value, status.label) for status in ROUTED_STATUSES]
 NO_OBJECTIF = "sans"
+
+
+# What an expression waiting for an instance may still be, in the committee's words.
+WAITING_LABELS = {
+    Status.TRANSMISE: gettext_lazy("À examiner (transmise)"),
+    Status.EXAMINEE: gettext_lazy("Examinée, réponse à écrire"),
+}
+WAITING_STEPS = [(status.value, WAITING_LABELS[status]) for status in AGENDA_STATUSES]
+NEWEST, OLDEST, MOST_SUPPORTED = "recentes", "anciennes", "soutenues"
+
+
+class ObjectifSelect(forms.Select):
+    """The objectives grouped by quartier, each option naming its quartier
+    (``data-quartier``): static/js/committee.js keeps only those of the quartier chosen in
+    the same form's ``quartier`` list, before any submit. Filled by ``fill_objectifs``."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-objectifs-of": "quartier", **(attrs or {})})
+        self.quartier_of: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        quartier = self.quartier_of.get(str(value))
+        if quartier:
+            option["attrs"]["data-quartier"] = quartier
+        return option
+
+
+def fill_objectifs(field, objectifs, empty_label: str) -> None:
+    """Offer ``objectifs`` (with their quartier loaded) in ``field``'s ObjectifSelect, one
+    group per quartier, in the order given."""
+    groups: dict[str, list] = {}
+    for o in objectifs:
+        groups.setdefault(o.quartier.short_name, []).append((o.pk, charts.short(str(o), 80)))
+    field.widget.choices = [("", empty_label), *groups.items()]
+    field.widget.quartier_of = {str(o.pk): o.quartier.slug for o in objectifs}
 
 
 class DashboardForm(forms.Form):
@@ -59,7 +99,9 @@ class DashboardFilter(django_filters.FilterSet):
     instance = SlugFilter(label=gettext_lazy("Instance"), method="filter_instance")
     quartier = SlugFilter(label=gettext_lazy("Quartier"), field_name="quartier__slug")
     enjeu = IdFilter(label=gettext_lazy("Enjeu"), method="filter_enjeu")
-    objectif = IdFilter(label=gettext_lazy("Objectif"), method="filter_objectif")
+    objectif = IdFilter(
+        label=gettext_lazy("Objectif"), method="filter_objectif", widget=ObjectifSelect
+    )
     etiquette = IdFilter(label=gettext_lazy("Étiquette"), method="filter_etiquette")
     source = django_filters.ChoiceFilter(
         label=gettext_lazy("Recueillie"),
@@ -151,3 +193,50 @@ def cache_key(user, data) -> str:
     query = sorted((key, value) for key, values in data.lists() for value in values)
     digest = hashlib.sha256(repr((changes.figures_generation(), scope, query)).encode()).hexdigest()
     return f"tableau-de-bord:{digest}"
+
+
+class WaitingFilter(django_filters.FilterSet):
+    """The filters of « Transmis à notre instance », over the transmissions of my instances
+    whose expression waits (``waiting.build`` fills the lists and checks the values)."""
+
+    instance = SlugFilter(label=gettext_lazy("Instance"), field_name="instance__slug")
+    quartier = SlugFilter(label=gettext_lazy("Quartier"), field_name="expression__quartier__slug")
+    objectif = IdFilter(
+        label=gettext_lazy("Objectif"), method="filter_objectif", widget=ObjectifSelect
+    )
+    etape = django_filters.ChoiceFilter(
+        label=gettext_lazy("Étape"),
+        choices=WAITING_STEPS,
+        field_name="expression__status",
+        empty_label=gettext_lazy("Toutes"),
+    )
+    tri = django_filters.ChoiceFilter(
+        label=gettext_lazy("Ordre"),
+        choices=[
+            (NEWEST, gettext_lazy("Les dernières transmises d'abord")),
+            (OLDEST, gettext_lazy("Celles qui attendent depuis le plus longtemps d'abord")),
+            (MOST_SUPPORTED, gettext_lazy("Les plus soutenues d'abord")),
+        ],
+        method="sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Transmission
+        fields: list[str] = []
+
+    def filter_objectif(self, queryset, name, value):
+        through = Expression.objectifs.through
+        return queryset.filter(
+            Exists(through.objects.filter(expression=OuterRef("expression"), objectif_id=value))
+        )
+
+    def sort(self, queryset, name, value):
+        """By instance, then as chosen (the newest routed first when nothing is chosen)."""
+        if value == MOST_SUPPORTED:
+            order = ("-expression__supports_count", "-created_at", "-pk")
+        elif value == OLDEST:
+            order = ("created_at", "pk")
+        else:
+            return queryset
+        return queryset.order_by("instance__name", "instance_id", *order)

@@ -7,6 +7,7 @@ from . import views
 # Mounted in the « consultations » namespace by consultations/urls.py.
 urlpatterns = [
     path("comite/", views.committee_dashboard, name="committee_dashboard"),
+    path("comite/transmis/", views.committee_waiting, name="committee_waiting"),
     path("comite/export/<slug:format>/", views.committee_export, name="committee_export"),
     path("comite/exports/<uuid:pk>/", views.export_job, name="export_job"),
     path("comite/exports/<uuid:pk>/etat/", views.export_job_state, name="export_job_state"),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,7 +30,7 @@ from ..models import (
     Status,
     Transmission,
 )
-from . import dashboard, dossier, export_jobs, exports, filters
+from . import dashboard, dossier, export_jobs, exports, filters, waiting
 from . import services as committee
 from .bilan import bilan_years
 from .bilan import build as build_bilan
@@ -73,6 +73,20 @@ def committee_dashboard(request):
 
     body, _computed_at = remember(filters.cache_key(request.user, request.GET), seconds, compute)
     return render(request, "consultations/committee/dashboard.html", {"body": mark_safe(body)})  # noqa: S308 (our own template, rendered above)
+
+
+@review_required
+@require_GET
+def committee_waiting(request):
+    """« Transmis à notre instance »: what waits for my instances, with what answering needs."""
+    return render(
+        request,
+        "consultations/committee/waiting.html",
+        {
+            "board": waiting.build(request.user, request.GET, request.GET.get("page")),
+            "query_string": _query_string(request),
+        },
+    )
 
 
 # --- Exports ---------------------------------------------------------------------------
@@ -358,7 +372,17 @@ def seance_examined(request, pk):
 def seance_answer(request, pk, item_pk):
     seance = _seance_or_404(request, pk)
     item = get_object_or_404(
-        AgendaItem.objects.prefetch_related("expressions__quartier"), pk=item_pk, seance=seance
+        AgendaItem.objects.prefetch_related(
+            "expressions__quartier",
+            # The mediator's routing note to this instance, beside each expression.
+            Prefetch(
+                "expressions__transmissions",
+                queryset=Transmission.objects.filter(instance=seance.instance),
+                to_attr="routed_here",
+            ),
+        ),
+        pk=item_pk,
+        seance=seance,
     )
     if hasattr(item, "reponse"):
         messages.info(request, _("Ce point a déjà sa réponse."))

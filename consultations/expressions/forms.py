@@ -13,8 +13,8 @@ from evenements import public as evenements_public
 from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
-from ..models import AgeGroup, Consultation, Expression, Signalement, Source, Visibility
-from . import services
+from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Signalement, Visibility
+from . import kept_photos, services
 
 
 def _evenement_model():
@@ -120,6 +120,33 @@ class ExpressionFormMixin:
         images.check_photo(uploaded)
         return uploaded
 
+    def _clean_kept_photo(self, cleaned):
+        """The photo kept when the form came back, as chosen: kept, removed or replaced.
+
+        ``cleaned["photo"]`` becomes the kept photo when she keeps it; a new file sent wins
+        unless she chose « Retirer ». The token must be one this session kept (for this
+        account): any other is refused like an expired one, with nothing said of whose it is.
+        """
+        token = cleaned.get("kept_photo")
+        choice = cleaned.get("photo_choice") or kept_photos.KEEP
+        if not token or self.has_error("photo"):
+            return
+        if choice == kept_photos.REMOVE:
+            cleaned["photo"] = None
+            return
+        if cleaned.get("photo"):
+            return
+        kept = self.kept_photos.get(token) if self.kept_photos is not None else None
+        if kept is None:
+            self.add_error("photo", kept_photos.GONE)
+        elif choice == kept_photos.REPLACE:
+            self.add_error(
+                "photo",
+                _("Choisissez la nouvelle photo, ou gardez celle que vous aviez choisie."),
+            )
+        else:
+            cleaned["photo"] = kept
+
     def _apply_service_rules(self, cleaned, *, consultation=None):
         """Run the shared rules of services.validate_expression, errors next to each field."""
         try:
@@ -187,6 +214,19 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         required=False,
         widget=forms.FileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
     )
+    # A photo kept when the form came back (kept_photos.py): its token and what to do with it.
+    kept_photo = forms.CharField(required=False, widget=forms.HiddenInput)
+    photo_choice = forms.ChoiceField(
+        label=_("Que faire de cette photo ?"),
+        choices=[
+            (kept_photos.KEEP, _("Garder cette photo")),
+            (kept_photos.REMOVE, _("Retirer")),
+            (kept_photos.REPLACE, _("Choisir une autre photo")),
+        ],
+        initial=kept_photos.KEEP,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     photo_description = forms.CharField(
         label=_("Que montre la photo ? (facultatif)"),
         help_text=_("Quelques mots pour les personnes qui ne voient pas l'image."),
@@ -200,9 +240,10 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, evenement_initial=None, **kwargs):
+    def __init__(self, *args, user, evenement_initial=None, kept_photos=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.kept_photos = kept_photos
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = uuid.uuid4()
         self._setup_objectifs(getattr(user, "quartier_id", None))
@@ -248,6 +289,7 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._apply_service_rules(cleaned, consultation=cleaned.get("consultation"))
+        self._clean_kept_photo(cleaned)
         if cleaned.get("visibility") == Visibility.PUBLIC_NAMED and not self.user.display_name:
             self.add_error(
                 "visibility",
@@ -299,8 +341,9 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
     )
     source = forms.ChoiceField(
         label=_("Type de rencontre"),
-        choices=[(s.value, s.label) for s in Source if s != Source.EN_LIGNE],
-        initial=Source.STAND,
+        choices=[("", _("Celui de l'événement")), *((s.value, s.label) for s in FIELD_SOURCES)],
+        required=False,  # the event's when none is chosen (services.resolve_meeting)
+        help_text=_("Repris de l'événement choisi : changez-le si la rencontre était autre."),
     )
     quartier = ExpressionForm.base_fields["quartier"]
     text = forms.CharField(
@@ -343,6 +386,8 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
         required=False,
     )
     photo = ExpressionForm.base_fields["photo"]
+    kept_photo = ExpressionForm.base_fields["kept_photo"]
+    photo_choice = ExpressionForm.base_fields["photo_choice"]
     photo_description = ExpressionForm.base_fields["photo_description"]
     visibility = forms.ChoiceField(
         label=_("Publication"),
@@ -354,30 +399,104 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, kept_photos=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.kept_photos = kept_photos
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = uuid.uuid4()
+        # No quartier is guessed: the event's when it has only one, else the mediator's choice.
+        quartier = self.fields["quartier"]
+        quartier.required = False
+        quartier.empty_label = _("Choisissez le quartier")
         self._setup_objectifs(None)
         self._setup_consultations()
+        self._setup_evenements()
+        if not self.is_bound:
+            self._initial_from_event()
+
+    @cached_property
+    def _events(self) -> tuple[list, list]:
+        """``(today, earlier)``: read when the form is shown, not when it is only validated."""
+        return evenements_public.events_today_first()
+
+    def _setup_evenements(self):
         field = self.fields["evenement"]
         field.queryset = _evenement_model().objects.all()
-        events = sorted(evenements_public.recent_events(), key=lambda e: e.starts_at, reverse=True)
-        field.widget.choices = [
-            ("", field.empty_label),
-            *(
+
+        def options(events):
+            return [
                 (
                     e.pk,
                     f"{e.title} — {formats.date_format(timezone.localtime(e.starts_at), 'j F Y')}",
                 )
                 for e in events
-            ),
-        ]
+            ]
+
+        @functools.cache
+        def choices():
+            today, earlier = self._events
+            return [
+                ("", field.empty_label),
+                *([(_("Aujourd'hui"), options(today))] if today else []),
+                *([(_("Les jours précédents"), options(earlier))] if earlier else []),
+            ]
+
+        field.choices = choices
+
+    def _initial_from_event(self):
+        """The kind of meeting and the quartier of the event given (``?evenement=``), unless
+        they are given too."""
+        raw = self.initial.get("evenement")
+        raw = str(getattr(raw, "pk", raw) or "")
+        if not raw or (self.initial.get("source") and self.initial.get("quartier")):
+            return
+        today, earlier = self._events
+        event = next((e for e in (*today, *earlier) if str(e.pk) == raw), None)
+        if event is None:
+            return
+        source, quartier = services.event_defaults(event)
+        self.initial["source"] = self.initial.get("source") or source
+        if not self.initial.get("quartier") and quartier is not None:
+            self.initial["quartier"] = quartier.pk
+
+    @property
+    def evenement_defaults(self) -> dict:
+        """Each offered event's kind of meeting and quartiers, for the script that fills them
+        in when the event is chosen (static/js/lib/event-defaults.js)."""
+        today, earlier = self._events
+        return {
+            str(event.pk): {
+                "source": services.source_of_event(event),
+                "quartiers": [str(q.pk) for q in event.quartiers.all()],
+            }
+            for event in (*today, *earlier)
+        }
+
+    @property
+    def current_quartier(self):
+        raw = (
+            self.data.get(self.add_prefix("quartier"))
+            if self.is_bound
+            else self.initial.get("quartier")
+        )
+        return super().current_quartier if raw else None
 
     def clean(self):
         cleaned = super().clean()
+        try:
+            cleaned["source"], cleaned["quartier"] = services.resolve_meeting(
+                evenement=cleaned.get("evenement"),
+                source=cleaned.get("source") or "",
+                quartier=cleaned.get("quartier"),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
         self._apply_service_rules(cleaned, consultation=cleaned.get("consultation"))
+        self._clean_kept_photo(cleaned)
         if (cleaned.get("contact") or "").strip() and not cleaned.get("contact_consent"):
             self.add_error("contact", services.CONTACT_NEEDS_CONSENT)
         return cleaned

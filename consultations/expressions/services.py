@@ -5,6 +5,7 @@ Moving an expression along its path is not done here: consultations.transitions 
 one door.
 """
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,9 +24,11 @@ from participation.audit.services import record
 from participation.core import images
 from participation.core.background import enqueue_on_commit
 from participation.core.ratelimit import limit_account
+from participation.territory.models import Quartier
 
 from .. import changes, rules
 from ..models import (
+    SOURCE_OF_EVENT_KIND,
     Consultation,
     Expression,
     Signalement,
@@ -35,6 +38,8 @@ from ..models import (
     Visibility,
 )
 from ..transitions import AUTHOR_MESSAGES, TransitionError, add_step, notify_author
+from . import kept_photos
+from .kept_photos import KeptPhoto, KeptPhotos
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +135,17 @@ def _existing(*, author=None, recorded_by=None, key) -> Expression | None:
     return Expression.objects.filter(recorded_by=recorded_by, idempotency_key=key).first()
 
 
-def _decode_photo(photo: File | None) -> images.CleanImage | None:
-    """The photo re-encoded without metadata; an unreadable one is the photo field's error."""
+def _decode_photo(photo: File | KeptPhoto | None) -> images.CleanImage | None:
+    """The photo re-encoded without metadata; an unreadable one is the photo field's error.
+
+    A kept photo is decoded here if its thumbnail was never asked for, else read as it was
+    re-encoded then (None once it is gone): decoded once either way.
+    """
     if photo is None:
         return None
     try:
+        if isinstance(photo, KeptPhoto):
+            return photo.read()
         return images.clean_photo(photo)
     except ValidationError as error:
         raise ValidationError({"photo": error.error_list}) from error
@@ -160,7 +171,7 @@ def _create(*, fields: dict, objectifs, photo: images.CleanImage | None, actor) 
         },
     )
     notify_author(expression, str(AUTHOR_MESSAGES[Status.SOUMISE]))
-    changes.announce("expression.submitted", expression.pk)
+    changes.announce_arrival("expression.submitted", expression, etiquettes=())
     if photo is not None:
         enqueue_on_commit("consultations.tasks.make_expression_thumbnail", expression.pk)
     return expression
@@ -174,22 +185,64 @@ def _create_once(
     A replay returns the first expression, is not counted against the rate limit and does
     not decode its photo again. The photo is decoded last, before the transaction that stores
     it: only a submission whose content is valid, that is no replay and within the rate limit
-    costs the server a decoding (a photo refused then still counted against the limit).
+    costs the server a decoding (a photo refused then still counted against the limit). A
+    photo kept when the form came back (``keep_photo``) was decoded then: it is read, copied
+    into the expression and deleted once the expression is stored.
     """
     existing = _existing(**lookup)
     if existing is not None:
         return existing, False
     limit_account(actor, group=rate_group, rate=rate, message=SUBMISSION_BURST)
     clean = _decode_photo(photo)
+    if clean is None and isinstance(photo, KeptPhoto):
+        # Taken a moment ago by the same form sent twice at once: that one won.
+        existing = _existing(**lookup)
+        if existing is not None:
+            return existing, False
+        raise ValidationError({"photo": kept_photos.GONE})
     try:
         with transaction.atomic():
-            return _create(fields=fields, objectifs=objectifs, photo=clean, actor=actor), True
+            expression = _create(fields=fields, objectifs=objectifs, photo=clean, actor=actor)
+            if isinstance(photo, KeptPhoto):
+                transaction.on_commit(photo.delete, robust=True)
+            return expression, True
     except IntegrityError:
         # The same key submitted twice at the same moment: the other request won.
         existing = _existing(**lookup)
         if existing is None:
             raise
         return existing, False
+
+
+def keep_photo(uploaded: File, *, actor, kept: KeptPhotos, in_field: bool = False) -> KeptPhoto:
+    """Keep the photo of a form that comes back, unread, for the session that sent it.
+
+    A form comes back for an error, for the objectives button without JavaScript or for the
+    rate limit; the photo it carried is checked from its header and stored as sent, never
+    decoded here (kept_photos: it is decoded and re-encoded without metadata the first time
+    its thumbnail is asked for or the corrected form stores it, once). The same file kept
+    already by this session is returned as it is. Keeping is counted per account in a bucket
+    of its own, at the rate of the submissions it serves, so that forms sent back and forth
+    bound what the server stores and later decodes. Raises PermissionDenied,
+    ValidationError (the photo's field) or RateLimited.
+    """
+    allowed = rules.can_record_in_field if in_field else rules.can_submit
+    if not allowed(actor):
+        raise PermissionDenied
+    try:
+        images.check_photo(uploaded)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.error_list}) from error
+    file_digest = kept_photos.digest(uploaded)
+    found = kept.find(file_digest)
+    if found is not None:
+        return found
+    if in_field:
+        group, rate = "consultations.field.keep_photo", settings.FIELD_EXPRESSION_RATE_LIMIT
+    else:
+        group, rate = "consultations.submit.keep_photo", settings.EXPRESSION_RATE_LIMIT
+    limit_account(actor, group=group, rate=rate, message=SUBMISSION_BURST)
+    return kept.add(uploaded, file_digest)
 
 
 def submit(
@@ -201,14 +254,16 @@ def submit(
     consultation: Consultation | None = None,
     evenement=None,
     visibility: str = Visibility.PUBLIC_ANONYMOUS,
-    photo: File | None = None,
+    photo: File | KeptPhoto | None = None,
     photo_description: str = "",
     idempotency_key: uuid.UUID | None = None,
 ) -> tuple[Expression, bool]:
     """A resident posts an expression; returns ``(expression, created)``.
 
     ``photo`` is the file as sent, already checked by ``images.check_photo``; it is decoded
-    here, after every other rule. A replay with the same ``idempotency_key`` returns the
+    here, after every other rule. It may also be a photo kept when the form came back
+    (``keep_photo``, a ``KeptPhoto``): decoded here only if its thumbnail never was, once
+    either way. A replay with the same ``idempotency_key`` returns the
     first expression and creates nothing. Raises PermissionDenied, ValidationError (by field,
     the photo's included) or RateLimited.
     """
@@ -245,12 +300,91 @@ def submit(
     )
 
 
+# --- In the field ----------------------------------------------------------------------
+
+NO_SOURCE = gettext_lazy(
+    "Choisissez le type de rencontre, ou l'événement où ces paroles ont été recueillies."
+)
+NO_FIELD_QUARTIER = gettext_lazy("Choisissez le quartier dont parlent les personnes.")
+# The time a field entry was typed, by the device's clock: a clock a little ahead is no fault.
+SAID_AT_CLOCK_SKEW = dt.timedelta(minutes=5)
+SAID_AT_MAX_AGE = dt.timedelta(days=30)
+
+
+def source_of_event(evenement) -> str:
+    """The kind of meeting an event is (« autre rencontre » for a kind not mapped yet)."""
+    return SOURCE_OF_EVENT_KIND.get(evenement.kind, Source.AUTRE)
+
+
+def event_defaults(evenement) -> tuple[str, Quartier | None]:
+    """``(source, quartier)`` a field entry for ``evenement`` takes unless the mediator chose
+    otherwise: its kind of meeting, and its quartier when it has only one (``None`` when it
+    has several: the mediator chooses, none is guessed)."""
+    quartiers = list(evenement.quartiers.all())
+    return source_of_event(evenement), quartiers[0] if len(quartiers) == 1 else None
+
+
+def resolve_meeting(
+    *, evenement, source: str = "", quartier: Quartier | None = None
+) -> tuple[str, Quartier]:
+    """``(source, quartier)`` of a field entry: those chosen, else the event's
+    (``event_defaults``). Raises a ValidationError naming what is still missing."""
+    if evenement is not None and (not source or quartier is None):
+        event_source, event_quartier = event_defaults(evenement)
+        source = source or event_source
+        quartier = event_quartier if quartier is None else quartier
+    errors = {}
+    if not source:
+        errors["source"] = [NO_SOURCE]
+    if quartier is None:
+        errors["quartier"] = [NO_FIELD_QUARTIER]
+    if errors:
+        raise ValidationError(errors)
+    return source, quartier
+
+
+def check_said_at(said_at: dt.datetime | None) -> dt.datetime | None:
+    """When a field entry was typed (the device's clock), as stored: never after its receipt.
+
+    Raises a ValidationError (field ``said_at``) for a time too far in the future (a clock
+    set wrong) or older than ``SAID_AT_MAX_AGE``; the entry sent again without it is dated
+    when received.
+    """
+    if said_at is None:
+        return None
+    now = timezone.now()
+    when = formats.date_format(timezone.localtime(said_at), "j F Y à H:i")
+    if said_at > now + SAID_AT_CLOCK_SKEW:
+        raise ValidationError(
+            {
+                "said_at": _(
+                    "L'heure de saisie (%(when)s) est dans le futur : l'horloge de l'appareil "
+                    "est sans doute déréglée. Corrigez puis renvoyez ce message : il sera daté "
+                    "de sa réception."
+                )
+                % {"when": when}
+            }
+        )
+    if said_at < now - SAID_AT_MAX_AGE:
+        raise ValidationError(
+            {
+                "said_at": _(
+                    "Ce message a été saisi le %(when)s, il y a plus de %(days)s jours : une "
+                    "heure de saisie si ancienne n'est pas gardée. Corrigez puis renvoyez-le : "
+                    "il sera daté de sa réception."
+                )
+                % {"when": when, "days": SAID_AT_MAX_AGE.days}
+            }
+        )
+    return min(said_at, now)
+
+
 def record_in_field(
     *,
     mediator,
-    quartier,
+    quartier=None,
     text: str,
-    source: str,
+    source: str = "",
     objectifs: Iterable = (),
     consultation: Consultation | None = None,
     evenement=None,
@@ -259,12 +393,15 @@ def record_in_field(
     contact: str = "",
     contact_consent: bool = False,
     visibility: str = Visibility.PUBLIC_ANONYMOUS,
-    photo: File | None = None,
+    photo: File | KeptPhoto | None = None,
     photo_description: str = "",
     idempotency_key: uuid.UUID | None = None,
+    said_at: dt.datetime | None = None,
 ) -> tuple[Expression, bool]:
     """A mediator records what residents without an account said at a stand or table ronde.
 
+    The kind of meeting and the quartier not given are the event's (``resolve_meeting``).
+    ``said_at``: when the entry was typed on a device that sent it later (``check_said_at``).
     ``photo`` as in ``submit``: checked by the caller, decoded here after every other rule.
     """
     if not rules.can_record_in_field(mediator):
@@ -272,14 +409,29 @@ def record_in_field(
             _("Seuls les médiateur·rices recueillent des expressions sur le terrain.")
         )
     objectifs = list(objectifs)
-    text = validate_expression(
-        quartier=quartier,
-        text=text,
-        objectifs=objectifs,
-        consultation=consultation,
-        evenement=evenement,
-        author=mediator,
-    )
+    # Every message at once, each next to its field.
+    errors: dict[str, list[str]] = {}
+    try:
+        source, quartier = resolve_meeting(evenement=evenement, source=source, quartier=quartier)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        said_at = check_said_at(said_at)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        text = validate_expression(
+            quartier=quartier,
+            text=text,
+            objectifs=objectifs,
+            consultation=consultation,
+            evenement=evenement,
+            author=mediator,
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     if source == Source.EN_LIGNE:
         raise ValidationError({"source": _("Choisissez où ces paroles ont été recueillies.")})
     if contact.strip() and not contact_consent:
@@ -301,6 +453,7 @@ def record_in_field(
         "contact_consent": bool(contact_consent and contact.strip()),
         "photo_description": photo_description.strip() if photo else "",
         "idempotency_key": idempotency_key,
+        "said_at": said_at,
     }
     return _create_once(
         lookup={"recorded_by": mediator, "key": idempotency_key},
@@ -393,6 +546,8 @@ def report(expression: Expression, *, reporter, reason: str, details: str = "") 
             defaults={"reason": reason, "details": details.strip()[:2000]},
         )
         if created:
+            # A report on an expression already waiting adds nothing to the queue.
+            was_waiting = locked.flagged_at is not None or locked.status == Status.SOUMISE
             if locked.flagged_at is None:
                 locked.flagged_at = timezone.now()
                 locked.save(update_fields=["flagged_at", "updated_at"])
@@ -403,7 +558,10 @@ def report(expression: Expression, *, reporter, reason: str, details: str = "") 
                 after={"reason": reason},
                 reason=details,
             )
-            changes.announce("expression.reported", locked.pk)
+            if was_waiting:
+                changes.announce("expression.reported", locked.pk)
+            else:
+                changes.announce_arrival("expression.reported", locked)
     return signalement
 
 

@@ -20,6 +20,8 @@ urlpatterns = [
         {"size": "miniature"},
         name="expression_thumbnail",
     ),
+    # The thumbnail of a photo kept while a form comes back: for the session that kept it.
+    path("expressions/photo-gardee/<str:token>/", views.kept_photo, name="kept_photo"),
     path("mes-expressions/", views.my_expressions, name="my_expressions"),
     path("consultations/", views.consultation_list, name="consultation_list"),
     path("consultations/nouvelle/", views.consultation_edit, name="consultation_create"),

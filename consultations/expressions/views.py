@@ -22,7 +22,7 @@ from participation.territory.models import Objectif
 
 from .. import rules
 from ..models import Consultation, Expression, ExpressionStep, Source, Support
-from . import services
+from . import kept_photos, services
 from .filters import ExpressionFilter
 from .forms import (
     ConsultationForm,
@@ -151,6 +151,22 @@ def expression_photo(request, pk, size="photo"):
 
 @login_required
 @require_GET
+def kept_photo(request, token):
+    """The thumbnail of a photo kept for this session's form; for any other, 404."""
+    photo = _kept_photos(request).get(token)
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.open_thumbnail()  # decoded and re-encoded here the first time
+    except (FileNotFoundError, ValidationError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
 def my_expressions(request):
     expressions = Expression.objects.for_author_cards(request.user).order_by("-created_at", "-pk")
     page = _page(request, expressions)
@@ -166,17 +182,69 @@ def my_expressions(request):
 # --- Posting ---------------------------------------------------------------------------
 
 
-def _render_form(request, template, form, status=200, extra=None):
-    # A photo was sent but the form is shown again: browsers cannot keep a chosen file.
-    photo_lost = request.method == "POST" and bool(request.FILES.get("photo"))
-    context = {"form": form, "photo_lost": photo_lost, **(extra or {})}
+def _kept_photos(request) -> kept_photos.KeptPhotos:
+    return kept_photos.KeptPhotos(request.session, request.user)
+
+
+def _keep_photo(request, form, *, in_field: bool):
+    """The photo a form that comes back shows, so that she does not choose it again.
+
+    Returns ``(kept, choice, lost)``: the photo just sent (re-encoded and kept by the
+    service), else the one kept before, unless she chose « Retirer »; the choice to show
+    checked; whether a photo sent could not be kept (refused, or past the keeping limit).
+    """
+    kept = _kept_photos(request)
+    previous = kept.get(request.POST.get("kept_photo"))
+    choice = request.POST.get("photo_choice")
+    if choice == kept_photos.REMOVE:
+        if previous is not None:
+            kept.forget(previous)
+        return None, kept_photos.KEEP, False
+    uploaded = request.FILES.get("photo")
+    if uploaded and not (form.is_bound and form.has_error("photo")):
+        try:
+            photo = services.keep_photo(uploaded, actor=request.user, kept=kept, in_field=in_field)
+        except ValidationError as error:
+            if form.is_bound:
+                form.add_error(None, error)  # the photo's field
+        except RateLimited:
+            pass
+        else:
+            if previous is not None and previous != photo:
+                kept.forget(previous)
+            return photo, kept_photos.KEEP, False
+    if previous is not None and previous.exists():
+        shown = choice if choice in (kept_photos.KEEP, kept_photos.REPLACE) else kept_photos.KEEP
+        return previous, shown, False
+    return None, kept_photos.KEEP, bool(uploaded)
+
+
+def _drop_replaced_photo(request, used) -> None:
+    """Once the expression is stored, a kept photo it did not take goes at once."""
+    kept = _kept_photos(request)
+    previous = kept.get(request.POST.get("kept_photo"))
+    if previous is not None and previous != used:
+        kept.forget(previous)
+
+
+def _render_form(request, template, form, status=200, extra=None, *, in_field=False):
+    kept, choice, lost = None, kept_photos.KEEP, False
+    if request.method == "POST" and "photo" in form.fields:
+        kept, choice, lost = _keep_photo(request, form, in_field=in_field)
+    context = {
+        "form": form,
+        "kept_photo": kept,
+        "kept_choice": choice,
+        "photo_lost": lost,
+        **(extra or {}),
+    }
     return render(request, template, context, status=status)
 
 
 def _refresh_form(form_class, request, **kwargs):
     """Show the form again for another quartier, without judging what was typed."""
     data = request.POST
-    skipped = {"objectifs", "csrfmiddlewaretoken", "action"}
+    skipped = {"objectifs", "csrfmiddlewaretoken", "action", "kept_photo", "photo_choice"}
     form = form_class(initial={k: data.get(k) for k in data if k not in skipped}, **kwargs)
     form.initial["idempotency_key"] = data.get("idempotency_key") or form.initial.get(
         "idempotency_key"
@@ -206,7 +274,9 @@ def expression_create(request):
         form = _refresh_form(ExpressionForm, request, user=user)
         return _render_form(request, template, form)
     if request.method == "POST":
-        form = ExpressionForm(request.POST, request.FILES, user=user)
+        form = ExpressionForm(
+            request.POST, request.FILES, user=user, kept_photos=_kept_photos(request)
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -228,6 +298,7 @@ def expression_create(request):
             except ValidationError as error:
                 form.add_error(None, error)
                 return _render_form(request, template, form)
+            _drop_replaced_photo(request, data["photo"])
             if created:
                 messages.success(
                     request,
@@ -288,8 +359,13 @@ def field_create(request):
     template = "consultations/field_form.html"
     if request.method == "POST" and request.POST.get("action") == "refresh":
         form = _refresh_form(FieldExpressionForm, request, user=request.user)
-        return _render_form(request, template, form)
-    form = FieldExpressionForm(request.POST or None, request.FILES or None, user=request.user)
+        return _render_form(request, template, form, in_field=True)
+    form = FieldExpressionForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        kept_photos=_kept_photos(request),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -312,10 +388,11 @@ def field_create(request):
             )
         except RateLimited as limited:
             form.add_error(None, limited.message)
-            return _render_form(request, template, form, status=429)
+            return _render_form(request, template, form, status=429, in_field=True)
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            _drop_replaced_photo(request, data["photo"])
             if created:
                 messages.success(
                     request,
@@ -338,7 +415,7 @@ def field_create(request):
             if request.GET.get(key)
         }
         form = FieldExpressionForm(user=request.user, initial=initial)
-    return _render_form(request, template, form)
+    return _render_form(request, template, form, in_field=True)
 
 
 # --- Supports and reports -------------------------------------------------------------

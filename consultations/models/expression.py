@@ -76,6 +76,17 @@ class Source(models.TextChoices):
 
 FIELD_SOURCES = tuple(source for source in Source if source != Source.EN_LIGNE)
 
+# The kind of meeting an event is, by its kind (the values of evenements' Evenement.Kind): a
+# field entry for an event takes its source from here unless the mediator chose another.
+SOURCE_OF_EVENT_KIND = {
+    "stand": Source.STAND,
+    "table_ronde": Source.TABLE_RONDE,
+    "nos_quartiers_ete": Source.NOS_QUARTIERS_ETE,
+    "temps_information": Source.TEMPS_INFORMATION,
+    "permanence": Source.PERMANENCE,
+    "autre": Source.AUTRE,
+}
+
 
 class AgeGroup(models.TextChoices):
     MOINS_18 = "moins_18", _("moins de 18 ans")
@@ -275,6 +286,15 @@ class Expression(ChoicesDisplayMixin, models.Model):
         related_name="merged",
     )
 
+    said_at = models.DateTimeField(
+        _("dite le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Quand elle a été saisie sur l'appareil du mode terrain, si elle a été envoyée "
+            "plus tard ; vide : à sa réception."
+        ),
+    )
     created_at = models.DateTimeField(_("déposée le"), default=timezone.now, db_index=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("étape changée le"), default=timezone.now)

@@ -1,6 +1,7 @@
 """Filters of the moderation queue (django-filter); every value comes from a list."""
 
 import django_filters
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.ids import PkChoiceFilter
@@ -39,3 +40,19 @@ class ModerationFilter(django_filters.FilterSet):
     @property
     def is_active(self) -> bool:
         return self.is_bound and any(self.data.get(name) for name in self.filters)
+
+    def active_values(self) -> dict[str, str]:
+        """The filters this page applies (a value not understood is not applied), each value
+        written as ``consultations.changes.arrival`` writes it: a slug, a code or an id."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()  # cleans once; a value not understood stays out of cleaned_data
+        values = {}
+        for name, filter_ in self.filters.items():
+            value = self.form.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, models.Model):
+                value = getattr(value, filter_.extra.get("to_field_name") or "pk")
+            values[name] = str(value)
+        return values

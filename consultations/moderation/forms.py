@@ -2,11 +2,14 @@
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.ids import PK_MAX, PkChoiceField, PkMultipleChoiceField, is_pk
 from participation.territory.models import Objectif, Quartier
 
+from ..changes import first_words
 from ..models import Consultation, Etiquette, Expression, Instance
 from .queue import text_version
 from .services import RejectionReason, SignalementDecision
@@ -121,18 +124,68 @@ class ObjectifsForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    """The expression to merge with: one of the likely duplicates the page suggests, or any
+    number typed. Choosing leads to a preview, never to the merge itself."""
+
     prefix = "fusion"
 
-    target = forms.IntegerField(
-        label=_("Numéro de l'expression qui dit la même chose"),
+    # Drawn from the suggestions of the page (``offer``); any number is taken back: the
+    # suggestions may have changed since, and the service checks the expression chosen.
+    suggestion = forms.IntegerField(
+        label=_("Expressions semblables du même quartier"),
+        required=False,
         min_value=1,
         max_value=PK_MAX,
-        help_text=_("Les « moi aussi » et l'auteur de celle-ci passent sur l'autre."),
-        error_messages={
-            "required": _("Indiquez le numéro de l'expression à garder."),
-            "invalid": _("Un numéro, par exemple 128."),
-        },
+        widget=forms.RadioSelect,
+        error_messages={"invalid": _("Choisissez une expression de la liste.")},
     )
+    target = forms.IntegerField(
+        label=_("Numéro de l'expression qui dit la même chose"),
+        required=False,
+        min_value=1,
+        max_value=PK_MAX,
+        help_text=_("Si elle n'est pas dans la liste. Vous verrez les deux avant de confirmer."),
+        error_messages={"invalid": _("Un numéro, par exemple 128.")},
+    )
+
+    def offer(self, expressions) -> None:
+        """Show ``expressions`` (likely duplicates) as the choices of ``suggestion``."""
+        self.fields["suggestion"].widget.choices = [
+            (e.pk, suggestion_label(e)) for e in expressions
+        ]
+
+    def clean(self):
+        data = super().clean()
+        chosen, typed = data.get("suggestion"), data.get("target")
+        if self.errors:
+            return data
+        if chosen and typed and chosen != typed:
+            self.add_error(
+                "target",
+                _(
+                    "Vous avez choisi le n° %(chosen)s dans la liste et tapé le n° %(typed)s : "
+                    "gardez l'un des deux."
+                )
+                % {"chosen": chosen, "typed": typed},
+            )
+        elif not (chosen or typed):
+            self.add_error(
+                "target",
+                _("Choisissez une expression dans la liste ou indiquez son numéro."),
+            )
+        else:
+            data["target"] = typed or chosen
+        return data
+
+
+def suggestion_label(expression: Expression) -> str:
+    """« n° 12, transmise, déposée le 3 mars 2026 : « Il faudrait plus… » »."""
+    return _("n° %(number)s, %(status)s, déposée le %(date)s : « %(words)s »") % {
+        "number": expression.pk,
+        "status": expression.get_status_display(),
+        "date": date_format(localtime(expression.created_at), "j F Y"),
+        "words": first_words(expression.text),
+    }
 
 
 class InstancesField(PkMultipleChoiceField):

@@ -38,7 +38,13 @@ from ..models import (
     Support,
     Visibility,
 )
-from ..transitions import TransitionError, change_status, notify_author
+from ..transitions import (
+    TransitionError,
+    can_reach_author,
+    change_status,
+    check_transition,
+    notify_author,
+)
 from .queue import text_token, text_version
 
 
@@ -127,22 +133,121 @@ def reject(expression: Expression | int, *, actor, reason: str, details: str = "
     )
 
 
-def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expression:
-    """Fold ``duplicate`` into ``into``: its « moi aussi » (and its author) now support ``into``.
+# --- Merging ----------------------------------------------------------------------------
+# A merge is read first (``merge_preview``, what the mediator confirms), then made (``merge``);
+# both check the same rules and count the same « moi aussi ».
 
-    Both authors are told. Support rows move without creating twins, and both counters
-    are recomputed from the rows, so a merge never double-counts.
-    """
-    _deny_unless(rules.can_moderate(actor))
-    duplicate_pk, target_pk = _pk(duplicate), _pk(into)
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging ``duplicate`` into ``target`` will do; nothing is written to know it."""
+
+    duplicate: Expression
+    target: Expression
+    supports_before: int  # the « moi aussi » of ``target`` now
+    supports_gained: int  # those of ``duplicate`` (and its author) not there yet
+    signalements_closed: int  # reports waiting on ``duplicate``, closed by the merge
+    tells_duplicate_author: bool  # by the platform or, for a field entry, by email
+    tells_target_author: bool
+
+    @property
+    def supports_after(self) -> int:
+        return self.supports_before + self.supports_gained
+
+
+def _missing(number) -> ValidationError:
+    return ValidationError(
+        {"target": _("Il n'existe pas d'expression n° %(number)s.") % {"number": number}}
+    )
+
+
+def _check_numbers(duplicate_pk: int, target_pk) -> None:
     if not is_pk(target_pk):
-        raise ValidationError(
-            {"target": _("Il n'existe pas d'expression n° %(number)s.") % {"number": target_pk}}
-        )
+        raise _missing(target_pk)
     if duplicate_pk == target_pk:
         raise ValidationError(
             {"target": _("Une expression ne peut pas être regroupée avec elle-même.")}
         )
+
+
+def _check_merge(source: Expression, target: Expression) -> None:
+    """The rules of a merge (beside the numbers): raises ValidationError or TransitionError."""
+    if target.status not in LISTED_STATUSES:
+        raise ValidationError(
+            {
+                "target": _(
+                    "L'expression n° %(number)s est « %(status)s » : on ne regroupe qu'avec "
+                    "une expression publiée."
+                )
+                % {"number": target.pk, "status": target.get_status_display()}
+            }
+        )
+    if target.quartier_id != source.quartier_id:
+        raise ValidationError(
+            {
+                "target": _(
+                    "L'expression n° %(number)s concerne %(quartier)s : on ne regroupe que des "
+                    "expressions du même quartier."
+                )
+                % {"number": target.pk, "quartier": target.quartier.short_name}
+            }
+        )
+    check_transition(source, Status.FUSIONNEE)
+
+
+def _supporters(source: Expression, target: Expression) -> tuple[set[int], set[int]]:
+    """Who supports ``target`` now, and who will after the merge and does not yet: the
+    supporters of ``source`` and its author (who said the same thing), never ``target``'s own
+    author. One query."""
+    rows = Support.objects.filter(expression_id__in=[source.pk, target.pk]).values_list(
+        "expression_id", "user_id"
+    )
+    on_target, on_source = set(), {source.author_id} - {None}
+    for expression_id, user_id in rows:
+        (on_target if expression_id == target.pk else on_source).add(user_id)
+    return on_target, on_source - on_target - {target.author_id}
+
+
+def _tells_target_author(source: Expression, target: Expression, gained: set[int]) -> bool:
+    """The kept expression's author hears of a merge only when it brings her « moi aussi »
+    (and not when she wrote both)."""
+    return bool(gained) and target.author_id is not None and target.author_id != source.author_id
+
+
+def merge_preview(duplicate: Expression, *, into, actor) -> MergePreview:
+    """What ``merge(duplicate, into=into)`` would do, for the mediator to confirm: raises what
+    ``merge`` would raise (ValidationError on ``target``, TransitionError), writes nothing."""
+    _deny_unless(rules.can_moderate(actor))
+    _check_numbers(duplicate.pk, into)
+    target = Expression.objects.select_related("author", "quartier").filter(pk=into).first()
+    if target is None:
+        raise _missing(into)
+    _check_merge(duplicate, target)
+    on_target, gained = _supporters(duplicate, target)
+    return MergePreview(
+        duplicate=duplicate,
+        target=target,
+        supports_before=len(on_target),
+        supports_gained=len(gained),
+        signalements_closed=Signalement.objects.filter(
+            expression=duplicate, resolved_at__isnull=True
+        ).count(),
+        tells_duplicate_author=can_reach_author(duplicate),
+        tells_target_author=_tells_target_author(duplicate, target, gained),
+    )
+
+
+def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expression:
+    """Fold ``duplicate`` into ``into``: its « moi aussi » (and its author) now support ``into``.
+
+    The duplicate's author is told which expression hers was merged with; the kept one's
+    author, only when the merge brings her « moi aussi ». Support rows move without
+    creating twins, and both counters are recomputed from the rows, so a merge never
+    double-counts.
+    """
+    _deny_unless(rules.can_moderate(actor))
+    duplicate_pk, target_pk = _pk(duplicate), _pk(into)
+    _check_numbers(duplicate_pk, target_pk)
     with transaction.atomic():
         # Both rows locked, always in the same order, so two merges cannot deadlock.
         locked = {
@@ -153,39 +258,15 @@ def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expr
             .order_by("pk")
         }
         if target_pk not in locked:
-            raise ValidationError(
-                {"target": _("Il n'existe pas d'expression n° %(number)s.") % {"number": target_pk}}
-            )
+            raise _missing(target_pk)
         source, target = locked[duplicate_pk], locked[target_pk]
-        if target.status not in LISTED_STATUSES:
-            raise ValidationError(
-                {
-                    "target": _(
-                        "L'expression n° %(number)s est « %(status)s » : on ne regroupe qu'avec "
-                        "une expression publiée."
-                    )
-                    % {"number": target.pk, "status": target.get_status_display()}
-                }
-            )
-        if target.quartier_id != source.quartier_id:
-            raise ValidationError(
-                {
-                    "target": _(
-                        "L'expression n° %(number)s concerne %(quartier)s : on ne regroupe que des "
-                        "expressions du même quartier."
-                    )
-                    % {"number": target.pk, "quartier": target.quartier.short_name}
-                }
-            )
-        already = set(Support.objects.filter(expression=target).values_list("user_id", flat=True))
-        excluded = already | {target.author_id}
-        moving = Support.objects.filter(expression=source).exclude(user_id__in=excluded)
-        moved = moving.update(expression=target)
+        _check_merge(source, target)
+        _on_target, gained = _supporters(source, target)
+        Support.objects.filter(expression=source, user_id__in=gained).update(expression=target)
         Support.objects.filter(expression=source).delete()
-        if source.author_id and source.author_id not in excluded:
+        if source.author_id in gained:
             # The duplicate's author said the same thing: that counts as a « moi aussi ».
             Support.objects.get_or_create(expression=target, user_id=source.author_id)
-            moved += 1
         Signalement.objects.filter(expression=source, resolved_at__isnull=True).update(
             resolved_at=timezone.now(), resolved_by=actor
         )
@@ -196,8 +277,15 @@ def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expr
             allowed=rules.can_moderate,
             note=_("Regroupée avec l'expression n° %(number)s, qui dit la même chose.")
             % {"number": target.pk},
-            data={"merged_into": target.pk, "supports_moved": moved},
+            data={"merged_into": target.pk, "supports_moved": len(gained)},
             changes={"merged_into": target, "supports_count": 0, "flagged_at": None},
+            # Where her words went: the number, which her expression's page links to.
+            author_message=_(
+                "Votre expression a été regroupée avec l'expression n° %(number)s, qui dit la "
+                "même chose : votre avis y compte comme un « moi aussi », et les « moi aussi » "
+                "que vous aviez reçus y sont passés."
+            )
+            % {"number": target.pk},
         )
         before_count = target.supports_count
         target.supports_count = Support.objects.filter(expression=target).count()
@@ -209,7 +297,7 @@ def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expr
             before={"supports_count": before_count},
             after={"supports_count": target.supports_count, "merged": source.pk},
         )
-        if target.author_id and target.author_id != source.author_id:
+        if _tells_target_author(source, target, gained):
             notify(
                 target.author,
                 _(

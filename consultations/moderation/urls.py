@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import etiquettes, expression, journal, queue
+from .views import etiquettes, expression, journal, merge, queue
 
 # Mounted in the « consultations » namespace by consultations/urls.py.
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
         "moderation/expressions/<int:pk>/",
         expression.expression,
         name="moderation_expression",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/regrouper/<int:target>/",
+        merge.merge,
+        name="moderation_merge",
     ),
     path(
         "moderation/expressions/<int:pk>/journal.csv",

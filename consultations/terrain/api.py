@@ -64,8 +64,11 @@ class FieldSyncView(APIView):
             "(enregistrée, ou déjà reçue), `refusee` avec sa `raison` et les messages de chaque "
             "champ (l'entrée reste sur l'appareil pour être corrigée), ou `reessayer` (plus "
             "tard, telle quelle). Les bonnes entrées sont enregistrées même si d'autres sont "
-            "refusées. La photo est envoyée en base64 ; elle est ré-encodée sans métadonnées. "
-            "50 entrées au plus par envoi."
+            "refusées. Le type de rencontre et le quartier laissés vides sont ceux de "
+            "l'événement (son quartier s'il n'en concerne qu'un). `said_at` dit quand l'entrée "
+            "a été saisie sur l'appareil, avec son décalage horaire ; sans lui, elle est datée "
+            "de sa réception. La photo est envoyée en base64 ; elle est ré-encodée sans "
+            "métadonnées. 50 entrées au plus par envoi."
         ),
         request=sync.SyncRequestSerializer,
         examples=[

@@ -10,7 +10,10 @@ stored twice, so a batch sent twice, or resent after a cut connection, never mak
 writes the audit entry. A photo sent in base64 is checked from its header when the entry is
 read (``images.check_photo``) and decoded only by ``record_in_field``, once the entry is
 accepted, within the rate limit and not already received; it is re-encoded without any
-metadata (no GPS, no EXIF).
+metadata (no GPS, no EXIF). The kind of meeting and the quartier left empty are the event's,
+and ``said_at`` (when the entry was typed, by the device's clock) is kept within its bounds
+(``services.resolve_meeting``, ``services.check_said_at``): out of them, the entry alone is
+refused, in French.
 """
 
 import base64
@@ -23,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -34,7 +38,7 @@ from participation.territory.models import Objectif, Quartier
 
 from .. import rules
 from ..expressions import services
-from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Source, Visibility
+from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Visibility
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +103,29 @@ class Base64PhotoField(serializers.CharField):
         return photo
 
 
+class SaidAtField(serializers.DateTimeField):
+    """When an entry was typed: ISO 8601 with its offset, since a time without one would be
+    read in the server's time zone, which the device's clock may not share. Its bounds are
+    rules (``services.check_said_at``): out of them, the entry alone is refused."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy(
+            "L'heure de saisie s'écrit en ISO 8601 avec son décalage horaire, par exemple "
+            "2026-12-03T10:15:00+01:00."
+        ),
+        "overflow": gettext_lazy("L'heure de saisie est hors des dates possibles."),
+    }
+
+    def to_internal_value(self, value):
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class FieldEntrySerializer(StrictJSON, serializers.Serializer):
     """One entry typed in field mode, as the device sends it."""
 
@@ -120,17 +147,21 @@ class FieldEntrySerializer(StrictJSON, serializers.Serializer):
     )
     source = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in FIELD_SOURCES],
-        default=Source.STAND,
-        help_text="Type de rencontre.",
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Type de rencontre ; absent, vide ou null : celui de l'événement (sans "
+        "événement, l'entrée est refusée).",
         error_messages={"invalid_choice": gettext_lazy("Choisissez le type de rencontre.")},
     )
     quartier = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Quartier.objects.all(),
-        help_text="Slug du quartier dont parlent les personnes.",
+        required=False,
+        allow_null=True,
+        help_text="Slug du quartier dont parlent les personnes ; absent ou null : celui de "
+        "l'événement s'il n'en concerne qu'un (sinon l'entrée est refusée).",
         error_messages={
-            "required": gettext_lazy("Choisissez le quartier dont parlent les personnes."),
-            "null": gettext_lazy("Choisissez le quartier dont parlent les personnes."),
             "does_not_exist": gettext_lazy(
                 "Le quartier « {value} » n'existe plus sur la plateforme : choisissez-en un "
                 "autre, puis renvoyez."
@@ -195,6 +226,15 @@ class FieldEntrySerializer(StrictJSON, serializers.Serializer):
     )
     photo_description = serializers.CharField(
         max_length=200, allow_blank=True, default="", help_text="Ce que montre la photo."
+    )
+    said_at = SaidAtField(
+        required=False,
+        allow_null=True,
+        help_text="Quand l'entrée a été saisie, à l'horloge de l'appareil : date et heure ISO "
+        "8601 avec son décalage horaire (2026-12-03T10:15:00+01:00). Au plus "
+        f"{services.SAID_AT_CLOCK_SKEW.seconds // 60} minutes dans le futur et "
+        f"{services.SAID_AT_MAX_AGE.days} jours dans le passé, sinon l'entrée est refusée ; "
+        "absente ou null : l'heure de réception.",
     )
 
 
@@ -353,9 +393,9 @@ def _store(mediator, entry: Checked) -> EntryResult:
     try:
         expression, created = services.record_in_field(
             mediator=mediator,
-            quartier=data["quartier"],
+            quartier=data.get("quartier"),
             text=data["text"],
-            source=data["source"],
+            source=data.get("source") or "",
             objectifs=data["objectifs"],
             consultation=data.get("consultation"),
             evenement=data.get("evenement"),
@@ -367,6 +407,7 @@ def _store(mediator, entry: Checked) -> EntryResult:
             photo=data.get("photo"),
             photo_description=data["photo_description"],
             idempotency_key=data["uuid"],
+            said_at=data.get("said_at"),
         )
     except ValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else error.messages

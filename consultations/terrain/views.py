@@ -28,7 +28,7 @@ from participation.accounts.rules import mediateur_required
 from participation.core import images
 
 from ..expressions import services
-from ..models import FIELD_SOURCES, AgeGroup, Source, Visibility
+from ..models import FIELD_SOURCES, SOURCE_OF_EVENT_KIND, AgeGroup, Visibility
 from . import sync
 
 WORKER_SOURCE = "js/terrain-sw.js"
@@ -39,6 +39,7 @@ PRECACHED_STATIC = (
     "js/lib/live-socket.js",
     "js/live.js",
     "js/lib/objectifs-checklist.js",
+    "js/lib/event-defaults.js",
     "js/terrain/main.js",
     "js/terrain/page.js",
     "js/terrain/helpers.js",
@@ -49,6 +50,7 @@ PRECACHED_STATIC = (
     "js/terrain/form.js",
     "js/terrain/sync.js",
     "js/terrain/worker.js",
+    "js/terrain/offline.js",
     "img/favicon.svg",
     "terrain/manifest.webmanifest",
     "terrain/icon.svg",
@@ -67,7 +69,8 @@ def terrain(request):
         "consultations/terrain/terrain.html",
         {
             "sources": [(s.value, s.label) for s in FIELD_SOURCES],
-            "default_source": Source.STAND.value,
+            # The kind of meeting of an event, by its kind: the script fills it in offline.
+            "sources_by_kind": {kind: str(source) for kind, source in SOURCE_OF_EVENT_KIND.items()},
             "age_groups": AgeGroup.choices,
             "visibilities": [
                 (Visibility.PUBLIC_ANONYMOUS.value, Visibility.PUBLIC_ANONYMOUS.label),

@@ -10,7 +10,9 @@ Two steps, so that no pixel is decoded before it is needed:
   or comment survives, nor anything hidden after the image data (image + HTML polyglots).
   The service that stores the image calls it last, once everything else is accepted (the
   rest of the form, the rate limit, the idempotency key), so that an invalid, refused or
-  replayed submission never decodes its photo. The file the person sent is never stored.
+  replayed submission never decodes its photo to store it. A form that comes back may keep
+  its photo for the next sending: it is then cleaned here first, once, by a service with a
+  rate limit of its own, and never decoded again. The file the person sent is never stored.
 """
 
 import contextlib

@@ -1,9 +1,38 @@
 /* The committee's pages, progressive enhancement only (every page works without it):
    - the dashboard's live counter of what is newly routed to my instances (WebSocket, through
      lib/live-socket.js);
+   - the objectives of the filters narrowed to the quartier chosen, before any submit;
    - the progress bar of a long export, polled until its file is ready. */
 (function () {
   "use strict";
+
+  // --- Objectives of the chosen quartier ----------------------------------------------
+  // The server lists the objectives grouped by quartier, each option naming its quartier
+  // (data-quartier); choosing a quartier keeps its objectives only.
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-objectifs-of]"), function (objectifs) {
+    var form = objectifs.form;
+    var quartier = form && form.elements[objectifs.getAttribute("data-objectifs-of")];
+    if (!quartier) return;
+    // On load, an objective already chosen stays shown, even of another quartier (the page
+    // says why it matches nothing); a quartier chosen afterwards lets it go.
+    var narrow = function (event) {
+      var chosen = quartier.value;
+      Array.prototype.forEach.call(objectifs.querySelectorAll("option[data-quartier]"), function (option) {
+        var other = !!chosen && option.getAttribute("data-quartier") !== chosen;
+        if (other && option.selected) {
+          if (!event) other = false;
+          else objectifs.value = "";
+        }
+        option.hidden = other;
+        option.disabled = other;
+      });
+      Array.prototype.forEach.call(objectifs.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+    };
+    quartier.addEventListener("change", narrow);
+    narrow();
+  });
 
   function plural(count, one, many) {
     return count + " " + (count > 1 ? many : one);

@@ -9,6 +9,7 @@
   var select = form.querySelector("select[name=quartier]");
   var container = form.querySelector("[data-objectifs-groups]");
   var nameNode = form.querySelector("[data-quartier-name]");
+  var help = document.getElementById("objectifs-aide");
   var refresh = form.querySelector("[data-refresh-objectifs]");
   if (!select || !container) return;
   var data = JSON.parse(dataNode.textContent);
@@ -28,9 +29,11 @@
     container.textContent = "";
     if (!groups.length) {
       var empty = document.createElement("p");
-      empty.textContent = "Les objectifs de ce quartier ne sont pas encore en ligne.";
+      empty.textContent = quartierId ? "Les objectifs de ce quartier ne sont pas encore en ligne." :
+        "Choisissez d'abord le quartier : ses objectifs s'afficheront ici.";
       container.appendChild(empty);
     }
+    if (help) help.hidden = !quartierId;
     window.ObjectifsChecklist.appendGroups(container, groups.map(function (group) {
       return { title: group.enjeu, objectifs: group.objectifs };
     }), { checked: checked });
@@ -55,4 +58,28 @@
       if (event.target.name === "objectifs" && event.target.checked) unknown.checked = false;
     });
   }
+})();
+
+/* A photo kept when the form came back (consultations/partials/photo_field.html): the file
+   input is for « Choisir une autre photo » only, and leaving that choice empties it, so that
+   « Garder » or « Retirer » never sends a file chosen meanwhile. Without this script every
+   input stays visible and the server reads the same choices. */
+(function () {
+  "use strict";
+  var kept = document.querySelector("[data-kept-photo]");
+  var fileField = document.querySelector("[data-photo-file]");
+  if (!kept || !fileField) return;
+  var file = fileField.querySelector("input[type=file]");
+  var replace = kept.querySelector("input[type=radio][value=remplacer]");
+  if (!file || !replace) return;
+
+  function sync() {
+    fileField.hidden = !replace.checked;
+    if (!replace.checked) file.value = "";
+  }
+
+  kept.addEventListener("change", function (event) {
+    if (event.target.type === "radio") sync();
+  });
+  sync();
 })();

@@ -1,7 +1,10 @@
-/* Moderation, live: the header counter on every staff page, and on the queue page new or
-   reported expressions appear and handled ones leave, without reload. Progressive
-   enhancement: every page works without it, and says when the live feed is paused. The
-   socket, and its reconnection, is lib/live-socket.js's. */
+/* Moderation, live: the header counter on every staff page; on the queue page, on every
+   page and filter, what enters the queue is announced in the arrivals' area (a polite live
+   region at the bottom of the screen: number, quartier, first words, link), handled rows
+   leave, and a new row is added only where it belongs (the end of the last page), so that
+   no row moves under the mediator's pointer. Progressive enhancement: every page works
+   without it, and says when the live feed is paused. The socket, and its reconnection, is
+   lib/live-socket.js's. */
 (function () {
   "use strict";
   var counters = document.querySelectorAll("[data-moderation-count]");
@@ -10,8 +13,10 @@
   var staffPage = document.querySelector("[data-moderation-expression]");
   var statusBox = document.querySelector("[data-live-status]");
   var announceBox = document.querySelector("[data-live-announce]");
+  var arrivalsBox = queue && queue.querySelector("[data-arrivals]");
   if (!counterLink || !window.LiveSocket) return;
   var counterUrl = counterLink.getAttribute("data-counter-url");
+  if (queue) counterUrl += "?" + queue.getAttribute("data-count-query");
   var countTimer = null;
 
   function setLive(live) {
@@ -34,6 +39,9 @@
           Array.prototype.forEach.call(counters, function (badge) {
             badge.textContent = String(data.count);
           });
+          // The count of this view and filters, from the same answer as the header's.
+          var visible = queue && queue.querySelector("[data-visible-count]");
+          if (visible && typeof data.view === "number") visible.textContent = String(data.view);
         })
         .catch(function () {});
     }, 300);
@@ -41,9 +49,8 @@
 
   function rows() { return queue && queue.querySelector("[data-queue-rows]"); }
 
-  function setVisibleCount(delta) {
-    var box = queue && queue.querySelector("[data-visible-count]");
-    if (box) box.textContent = String(Math.max(0, parseInt(box.textContent, 10) + delta));
+  // The count above the rows is the server's (refreshCount); only the empty notice follows the rows.
+  function showEmptyNotice() {
     var list = rows();
     var empty = queue && queue.querySelector("[data-queue-empty]");
     if (list && empty) empty.hidden = list.children.length > 0;
@@ -69,17 +76,24 @@
       .catch(function () {});
   }
 
-  function addRow(id) {
+  // Oldest first: what arrives goes last, so only the last page shows it, if it has room.
+  function belongsHere() {
     var list = rows();
-    // Oldest first: a new one goes last, so only the last page shows it.
-    if (!list || queue.getAttribute("data-last-page") !== "1") return;
-    if (document.getElementById("expression-" + id)) return;
+    return Boolean(list) && queue.getAttribute("data-last-page") === "1" &&
+      list.children.length < parseInt(queue.getAttribute("data-page-size"), 10);
+  }
+
+  // The row is appended below the others: nothing above it moves. ``spoken`` is said aloud
+  // (the arrivals' area says the arrivals to moderate itself).
+  function addRow(id, spoken) {
+    var list = rows();
+    if (!belongsHere() || document.getElementById("expression-" + id)) return;
     fetchRow(id, function (row) {
       if (!row || document.getElementById("expression-" + id)) return;
       row.classList.add("is-new");
       list.appendChild(row);
-      setVisibleCount(1);
-      announce("Nouvelle expression dans la file : n° " + id + ".");
+      showEmptyNotice();
+      if (spoken) announce(spoken);
     });
   }
 
@@ -89,7 +103,7 @@
     var box = row.querySelector("input[type=checkbox]");
     var hadFocus = row.contains(document.activeElement);
     row.parentNode.removeChild(row);
-    setVisibleCount(-1);
+    showEmptyNotice();
     announce("L'expression n° " + id + " a été traitée" + (box && box.checked ? " (elle était cochée)." : "."));
     if (hadFocus && queue) queue.querySelector("h1").focus();
   }
@@ -107,18 +121,150 @@
     });
   }
 
+  // --- The arrivals' area: one list of what entered the queue since the page opened. ---
+  // Its count, its « Voir les nouveaux (n) » and the rows added all come from that list.
+
+  var arrivals = {};  // id -> {inView, handled, appended}
+  var order = [];     // ids, first arrived first
+  var SHOWN = 3;      // the latest ones listed; the link leads to all of them
+  var feedState = "connecting";
+
+  function part(name) { return arrivalsBox.querySelector("[data-arrivals-" + name + "]"); }
+  function text(name, count) {
+    return arrivalsBox.getAttribute("data-text-" + name).replace("%s", String(count));
+  }
+  function counted(name, count) {
+    return count === 1 ? text(name + "-one", 1) : text(name + "-many", count);
+  }
+
+  function activeFilters() {
+    try { return JSON.parse(arrivalsBox.getAttribute("data-filters")) || {}; } catch (e) { return {}; }
+  }
+  var filters = arrivalsBox ? activeFilters() : {};
+
+  // Whether an arrival matches every filter of this page (changes.arrival gives its values).
+  function matchesFilters(values) {
+    return Object.keys(filters).every(function (name) {
+      var value = values && values[name];
+      if (Object.prototype.toString.call(value) === "[object Array]") return value.indexOf(filters[name]) !== -1;
+      return value !== undefined && value !== null && String(value) === filters[name];
+    });
+  }
+
+  function expressionUrl(id) {
+    return arrivalsBox.getAttribute("data-expression-url").replace(/\/0\/$/, "/" + id + "/");
+  }
+
+  function showArrivalsBox() {
+    arrivalsBox.classList.add("is-active");
+  }
+
+  function renderSummary() {
+    var waiting = [], elsewhere = 0;
+    order.forEach(function (id) {
+      var arrival = arrivals[id];
+      if (arrival.handled) return;
+      if (arrival.inView) waiting.push(id); else elsewhere += 1;
+    });
+    var summary = part("summary");
+    while (summary.firstChild) summary.removeChild(summary.firstChild);
+    if (!waiting.length && !elsewhere) return;
+    var pieces = [];
+    if (waiting.length) {
+      var strong = document.createElement("strong");
+      strong.textContent = counted("count", waiting.length);
+      pieces.push(strong);
+    }
+    if (elsewhere && Object.keys(filters).length) pieces.push(document.createTextNode(counted("elsewhere", elsewhere)));
+    if (waiting.length) {
+      var link = document.createElement("a");
+      var allHere = waiting.every(function (id) { return arrivals[id].appended; });
+      link.href = (allHere ? "" : arrivalsBox.getAttribute("data-new-url")) + "#expression-" + waiting[0];
+      link.textContent = text("see", waiting.length);
+      link.setAttribute("data-arrivals-link", "");
+      pieces.push(link);
+    }
+    pieces.forEach(function (piece, index) {
+      if (index) summary.appendChild(document.createTextNode(" · "));
+      summary.appendChild(piece);
+    });
+    showArrivalsBox();
+  }
+
+  // An item of the list: built from text nodes only, never from HTML of the event.
+  function arrivalItem(event) {
+    var item = document.createElement("li");
+    item.setAttribute("data-arrival", String(event.id));
+    var link = document.createElement("a");
+    link.href = expressionUrl(event.id);
+    link.textContent = text("title", event.id);
+    item.appendChild(link);
+    var kind = event.type === "expression.reported" ? "reported" : "submitted";
+    var details = " · " + event.arrival.quartier + " · " + text(kind) + " : « " + event.arrival.excerpt + " »";
+    item.appendChild(document.createTextNode(details));
+    return item;
+  }
+
+  function onArrival(event) {
+    var id = String(event.id);
+    if (arrivals[id] && !arrivals[id].handled) return;
+    var inView = matchesFilters(event.arrival.filters);
+    arrivals[id] = {inView: inView, handled: false, appended: false};
+    order = order.filter(function (known) { return known !== id; });
+    order.push(id);
+    if (inView) {
+      var list = part("list");
+      list.insertBefore(arrivalItem(event), list.firstChild);
+      while (list.children.length > SHOWN) list.removeChild(list.lastChild);
+      if (queue.getAttribute("data-view") === "a-moderer" && belongsHere()) {
+        arrivals[id].appended = true;
+        addRow(id);
+      }
+    }
+    // One outside the filters is counted, not read aloud: the mediator chose this filter.
+    renderSummary();
+  }
+
+  function onLeaving(id) {
+    var arrival = arrivals[String(id)];
+    if (!arrival || arrival.handled) return;
+    arrival.handled = true;
+    var item = part("list").querySelector('[data-arrival="' + String(id) + '"]');
+    if (item && !item.classList.contains("is-handled")) {
+      item.classList.add("is-handled");
+      item.appendChild(document.createTextNode(" — " + text("handled")));
+    }
+    renderSummary();
+  }
+
+  function setFeedState(state) {
+    if (!arrivalsBox || state === feedState) return;
+    var was = feedState;
+    feedState = state;
+    if (state === "paused") part("state").textContent = text("paused");
+    else if (was === "paused") part("state").textContent = text("resumed");
+    else return;
+    showArrivalsBox();
+  }
+
   function onQueueEvent(event) {
     var view = queue.getAttribute("data-view");
     var id = event.id;
+    // What leaves the queue to moderate: a decision, a report read, an erasure.
+    var leaves = event.type === "expression.deleted" || event.type === "expression.status" ||
+      event.type === "expression.reviewed";
+    if (arrivalsBox && event.arrival) onArrival(event);
+    else if (arrivalsBox && leaves) onLeaving(id);
     if (event.type === "expression.deleted") { removeRow(id); return; }
     if (view === "a-moderer") {
-      if (event.type === "expression.submitted" || event.type === "expression.reported") addRow(id);
-      else if (event.type === "expression.status" || event.type === "expression.reviewed") removeRow(id);
+      // An arrival's row is added by onArrival; a report on one already waiting updates it.
+      if (event.type === "expression.reported" && !event.arrival) refreshRow(id);
+      else if (leaves) removeRow(id);
       else if (event.type === "expression.updated") refreshRow(id);
     } else {
-      if (event.type === "expression.status" && event.status === "publiee") addRow(id);
+      if (event.type === "expression.status" && event.status === "publiee") addRow(id, "Nouvelle expression à transmettre : n° " + id + ".");
       else if (event.type === "expression.status" || event.type === "expression.reported") removeRow(id);
-      else if (event.type === "expression.reviewed") addRow(id);
+      else if (event.type === "expression.reviewed") addRow(id, "Expression de retour à transmettre : n° " + id + ".");
       else if (event.type === "expression.updated") refreshRow(id);
     }
   }
@@ -130,12 +276,12 @@
   }
 
   window.LiveSocket.connect("/ws/moderation/", {
-    onOpen: function () { setLive(true); refreshCount(); },
+    onOpen: function () { setLive(true); setFeedState("live"); refreshCount(); },
     onEvent: function (event) {
       refreshCount();
       if (queue) onQueueEvent(event);
       if (staffPage) onStaffPageEvent(event);
     },
-    onClose: function () { setLive(false); }
+    onClose: function () { setLive(false); setFeedState("paused"); }
   });
 })();

@@ -5,7 +5,10 @@
      instance, which the page sends in a message): the copy kept here, refreshed in the
      background;
    - everything else (the API, other pages) goes to the network untouched: the page's
-     script keeps the referential and the entries in IndexedDB itself. */
+     script keeps the referential and the entries in IndexedDB itself.
+   Messages from the page: "keep" (its own files, to keep too) and "status" (answered on the
+   port sent with it: {page, missing}, whether the page is kept and which files are not yet,
+   after trying once more to fetch them), which says whether the page will open offline. */
 /* global self, caches, fetch, Request, Response, URL */
 "use strict";
 
@@ -109,16 +112,46 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+// The paths of the page's own static files among ``urls`` (nothing of another origin).
+function staticPaths(urls) {
+  var paths = [];
+  (Array.isArray(urls) ? urls : []).forEach(function (href) {
+    var url = new URL(href, self.location.origin);
+    if (url.origin === self.location.origin && url.pathname.indexOf(STATIC_PREFIX) === 0) paths.push(url.pathname);
+  });
+  return paths;
+}
+
+// Keeps each path not kept yet; resolves to those that could not be fetched.
+function keepAll(cache, paths) {
+  return Promise.all(paths.map(function (path) {
+    return cache.match(path).then(function (found) {
+      if (found) return null;
+      return cache.add(new Request(path, { credentials: "same-origin" })).then(
+        function () { return null; }, function () { return path; });
+    });
+  })).then(function (failed) { return failed.filter(Boolean); });
+}
+
+function status(cache, urls) {
+  var wanted = CONFIG.precache.concat(staticPaths(urls)).filter(function (path, index, all) {
+    return all.indexOf(path) === index;
+  });
+  return keepAll(cache, wanted).then(function (missing) {
+    return cache.match(CONFIG.page).then(function (page) {
+      return page || cachePage(cache).then(function () { return cache.match(CONFIG.page); });
+    }).then(function (page) { return { type: "status", page: !!page, missing: missing }; });
+  });
+}
+
 self.addEventListener("message", function (event) {
   var data = event.data || {};
-  if (data.type !== "keep" || !Array.isArray(data.urls)) return;
-  event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return Promise.all(data.urls.map(function (href) {
-      var url = new URL(href, self.location.origin);
-      if (url.origin !== self.location.origin || url.pathname.indexOf(STATIC_PREFIX) !== 0) return null;
-      return cache.match(url.pathname).then(function (found) {
-        return found || cache.add(url.pathname).catch(function () {});
-      });
-    }));
-  }));
+  if (data.type === "keep") {
+    event.waitUntil(caches.open(CACHE).then(function (cache) { return keepAll(cache, staticPaths(data.urls)); }));
+  } else if (data.type === "status" && event.ports && event.ports[0]) {
+    var port = event.ports[0];
+    event.waitUntil(caches.open(CACHE).then(function (cache) { return status(cache, data.urls); }).then(
+      function (answer) { port.postMessage(answer); },
+      function () { port.postMessage({ type: "status", page: false, missing: CONFIG.precache }); }));
+  }
 });

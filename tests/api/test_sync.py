@@ -1,12 +1,16 @@
 """The field mode's sync endpoint: each entry stored once, each bad one reported by its UUID."""
 
+import datetime as dt
 import uuid
 
 import pytest
+import time_machine
+from django.utils import timezone
 from PIL import Image
 
 from consultations.models import Expression, Source, Status
 from participation.audit.models import AuditEntry
+from tests.evenements.factories import EvenementFactory
 
 from .conftest import SYNC, entry, jpeg_base64
 
@@ -238,3 +242,155 @@ def test_the_sync_takes_a_bounded_number_of_queries_per_entry(
         sync(client, [entry(rimbart, evenement=stand.pk) for _ in range(2)])
     with django_assert_max_num_queries(250):
         sync(client, [entry(rimbart, evenement=stand.pk) for _ in range(10)])
+
+
+# --- When it was said (issue 17, point 5) -------------------------------------------------
+
+
+def paris_iso(moment) -> str:
+    """As the tablet sends it: ISO 8601 with its offset."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+@pytest.mark.django_db
+def test_an_entry_keeps_the_time_it_was_typed_beside_the_time_it_was_received(
+    api_for, mediateur, rimbart
+):
+    typed = (timezone.now() - dt.timedelta(hours=5)).replace(microsecond=0)
+
+    result = sync(api_for(mediateur), [entry(rimbart, said_at=paris_iso(typed))]).json()
+
+    assert result["resultats"][0]["etat"] == "envoyee"
+    expression = Expression.objects.get()
+    assert expression.said_at == typed
+    assert expression.created_at > typed + dt.timedelta(hours=4)
+
+
+@pytest.mark.django_db
+def test_a_clock_a_little_ahead_is_dated_when_received(api_for, mediateur, rimbart):
+    ahead = timezone.now() + dt.timedelta(minutes=2)
+
+    sync(api_for(mediateur), [entry(rimbart, said_at=paris_iso(ahead))])
+
+    expression = Expression.objects.get()
+    assert expression.said_at <= expression.created_at + dt.timedelta(seconds=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("shift", "expected"),
+    [
+        (dt.timedelta(hours=1), "est dans le futur : l'horloge de l'appareil"),
+        (-dt.timedelta(days=31), "il y a plus de 30 jours"),
+    ],
+)
+def test_a_said_time_out_of_bounds_refuses_that_entry_alone_in_french(
+    api_for, mediateur, rimbart, shift, expected
+):
+    wrong = entry(rimbart, said_at=paris_iso(timezone.now() + shift))
+    good = entry(rimbart, said_at=paris_iso(timezone.now()))
+
+    body = sync(api_for(mediateur), [wrong, good]).json()
+
+    assert [r["etat"] for r in body["resultats"]] == ["refusee", "envoyee"]
+    assert expected in body["resultats"][0]["raison"]
+    assert "il sera daté de sa réception" in body["resultats"][0]["champs"]["said_at"][0]
+    assert Expression.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_refused_entry_sent_again_without_its_time_is_dated_when_received(
+    api_for, mediateur, rimbart
+):
+    client = api_for(mediateur)
+    typed = entry(rimbart, said_at=paris_iso(timezone.now() + dt.timedelta(days=2)))
+    assert sync(client, [typed]).json()["resultats"][0]["etat"] == "refusee"
+
+    typed["said_at"] = None
+    result = sync(client, [typed]).json()["resultats"][0]
+
+    assert result["etat"] == "envoyee"
+    assert Expression.objects.get().said_at is None
+
+
+@pytest.mark.django_db
+def test_a_said_time_without_its_offset_breaks_the_schema(api_for, mediateur, rimbart):
+    naive = entry(rimbart, said_at="2026-12-03T10:15:00")
+
+    response = sync(api_for(mediateur), [entry(rimbart), naive])
+
+    assert response.status_code == 400
+    assert response.json()["erreur"]["champs"] == {
+        "entrees.1.said_at": [
+            "L'heure de saisie s'écrit en ISO 8601 avec son décalage horaire, par exemple "
+            "2026-12-03T10:15:00+01:00."
+        ]
+    }
+    assert not Expression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_entry_received_once_is_answered_again_whatever_its_said_time_has_become(
+    api_for, mediateur, rimbart
+):
+    batch = [entry(rimbart, said_at=paris_iso(timezone.now() - dt.timedelta(days=29)))]
+    assert sync(api_for(mediateur), batch).json()["resultats"][0]["etat"] == "envoyee"
+
+    # Three days later (its answer was lost): that time is now too old, the entry known.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        again = sync(api_for(mediateur), batch).json()["resultats"][0]
+
+    assert (again["etat"], again["deja_recue"]) == ("envoyee", True)
+    assert Expression.objects.count() == 1
+
+
+# --- The kind of meeting and the quartier of the event ------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_entry_for_an_event_without_type_or_quartier_takes_the_events(
+    api_for, mediateur, rimbart
+):
+    table = EvenementFactory(
+        kind="table_ronde", quartiers=[rimbart], starts_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    sent = entry(rimbart, evenement=table.pk)
+    del sent["source"], sent["quartier"]
+
+    result = sync(api_for(mediateur), [sent, {**entry(rimbart), "source": None}]).json()
+
+    assert [r["etat"] for r in result["resultats"]] == ["envoyee", "refusee"]
+    stored = Expression.objects.get()
+    assert (stored.source, stored.quartier, stored.evenement) == (
+        Source.TABLE_RONDE,
+        rimbart,
+        table,
+    )
+    assert "Choisissez le type de rencontre" in result["resultats"][1]["raison"]
+
+
+@pytest.mark.django_db
+def test_an_entry_for_an_event_of_several_quartiers_says_which_to_choose(
+    api_for, mediateur, rimbart, cite5
+):
+    both = EvenementFactory(
+        quartiers=[rimbart, cite5], starts_at=timezone.now() - dt.timedelta(hours=2)
+    )
+
+    result = sync(api_for(mediateur), [{**entry(rimbart, evenement=both.pk), "quartier": None}])
+
+    assert result.json()["resultats"][0]["champs"] == {
+        "quartier": ["Choisissez le quartier dont parlent les personnes."]
+    }
+
+
+@pytest.mark.django_db
+def test_the_schema_declares_the_said_time_and_what_the_event_fills_in(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    entry_schema = schema["components"]["schemas"]["FieldEntry"]
+    said_at = entry_schema["properties"]["said_at"]
+
+    assert said_at["type"] == "string" and said_at["format"] == "date-time"
+    assert said_at.get("nullable") is True
+    assert "30 jours" in said_at["description"] and "5 minutes" in said_at["description"]
+    assert {"said_at", "quartier", "source"}.isdisjoint(entry_schema.get("required", []))

@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import Expression, Source, Status, Visibility
+from consultations.models import (
+    FIELD_SOURCES,
+    SOURCE_OF_EVENT_KIND,
+    Expression,
+    Source,
+    Status,
+    Visibility,
+)
 
 from .factories import ExpressionFactory
 
@@ -154,3 +161,189 @@ def test_field_expressions_are_counted_apart(client, client_for, mediateur, rimb
     assert "2 messages publiés" in html
     assert "dont 1 recueilli sur le terrain" in html
     assert Expression.objects.collected_in_field().count() == 1
+
+
+# --- The event gives the kind of meeting and the quartier (issue 17, point 5) -------------
+
+
+def test_every_kind_of_event_is_a_kind_of_meeting_of_the_field():
+    from evenements.models import Evenement  # test data only
+
+    assert set(SOURCE_OF_EVENT_KIND) == set(Evenement.Kind.values)
+    assert set(SOURCE_OF_EVENT_KIND.values()) <= set(FIELD_SOURCES)
+    assert SOURCE_OF_EVENT_KIND[Evenement.Kind.PERMANENCE] == Source.PERMANENCE
+
+
+@pytest.fixture
+def yesterday(db, cite5):
+    from evenements.models import Evenement  # test data only
+
+    start = timezone.now() - timezone.timedelta(days=1, hours=2)
+    event = Evenement.objects.create(
+        title="Permanence de médiation à la Cité 5",
+        kind=Evenement.Kind.PERMANENCE,
+        place_name="Maison de quartier",
+        organiser_name="Commune d'Auchel",
+        starts_at=start,
+        ends_at=start + timezone.timedelta(hours=2),
+    )
+    event.quartiers.add(cite5)
+    return event
+
+
+@pytest.mark.django_db
+def test_the_events_of_the_day_are_offered_first_then_the_earlier_ones(
+    client_for, mediateur, rimbart, yesterday
+):
+    from evenements.models import Evenement  # test data only
+
+    now = timezone.now()
+    stand = Evenement.objects.create(
+        title="Stand du marché",
+        place_name="Place Jules Guesde",
+        organiser_name="Commune d'Auchel",
+        starts_at=now - timezone.timedelta(minutes=30),
+        ends_at=now + timezone.timedelta(hours=1),
+    )
+    stand.quartiers.add(rimbart)
+
+    form = client_for(mediateur).get(URL).context["form"]
+
+    choices = list(form.fields["evenement"].choices)
+    assert choices[0][0] == ""
+    assert [(group, [pk for pk, _label in options]) for group, options in choices[1:]] == [
+        ("Aujourd'hui", [stand.pk]),
+        ("Les jours précédents", [yesterday.pk]),
+    ]
+
+
+@pytest.mark.django_db
+def test_no_kind_of_meeting_nor_quartier_is_chosen_before_the_event(client_for, mediateur, rimbart):
+    response = client_for(mediateur).get(URL)
+    html = response.content.decode()
+    form = response.context["form"]
+
+    assert not form["source"].value() and not form["quartier"].value()
+    assert '<option value="" selected>Choisissez le quartier</option>' in html
+    assert "Choisissez d'abord le quartier : ses objectifs s'afficheront ici." in html
+
+
+@pytest.mark.django_db
+def test_the_form_opened_for_an_event_takes_its_kind_of_meeting_and_its_quartier(
+    client_for, mediateur, cite5, yesterday
+):
+    response = client_for(mediateur).get(URL, {"evenement": yesterday.pk})
+    form = response.context["form"]
+
+    assert form["source"].value() == Source.PERMANENCE
+    assert str(form["quartier"].value()) == str(cite5.pk)
+    assert f'<option value="{cite5.pk}" selected>' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_script_is_given_each_events_kind_of_meeting_and_quartiers(
+    client_for, mediateur, rimbart, stand
+):
+    form = client_for(mediateur).get(URL).context["form"]
+
+    assert form.evenement_defaults == {
+        str(stand.pk): {"source": Source.NOS_QUARTIERS_ETE, "quartiers": [str(rimbart.pk)]}
+    }
+
+
+@pytest.mark.django_db
+def test_an_entry_for_an_event_left_without_type_or_quartier_takes_the_events(
+    client_for, mediateur, rimbart, cite5, yesterday
+):
+    response = client_for(mediateur).post(
+        URL, field_data(cite5, yesterday) | {"source": "", "quartier": ""}
+    )
+
+    expression = Expression.objects.get()
+    assert response.status_code == 302
+    assert (expression.source, expression.quartier) == (Source.PERMANENCE, cite5)
+    assert f"quartier={cite5.pk}" in response["Location"]
+    assert expression.said_at is None  # typed with the network: said when received
+
+    # What the mediator chose wins over the event.
+    client_for(mediateur).post(URL, field_data(rimbart, yesterday, source=Source.TABLE_RONDE))
+    chosen = Expression.objects.exclude(pk=expression.pk).get()
+    assert (chosen.source, chosen.quartier) == (Source.TABLE_RONDE, rimbart)
+
+
+@pytest.mark.django_db
+def test_an_event_of_several_quartiers_asks_which_one(
+    client_for, mediateur, rimbart, cite5, yesterday
+):
+    yesterday.quartiers.add(rimbart)
+
+    response = client_for(mediateur).post(URL, field_data(cite5, yesterday) | {"quartier": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["quartier"] == [
+        "Choisissez le quartier dont parlent les personnes."
+    ]
+    assert not Expression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_an_event_the_kind_of_meeting_is_asked(client_for, mediateur, rimbart):
+    response = client_for(mediateur).post(URL, field_data(rimbart, source=""))
+
+    assert response.status_code == 200
+    assert "Choisissez le type de rencontre, ou l'événement" in " ".join(
+        response.context["form"].errors["source"]
+    )
+    assert not Expression.objects.exists()
+
+
+# --- When it was said, beside when it was received ----------------------------------------
+
+
+@pytest.fixture
+def said_earlier(db, mediateur, rimbart):
+    received = timezone.now()
+    said = received - timezone.timedelta(days=2, hours=3)
+    return ExpressionFactory(
+        quartier=rimbart,
+        author=None,
+        recorded_by=mediateur,
+        source=Source.STAND,
+        said_at=said,
+        created_at=received,
+    )
+
+
+def local(moment) -> str:
+    from django.utils import formats
+
+    return formats.date_format(timezone.localtime(moment), "j F Y à H:i")
+
+
+@pytest.mark.django_db
+def test_the_mediator_reads_when_it_was_said_beside_when_it_was_received(
+    client_for, mediateur, said_earlier
+):
+    html = (
+        client_for(mediateur)
+        .get(reverse("consultations:moderation_expression", args=[said_earlier.pk]))
+        .content.decode()
+    )
+
+    said, received = local(said_earlier.said_at), local(said_earlier.created_at)
+    assert "Dite le</dt><dd data-said-at><time datetime=" in html
+    assert html.index(said) < html.index("Reçue le") < html.index(received)
+
+
+@pytest.mark.django_db
+def test_the_expression_page_tells_mediators_when_it_was_said_and_received(
+    client_for, mediateur, said_earlier
+):
+    Expression.objects.filter(pk=said_earlier.pk).update(
+        status=Status.PUBLIEE, published_at=timezone.now()
+    )
+
+    html = client_for(mediateur).get(said_earlier.get_absolute_url()).content.decode()
+
+    said, received = local(said_earlier.said_at), local(said_earlier.created_at)
+    assert "Dit le" in html and html.index(said) < html.index("reçu le") < html.index(received)

@@ -1,8 +1,12 @@
-"""A photo is decoded last: never for a refused, rate-limited or replayed submission.
+"""A photo is decoded last, once at most: never for a refused, rate-limited or replayed
+submission.
 
 ``decodes`` counts the calls of the costly step (``participation.core.images._decode``):
 the size, the format and the pixel count are read from the header while validating, and
-the pixels only by the service, once everything else is accepted.
+the pixels only once everything else is accepted (valid, no replay, within the rate limit).
+The photo of a form that comes back is kept as sent, unread (``services.keep_photo``,
+counted in a bucket of its own): it is decoded the first time her browser asks for its
+thumbnail, or by the corrected submission if it never did; once either way.
 """
 
 import uuid
@@ -30,15 +34,43 @@ def api_photo(content=None, name="photo.jpg", content_type="image/jpeg"):
 
 
 @pytest.mark.django_db
-def test_an_empty_text_never_decodes_its_photo(client_for, alice_in_rimbart, decodes):
-    response = post_photo(
-        client_for(alice_in_rimbart), alice_in_rimbart.quartier, image_bytes("JPEG"), text="   "
-    )
+def test_an_empty_text_never_decodes_its_photo_and_the_photo_is_decoded_once_in_all(
+    client_for, alice_in_rimbart, decodes
+):
+    client = client_for(alice_in_rimbart)
+    response = post_photo(client, alice_in_rimbart.quartier, image_bytes("JPEG"), text="   ")
 
     assert response.status_code == 200
     assert "Écrivez votre message" in " ".join(response.context["form"].errors["text"])
-    assert decodes == []
+    assert decodes == []  # kept as sent, unread
     assert not Expression.objects.exists()
+    kept = response.context["kept_photo"]
+
+    # The same form sent twice: the photo this session kept already is kept once, unread.
+    again = post_photo(client, alice_in_rimbart.quartier, image_bytes("JPEG"), text="   ")
+    assert again.context["kept_photo"] == kept
+    assert decodes == []
+
+    # Her browser asks for the thumbnail: decoded then, once.
+    thumbnail = client.get(reverse("consultations:kept_photo", args=[kept.token]))
+    assert thumbnail.status_code == 200
+    b"".join(thumbnail.streaming_content)
+    assert len(decodes) == 1
+    fixed = client.post(
+        URL,
+        {
+            "idempotency_key": str(uuid.uuid4()),
+            "quartier": alice_in_rimbart.quartier.pk,
+            "text": "Le trottoir devant l'école est défoncé.",
+            "visibility": Visibility.PUBLIC_ANONYMOUS,
+            "kept_photo": kept.token,
+            "photo_choice": "garder",
+        },
+    )
+
+    assert fixed.status_code == 302
+    assert len(decodes) == 1
+    assert Expression.objects.get().photo
 
 
 @pytest.mark.django_db
@@ -63,6 +95,15 @@ def test_a_rate_limited_submission_never_decodes_its_photo(
     assert response.status_code == 429
     assert "attendez environ" in response.content.decode()
     assert decodes == []
+    assert response.context["kept_photo"] is not None  # kept, unread, for when she sends it
+
+    # Keeping has its limit too (the same rate): past it, nothing more is kept.
+    other = post_photo(client, alice_in_rimbart.quartier, image_bytes("JPEG", color=(0, 90, 0)))
+
+    assert other.status_code == 429
+    assert decodes == []
+    assert other.context["kept_photo"] is None
+    assert "choisissez-la à nouveau" in other.content.decode()
     assert Expression.objects.count() == 1
 
 
@@ -115,14 +156,18 @@ def test_a_photo_unreadable_once_decoded_is_refused_next_to_its_field_and_the_te
     client = client_for(alice_in_rimbart)
     truncated = noisy_jpeg()[:4000]  # its header is whole, its pixels are not
 
+    # With an empty text, it is kept unread; its thumbnail, decoded, is found broken.
     with_empty_text = post_photo(client, alice_in_rimbart.quartier, truncated, text="")
     assert decodes == []
-    assert "photo" not in with_empty_text.context["form"].errors
+    kept = with_empty_text.context["kept_photo"]
+    thumbnail = client.get(reverse("consultations:kept_photo", args=[kept.token]))
+    assert thumbnail.status_code == 404
+    assert len(decodes) == 1
 
     response = post_photo(client, alice_in_rimbart.quartier, truncated)
 
     assert response.status_code == 200
-    assert len(decodes) == 1
+    assert len(decodes) == 2
     assert "incomplète ou abîmée" in " ".join(response.context["form"].errors["photo"])
     html = response.content.decode()
     assert 'id="id_photo_error"' in html
@@ -134,22 +179,30 @@ def test_a_photo_unreadable_once_decoded_is_refused_next_to_its_field_and_the_te
 def test_a_mediators_entry_with_an_empty_text_never_decodes_its_photo(
     client_for, mediateur, rimbart, decodes
 ):
-    response = client_for(mediateur).post(
-        FIELD_URL,
-        {
-            "idempotency_key": str(uuid.uuid4()),
-            "source": "stand",
-            "quartier": rimbart.pk,
-            "text": "",
-            "people_count": "1",
-            "visibility": Visibility.PUBLIC_ANONYMOUS,
-            "photo": api_photo(),
-        },
-    )
+    client = client_for(mediateur)
+    entry = {
+        "idempotency_key": str(uuid.uuid4()),
+        "source": "stand",
+        "quartier": rimbart.pk,
+        "text": "",
+        "people_count": "1",
+        "visibility": Visibility.PUBLIC_ANONYMOUS,
+    }
+    response = client.post(FIELD_URL, {**entry, "photo": api_photo()})
 
     assert response.status_code == 200
     assert response.context["form"].errors["text"]
     assert decodes == []
+    kept = response.context["kept_photo"]
+
+    # No thumbnail asked for (a browser without images): the corrected entry decodes it.
+    fixed = client.post(
+        FIELD_URL, {**entry, "text": "Le square est sombre le soir.", "kept_photo": kept.token}
+    )
+
+    assert fixed.status_code == 302
+    assert len(decodes) == 1
+    assert Expression.objects.get().photo
 
 
 # --- The API ------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""The committee in a real browser: the dashboard's live counter over Redis, the séance
-pages (axe, 320 px), an answer written in the form, a long export prepared by the Celery
-worker with its progress bar."""
+"""The committee in a real browser: what was routed to its instance with the photo and the
+mediator's note, the dashboard's live counter over Redis, the séance pages (axe, 320 px),
+an answer written in the form, a long export prepared by the Celery worker with its
+progress bar."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -12,6 +14,73 @@ from .helpers import assert_page_is_sound
 
 pytestmark = pytest.mark.e2e
 COMITE = "comite@demo.auchel.fr"
+
+
+ROUTING_NOTE = "Deux habitants signalent le trou, photo jointe : à voir avec la voirie."
+FIELD_EXPRESSION_WITH_PHOTO = """
+import io
+from PIL import Image
+from django.core.files.uploadedfile import SimpleUploadedFile
+from consultations.expressions import services
+from consultations.models import Instance
+from consultations.moderation import aiguillage
+from consultations.moderation import services as moderation
+from participation.accounts.models import User
+from participation.territory.models import Quartier
+buffer = io.BytesIO()
+Image.new("RGB", (800, 600), (180, 90, 30)).save(buffer, "JPEG")
+photo = SimpleUploadedFile("trou.jpg", buffer.getvalue(), content_type="image/jpeg")
+mediateur = User.objects.get(email="mediateur@demo.auchel.fr")
+expression, _created = services.record_in_field(
+    mediator=mediateur,
+    quartier=Quartier.objects.get(slug="rimbart"),
+    source="stand",
+    text="Un trou dans la chaussée rue Émile Zola : une poussette s'y est coincée.",
+    photo=photo,
+    photo_description="Le trou dans la chaussée, rue Émile Zola",
+)
+moderation.publish(expression, actor=mediateur)
+copil = Instance.objects.get(slug="comite-pilotage-cohesion-sociale")
+aiguillage.route(expression, actor=mediateur, instances=[copil], note=%r)
+print(expression.pk)
+"""
+
+
+def test_the_committee_sees_the_photo_and_the_note_of_what_was_routed_to_it(page_as, live_platform):
+    number = (
+        live_platform.shell(FIELD_EXPRESSION_WITH_PHOTO % ROUTING_NOTE).strip().splitlines()[-1]
+    )
+    page = page_as(COMITE, settings.DEMO_PASSWORD)
+    page.goto("/")
+    page.get_by_role("link", name="Tableau de bord du comité").click()
+    page.get_by_role("link", name="Transmis à notre instance").click()
+    expect(page.locator("h1")).to_have_text("Transmis à notre instance")
+    assert_page_is_sound(page)
+
+    routed = page.locator("article").filter(
+        has=page.get_by_role("heading", name=f"Expression n° {number} — Rimbart")
+    )
+    expect(routed).to_contain_text("une poussette s'y est coincée")
+    expect(routed.locator(".routing-note")).to_contain_text(ROUTING_NOTE)
+    thumbnail = routed.get_by_role("img", name="Le trou dans la chaussée, rue Émile Zola")
+    expect(thumbnail).to_be_visible()
+    thumbnail.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
+    photo = routed.get_by_role("link", name="Voir la photo en grand")
+    assert photo.get_attribute("href") == f"/expressions/{number}/photo/"
+
+    # The objectives are there from the first load; choosing a quartier keeps its own.
+    objectifs = page.get_by_label("Objectif")
+    assert objectifs.locator("option[data-quartier]").count() > 0
+    page.get_by_label("Quartier").select_option(label="Rimbart")
+    others = objectifs.locator("option[data-quartier]:not([data-quartier='rimbart'])")
+    for index in range(others.count()):
+        assert others.nth(index).evaluate("(option) => option.hidden && option.disabled")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page).to_have_url(re.compile(r"quartier=rimbart"))
+    expect(routed.locator(".routing-note")).to_contain_text(ROUTING_NOTE)
 
 
 def test_the_dashboard_counts_a_new_routing_live(page_as, live_platform):

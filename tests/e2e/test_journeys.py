@@ -283,8 +283,8 @@ def test_5_the_mediators_open_queue_shows_the_expression_without_reloading(step)
     row = page.locator(f"#expression-{step.expression_id}")
     expect(row).to_be_visible(timeout=LIVE_TIMEOUT)
     expect(row).to_contain_text(f"Parcours {step.token}")
-    expect(page.locator("[data-live-announce]")).to_contain_text(
-        f"Nouvelle expression dans la file : n° {step.expression_id}"
+    expect(page.locator("[data-arrivals-list]")).to_contain_text(
+        f"Expression n° {step.expression_id}"
     )
     assert_same_document(page)
     sound(page)

@@ -4,12 +4,19 @@ A mediator signs in (TOTP), opens /terrain/, the browser goes offline, three exp
 are typed (one with a photo), the page is reloaded while still offline (the service worker
 serves it; the entries are still there, as is a half-typed draft), the network comes back
 and exactly three expressions exist on the server, with their event as source.
+
+Issue 17, point 5: the page says « Prête pour le hors connexion » only once the worker
+controls it and everything is kept (and what is missing before); an entry typed offline
+takes its event's type of meeting and quartier and keeps the time it was typed, which the
+mediator then reads beside the time it was received.
 """
 
+import datetime as dt
 import io
 import json
 import os
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -204,6 +211,7 @@ def test_a_session_expired_offline_asks_to_sign_in_again_without_losing_entries(
     page.context.set_offline(True)
     form = page.locator("[data-entry-form]")
     form.get_by_label("Ce qui a été dit").fill("Le bus ne passe plus le dimanche.")
+    form.get_by_label("Type de rencontre").select_option("stand")
     form.get_by_label("Quartier dont parlent les personnes").select_option(index=1)
     form.get_by_role("button", name="Garder ce message").click()
     page.wait_for_function(
@@ -266,6 +274,7 @@ def test_an_entry_for_a_quartier_removed_meanwhile_is_refused_corrected_and_rese
     page.context.set_offline(True)
     form = page.locator("[data-entry-form]")
     form.get_by_label("Ce qui a été dit").fill("Il faudrait des bancs près de la mairie.")
+    form.get_by_label("Type de rencontre").select_option("permanence")
     form.get_by_label("Quartier dont parlent les personnes").select_option("ephemere")
     form.get_by_role("button", name="Garder ce message").click()
     page.wait_for_function(
@@ -303,3 +312,202 @@ def test_the_api_reference_page_is_sound(page):
     assert response.status == 200
     assert page.locator("h3", has_text="POST /api/terrain/synchronisation/").count() == 1
     assert_page_is_sound(page)
+
+
+# --- Issue 17, point 5: the event's type and quartier, the time said, ready offline ---------
+
+READINESS_RECORDER = """
+window.__readiness = [];
+document.addEventListener("DOMContentLoaded", function () {
+  var node = document.querySelector("[data-offline-readiness]");
+  if (!node) return;
+  new MutationObserver(function () {
+    window.__readiness.push({
+      text: node.textContent,
+      controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller)
+    });
+  }).observe(node, { childList: true, characterData: true, subtree: true });
+});
+"""
+
+
+def readiness_text(page) -> str:
+    return page.locator("[data-offline-readiness]").inner_text()
+
+
+def test_the_page_says_it_is_ready_offline_only_once_everything_is_kept(page_as, live_platform):
+    email = "terrain.pret.e2e@example.org"
+    live_platform.create_user(
+        email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
+    )
+    page = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET)
+    page.context.add_init_script(READINESS_RECORDER)
+    # The lists cannot be fetched yet (a network that drops the API).
+    lists = re.compile(r"/api/quartiers/")
+    page.context.route(lists, lambda route: route.abort())
+
+    page.goto("/terrain/")
+    wait_ready(page)
+    page.wait_for_function(
+        "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    )
+    readiness = page.locator("[data-offline-readiness]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-offline-readiness]').textContent"
+        ".includes('Encore à télécharger : les listes des quartiers')"
+    )
+    assert readiness.get_attribute("role") == "status"
+    assert readiness.get_attribute("data-offline-ready") == "0"
+    assert readiness_text(page).startswith("Pas encore prête pour le hors connexion")
+
+    # The network is back for the API: the lists are kept, and only then is the page ready.
+    page.context.unroute(lists)
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelector('[data-offline-readiness]').dataset.offlineReady === '1'",
+        timeout=20_000,
+    )
+    assert readiness_text(page).startswith("Prête pour le hors connexion")
+
+    said = page.evaluate("() => window.__readiness")
+    # Before the worker controlled the page, it said what was missing, the worker included…
+    before = [r["text"] for r in said if not r["controlled"]]
+    assert before and all("le service hors connexion du navigateur" in t for t in before)
+    assert all(t.startswith("Pas encore prête") for t in before)
+    # … and « Prête » was never said of a page the worker did not control.
+    ready = [r for r in said if r["text"].startswith("Prête")]
+    assert ready and all(r["controlled"] for r in ready)
+
+    # Opened again, it is ready at once; the page is sound (the refused fetch was the route's).
+    page.reload()
+    wait_ready(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-offline-readiness]').dataset.offlineReady === '1'"
+    )
+    assert_page_is_sound(page)
+
+    # It holds its word: with no network, the page opens from the device, ready.
+    page.context.set_offline(True)
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker
+    wait_ready(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-offline-readiness]').dataset.offlineReady === '1'"
+    )
+
+
+def test_without_a_service_worker_the_page_never_says_it_is_ready(browser, page_as, live_platform):
+    email = "terrain.sans.worker.e2e@example.org"
+    live_platform.create_user(
+        email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
+    )
+    signed_in = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET).context.storage_state()
+    context = browser.new_context(
+        base_url=live_platform.url,
+        locale="fr-FR",
+        storage_state=signed_in,
+        service_workers="block",
+    )
+    try:
+        page = context.new_page()
+        page.goto("/terrain/")
+        wait_ready(page)
+        page.wait_for_function(
+            "() => document.querySelectorAll('#terrain-quartier option').length > 1"
+        )
+        page.wait_for_function(
+            "() => !document.querySelector('[data-offline-readiness]').textContent"
+            ".includes('les listes')"
+        )
+        page.wait_for_timeout(2_000)  # more than one check later
+        text = readiness_text(page)
+        assert text.startswith("Pas encore prête pour le hors connexion")
+        assert "la page, ses scripts et ses styles" in text
+        assert "le service hors connexion du navigateur" in text
+    finally:
+        context.close()
+
+
+def test_an_entry_typed_offline_takes_the_events_type_and_quartier_and_keeps_its_time(
+    page_as, live_platform
+):
+    email = "terrain.heure.e2e@example.org"
+    live_platform.create_user(
+        email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
+    )
+    # Today's table ronde (begun an hour ago), in the last quartier of the list.
+    quartier = json.loads(
+        live_platform.shell(
+            "import datetime as dt, json\n"
+            "from django.utils import timezone\n"
+            "from evenements.models import Evenement\n"
+            "from participation.territory.models import Quartier\n"
+            "quartier = Quartier.objects.order_by('position', 'name').last()\n"
+            "start = timezone.now() - dt.timedelta(hours=1)\n"
+            "event = Evenement.objects.create(title='Table ronde hors ligne e2e',"
+            " kind=Evenement.Kind.TABLE_RONDE, place_name='Salle des fêtes', starts_at=start,"
+            " ends_at=start + dt.timedelta(hours=3), organiser_name='Commune')\n"
+            "event.quartiers.set([quartier])\n"
+            "print(json.dumps({'name': quartier.name, 'slug': quartier.slug}))\n"
+        )
+    )
+    page = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET)
+    # The tablet's clock: the words are typed 25 minutes before they reach the server.
+    typed_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=25)
+    page.clock.install(time=typed_at)
+    open_field_mode(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#terrain-evenement optgroup')]"
+        ".some(g => g.label === \"Aujourd'hui\" && g.textContent.includes('Table ronde hors ligne e2e'))"
+    )
+
+    page.context.set_offline(True)
+    form = page.locator("[data-entry-form]")
+    source = form.get_by_label("Type de rencontre")
+    quartier_select = form.get_by_label("Quartier dont parlent les personnes")
+    assert source.input_value() == "" and quartier_select.input_value() == ""
+    label = form.locator("#terrain-evenement option", has_text="Table ronde hors ligne e2e")
+    form.get_by_label("Événement où ces paroles ont été recueillies").select_option(
+        label=label.inner_text()
+    )
+    assert source.input_value() == "table_ronde"
+    assert quartier_select.input_value() == quartier["slug"]
+    assert form.locator("[data-event-defaults]").inner_text() == (
+        f"Repris de l'événement : type de rencontre « table ronde », quartier {quartier['name']}."
+    )
+    form.get_by_label("Ce qui a été dit").fill("Il faudrait un abri au terrain de pétanque.")
+    form.get_by_role("button", name="Garder ce message").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').dataset.count === '1'"
+    )
+
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-entry-state=envoyee]').length === 1",
+        timeout=30_000,
+    )
+    stored = json.loads(
+        live_platform.shell(
+            "import json\n"
+            "from consultations.models import Expression\n"
+            f"e = Expression.objects.get(recorded_by__email={email!r})\n"
+            "print(json.dumps({'pk': e.pk, 'source': e.source, 'quartier': e.quartier.slug,"
+            " 'said_at': e.said_at.isoformat(), 'created_at': e.created_at.isoformat()}))\n"
+        )
+    )
+    assert (stored["source"], stored["quartier"]) == ("table_ronde", quartier["slug"])
+    said = dt.datetime.fromisoformat(stored["said_at"])
+    received = dt.datetime.fromisoformat(stored["created_at"])
+    assert abs(said - typed_at) < dt.timedelta(minutes=2)
+    assert received - said > dt.timedelta(minutes=20)
+
+    # The mediator reads when it was said beside when it was received.
+    page.goto(f"/moderation/expressions/{stored['pk']}/")
+    facts = page.locator("dl.facts")
+    paris = ZoneInfo("Europe/Paris")
+    assert facts.locator("[data-said-at] time").get_attribute("datetime") == (
+        said.astimezone(paris).isoformat()
+    )
+    assert said.astimezone(paris).strftime("%H:%M") in facts.locator("[data-said-at]").inner_text()
+    assert received.astimezone(paris).strftime("%H:%M") in facts.inner_text().split("Reçue le")[1]

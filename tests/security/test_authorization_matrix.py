@@ -445,6 +445,12 @@ TABLE: dict[str, list[Check]] = {
         get(PRIVATE, kwargs=pk("private")),
         get(PUBLIC, kwargs=pk("published")),
     ],
+    # A photo kept while a form came back: only the session that kept it ever sees it (its own
+    # account signed in elsewhere included: tests/consultations/test_kept_photos.py).
+    "consultations:kept_photo": [
+        get("login 404 404 404 404 404 404", kwargs=lambda w: {"token": "Q" * 43}),
+        post("login 405 405 405 405 405 405", kwargs=lambda w: {"token": "Q" * 43}),
+    ],
     "consultations:my_expressions": [get(SIGNED_IN)],
     # --- Consultations (calls for expression) ---------------------------------------------
     "consultations:consultation_list": [get(PUBLIC)],
@@ -506,6 +512,14 @@ TABLE: dict[str, list[Check]] = {
             },
         ),
     ],
+    # The preview of a merge (published into private, same quartier), and its confirmation.
+    "consultations:moderation_merge": [
+        get(MEDIATORS, kwargs=lambda w: {"pk": w.published.pk, "target": w.private.pk}),
+        post(
+            "login 403 403 302 403 403 302",
+            kwargs=lambda w: {"pk": w.published.pk, "target": w.private.pk},
+        ),
+    ],
     "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"))],
     "consultations:moderation_publish": [
         get("login 403 403 405 403 403 405", kwargs=pk("submitted")),
@@ -513,6 +527,9 @@ TABLE: dict[str, list[Check]] = {
     ],
     # --- The committee ----------------------------------------------------------------------
     "consultations:committee_dashboard": [get(COMMITTEE)],
+    # What waits for my instances: each member sees their own (tests/consultations/committee/
+    # test_waiting.py), with photos served by the photo views above.
+    "consultations:committee_waiting": [get(COMMITTEE)],
     "consultations:committee_export": [
         get(COMMITTEE, kwargs=lambda w: {"format": "csv"}),
         get(COMMITTEE, kwargs=lambda w: {"format": "xlsx"}),

@@ -1,6 +1,7 @@
 """The field mode page, its service worker and its manifest."""
 
 import json
+import os
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -106,3 +107,47 @@ def test_the_manifest_describes_an_installable_app_in_the_field_scope():
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
         assert finders.find(f"terrain/{icon['src']}"), icon["src"]
+
+
+@pytest.mark.django_db
+def test_the_page_knows_the_kind_of_meeting_of_each_kind_of_event(client_for, mediateur):
+    from consultations.models import SOURCE_OF_EVENT_KIND
+
+    html = client_for(mediateur).get(PAGE).content.decode()
+
+    data = html.split('<script id="terrain-sources-by-kind" type="application/json">')[1]
+    assert json.loads(data.split("</script>")[0]) == {
+        kind: str(source) for kind, source in SOURCE_OF_EVENT_KIND.items()
+    }
+    # No kind of meeting is chosen before the event: « stand » is no default.
+    assert '<option value="">Celui de l\'événement</option>' in html
+    assert "selected" not in html.split('id="terrain-source"')[1].split("</select>")[0]
+
+
+@pytest.mark.django_db
+def test_the_page_says_whether_it_is_ready_offline_in_a_polite_live_region(client_for, mediateur):
+    html = client_for(mediateur).get(PAGE).content.decode()
+
+    assert 'data-offline-readiness role="status"' in html
+    assert "vérification de ce qui est gardé sur cet appareil" in html
+
+
+def test_the_worker_keeps_every_module_the_page_imports(client, db):
+    import re
+
+    from consultations.terrain.views import PRECACHED_STATIC
+
+    modules, seen = ["js/terrain/main.js"], set()
+    while modules:
+        name = modules.pop()
+        seen.add(name)
+        with open(finders.find(name), encoding="utf-8") as handle:
+            source = handle.read()
+        folder = name.rsplit("/", 1)[0]
+        for target in re.findall(r'^import\s(?:[^;]*?\sfrom\s)?"(\.[^"]+)";', source, re.M):
+            path = os.path.normpath(f"{folder}/{target}")
+            if path not in seen:
+                modules.append(path)
+
+    assert {"js/terrain/offline.js", "js/lib/event-defaults.js"} <= seen
+    assert seen <= set(PRECACHED_STATIC)

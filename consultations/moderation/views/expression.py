@@ -7,6 +7,10 @@ always, or nothing is. A refused part comes back with everything typed, its erro
 place and the page anchored there (``#resultat``); a saved one comes back to the place of
 the action with its message. When a colleague acted first, the page says so (HTTP 409) and
 keeps what was typed.
+
+« Regrouper » is the one decision taken in two steps: its button saves the page as the others
+do and checks the expression chosen (a likely duplicate the page suggests, or a number), then
+leads to the preview of the merge (``views/merge.py``), where the merge is confirmed or not.
 """
 
 from contextlib import contextmanager
@@ -33,6 +37,7 @@ from ...models import (
     Status,
     Transmission,
 )
+from ...search import likely_duplicates
 from ...transitions import TransitionError
 from .. import aiguillage, services
 from .. import queue as reads
@@ -45,6 +50,10 @@ RESULT = "resultat"
 FIELD_OF = {"etiquettes": {"name": "new"}}
 # Decisions after which the expression leaves the queue: the mediator goes back to it.
 BACK_TO_QUEUE = {"publier", "rejeter"}
+# « Regrouper » saves the page, then leads to the preview where the merge is confirmed.
+MERGE = "fusionner"
+# The likely duplicates offered under « Regrouper ».
+SUGGESTIONS = 5
 
 
 def _staff_expression(pk) -> Expression:
@@ -84,6 +93,8 @@ def _render_staff(request, expression, form=None, *, status=200, conflict=""):
         "merge": expression.status == Status.PUBLIEE,
         "signalements": bool(expression.flagged_at or expression.open_signalements),
     }
+    suggestions = likely_duplicates(expression, limit=SUGGESTIONS) if shown["merge"] else []
+    form["merge"].offer(suggestions)
     refused = form.first_refused() if form.forms["redact"].is_bound else None
     chosen = ModerationForm.DECISIONS.get(form.decision)
     context = {
@@ -106,6 +117,7 @@ def _render_staff(request, expression, form=None, *, status=200, conflict=""):
         "can_publish": shown["reject"],
         "can_route": shown["route"],
         "can_merge": shown["merge"],
+        "suggestions": suggestions,
         "has_reports": shown["signalements"],
         "merged": list(expression.merged.all()),
     }
@@ -131,6 +143,14 @@ def expression(request, pk):
             done = _save(request.user, expression, form)
     except _Refused as refused:
         return _render_refused(request, pk, form, refused)
+    if decision == MERGE:
+        # Nothing is merged yet: the page is saved, the preview shows what will happen.
+        if done:
+            messages.success(request, " ".join(done))
+        target = form["merge"].cleaned_data["target"]
+        # Its own fragment, or the browser would keep the form's (#resultat).
+        preview = reverse("consultations:moderation_merge", args=[pk, target])
+        return redirect(f"{preview}#contenu")
     messages.success(request, " ".join(done) or _("Rien n'a changé."))
     if decision in BACK_TO_QUEUE:
         # Its own fragment, or the browser would keep the form's (#resultat) on the queue:
@@ -218,11 +238,11 @@ def _route(actor, expression, form):
     return _("Transmise à %(names)s.") % {"names": ", ".join(row.instance.name for row in rows)}
 
 
-def _merge(actor, expression, form):
-    services.merge(expression, into=form.cleaned_data["target"], actor=actor)
-    return _("Regroupée avec l'expression n° %(number)s ; les deux auteurs sont prévenus.") % {
-        "number": form.cleaned_data["target"]
-    }
+def _choose_merge(actor, expression, form):
+    """The expression chosen is checked as the merge will check it; the merge itself waits
+    for the mediator's confirmation on the preview (views/merge.py)."""
+    services.merge_preview(expression, into=form.cleaned_data["target"], actor=actor)
+    return ""
 
 
 def _signalements(actor, expression, form):
@@ -242,7 +262,7 @@ DECISIONS = {
     "publier": _publish,
     "rejeter": _reject,
     "transmettre": _route,
-    "fusionner": _merge,
+    MERGE: _choose_merge,
     "signalements": _signalements,
 }
 

@@ -4,6 +4,9 @@ Thin: forms validate, the moderation services write (role, lock, audit, notifica
 broadcast), consultations.rules decides.
 """
 
+import json
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -100,9 +103,12 @@ def _render_queue(request, bulk_form=None, status=200):
 def _queue_context(request, view, bulk_form) -> dict:
     filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view))
     paginator = Paginator(filterset.qs, PAGE_SIZE)
-    if view == "a-moderer" and not filterset.is_active:
+    if _counted_by_header(view, filterset):
         paginator.count = changes.queue_count_for(request)  # the header's, counted once
-    page = paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    # « last »: where what arrives last goes (« Voir les nouveaux »), however many pages.
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
+    live_filters = filterset.active_values()
     query = request.GET.copy()
     query.pop("page", None)
     sent = bulk_form is not None
@@ -132,7 +138,16 @@ def _queue_context(request, view, bulk_form) -> dict:
         "bulk_fields": bulk_fields,
         "queue_count": changes.queue_count_for(request),
         "csrf_slot": CSRF_SLOT,
+        # What the live arrivals need: the filters to match, where the new ones are shown.
+        "live_filters": json.dumps(live_filters),
+        "count_query": urlencode({"vue": view, **live_filters}),
+        "arrivals_query": urlencode({"vue": "a-moderer", **live_filters, "page": "last"}),
     }
+
+
+def _counted_by_header(view: str, filterset) -> bool:
+    """Whether the view shows the whole queue, whose count every staff header shows."""
+    return view == "a-moderer" and not filterset.is_active
 
 
 @mediateur_required
@@ -151,7 +166,15 @@ def queue_row(request, pk):
 @mediateur_required
 @require_GET
 def queue_counter(request):
-    response = JsonResponse({"count": changes.queue_count()})
+    """The header's count; with ``vue`` (and filters), also the count of that filtered view,
+    which the queue's page shows above its rows."""
+    count = changes.queue_count_for(request)
+    data = {"count": count}
+    if "vue" in request.GET:
+        view = _current_view(request)
+        filterset = ModerationFilter(request.GET, queryset=VIEWS[view]())
+        data["view"] = count if _counted_by_header(view, filterset) else filterset.qs.count()
+    response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -45,7 +45,7 @@ export function renderEntries() {
     item.setAttribute("data-entry", entry.uuid);
     var title = document.createElement("p");
     title.className = "terrain-entry-title";
-    title.textContent = "Saisi le " + formatTime(entry.created_at) + " — " + quartierName(entry.values.quartier) +
+    title.textContent = "Saisi le " + formatTime(entry.said_at || entry.created_at) + " — " + quartierName(entry.values.quartier) +
       (entry.values.people_count > 1 ? " — " + entry.values.people_count + " personnes" : "") +
       (entry.photo || entry.had_photo ? " — avec photo" : "");
     var text = document.createElement("p");

@@ -5,10 +5,12 @@
 
 import { PHOTO_MAX_BYTES, USER, el, form, state } from "./page.js";
 import { deleteEntry, getMeta, putEntry, setMeta } from "./store.js";
-import { formatSize, uuid4 } from "./helpers.js";
-import { checkedObjectifs, renderObjectifs, setSelect } from "./referential.js";
+import { formatSize, localIso, uuid4 } from "./helpers.js";
+import { checkedObjectifs, eventDefaults, renderObjectifs, setSelect } from "./referential.js";
 import { findEntry, loadEntries } from "./entries.js";
 import { announce } from "./status.js";
+// A classic script shared with the field form: it sets window.EventDefaults.
+import "../lib/event-defaults.js";
 
 var PHOTO_LONG_SIDE = 2560;
 
@@ -152,8 +154,18 @@ function renderEditing() {
   el.editingReason.textContent = editing && editing.reason ? "Refusé : " + editing.reason : "Vous corrigez un message qui n'est pas encore envoyé.";
 }
 
+// The event chosen gives its kind of meeting and its quartier (lib/event-defaults.js).
+export function applyEventDefaults() {
+  var event = eventDefaults(form.elements.evenement.value);
+  if (!event) { el.eventDefaults.textContent = ""; return; }
+  var done = window.EventDefaults.apply({ source: form.elements.source, quartier: form.elements.quartier }, event);
+  if (done.quartierChanged) renderObjectifs();
+  el.eventDefaults.textContent = done.message;
+}
+
 function validateLocally(values) {
   if (!values.text.trim()) return { field: "text", message: "Écrivez ce qui a été dit : c'est la seule chose obligatoire avec le quartier." };
+  if (!values.source && !values.evenement) return { field: "source", message: "Choisissez le type de rencontre, ou l'événement où ces paroles ont été recueillies." };
   if (!values.quartier) return { field: "quartier", message: "Choisissez le quartier dont parlent les personnes." };
   var count = parseInt(values.people_count, 10);
   if (!(count >= 1 && count <= 500)) return { field: "people_count", message: "Le nombre de personnes va de 1 à 500." };
@@ -175,9 +187,13 @@ export function onSubmit(event) {
     return Promise.resolve(false);
   }
   showFormError("");
-  var now = new Date().toISOString();
+  var typed = new Date();
+  var now = typed.toISOString();
   var existing = state.editing && findEntry(state.editing);
-  var entry = existing ? Object.assign({}, existing) : { uuid: uuid4(), owner: USER, created_at: now };
+  // When it was said: when it was first typed, kept through corrections, unless the server
+  // refused that time (a clock set wrong, or too old): it is then dated when received.
+  var entry = existing ? Object.assign({}, existing) : { uuid: uuid4(), owner: USER, created_at: now, said_at: localIso(typed) };
+  if (existing && existing.fields && existing.fields.said_at) entry.said_at = null;
   entry.values = values;
   entry.photo = state.photo;
   entry.photo_name = state.photoName;
@@ -192,6 +208,7 @@ export function onSubmit(event) {
     state.editing = null;
     form.reset();
     fillForm(keep);
+    el.eventDefaults.textContent = "";
     renderPhoto();
     renderEditing();
     return saveDraft();

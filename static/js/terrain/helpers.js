@@ -26,6 +26,16 @@ export function formatTime(iso) {
     date.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
 }
 
+// ISO 8601 with the device's offset (2026-12-03T10:15:00+01:00): when an entry was typed.
+export function localIso(date) {
+  function pad(n) { return String(n).padStart(2, "0"); }
+  var offset = -date.getTimezoneOffset();
+  var abs = Math.abs(offset);
+  return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
+    "T" + pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds()) +
+    (offset < 0 ? "-" : "+") + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+}
+
 export function formatSize(bytes) {
   if (bytes >= 1048576) return (bytes / 1048576).toFixed(1).replace(".", ",") + " Mo";
   return Math.max(1, Math.round(bytes / 1024)) + " ko";

@@ -13,6 +13,7 @@
      form.js         the form, its draft and its photo
      sync.js         sending, session and network
      worker.js       the service worker's registration
+     offline.js      whether the page is ready to open offline, or what it still misses
    They import one another in one direction only (page, helpers and store at the bottom,
    this file at the top): in production, collectstatic writes the hashed name of each
    imported file into its importer, which a cycle would never let settle. A browser without
@@ -20,15 +21,16 @@
 
 import { USER, bind, el, form, state } from "./page.js";
 import { getMeta } from "./store.js";
-import { renderObjectifs, renderReferential } from "./referential.js";
+import { renderEvents, renderObjectifs, renderReferential } from "./referential.js";
 import { clearSent, loadEntries } from "./entries.js";
 import {
-  cancelEditing, flushDraft, onPhotoChange, onSubmit, removeEntry, removePhoto, restoreDraft,
-  saveDraft, scheduleDraft, startEditing
+  applyEventDefaults, cancelEditing, flushDraft, onPhotoChange, onSubmit, removeEntry, removePhoto,
+  restoreDraft, saveDraft, scheduleDraft, startEditing
 } from "./form.js";
 import { setOnline, waiting } from "./status.js";
 import { syncNow, whenOnline } from "./sync.js";
 import { registerWorker } from "./worker.js";
+import { watchReadiness } from "./offline.js";
 
 var RETRY_EVERY = 30000;
 
@@ -48,6 +50,7 @@ function start(root) {
   form.addEventListener("change", function (event) {
     if (event.target === el.photoInput) { onPhotoChange(); return; }
     if (event.target === form.elements.quartier) renderObjectifs();
+    if (event.target === form.elements.evenement) applyEventDefaults();
     scheduleDraft();
   });
   form.addEventListener("submit", function (event) {
@@ -67,17 +70,22 @@ function start(root) {
   window.addEventListener("online", whenOnline);
   window.addEventListener("offline", function () { setOnline(false); });
   window.addEventListener("pagehide", flushDraft);
-  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flushDraft(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushDraft();
+    else renderEvents();  // the day may have changed while the tablet slept
+  });
   setInterval(function () { if (navigator.onLine && waiting().length && !state.sessionExpired) syncNow(); }, RETRY_EVERY);
 
   Promise.all([getMeta("referential"), getMeta("last_sync:" + USER)]).then(function (meta) {
     state.referential = meta[0] || null;
+    state.referentialStored = !!state.referential;
     state.lastSync = meta[1] || null;
     renderReferential();
     return restoreDraft();
   }).then(loadEntries).then(function () {
     root.setAttribute("data-ready", "1");
     registerWorker();
+    watchReadiness();
     if (navigator.onLine) whenOnline(); else setOnline(false);
   }).catch(function () {
     root.querySelectorAll("[data-needs-js]").forEach(function (node) { node.hidden = false; });

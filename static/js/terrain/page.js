@@ -6,6 +6,8 @@ export var USER = null;
 export var URLS = null;
 export var MAX_BATCH = 20;
 export var PHOTO_MAX_BYTES = 10485760;
+// The kind of meeting of an event, by its kind (the server's mapping, given by the page).
+export var SOURCES_BY_KIND = {};
 export var root = null;
 export var form = null;
 export var el = null;
@@ -17,6 +19,7 @@ export var state = {
   inFlight: {},
   entries: [],
   referential: null,
+  referentialStored: false,
   editing: null,
   photo: null,
   photoName: "",
@@ -38,6 +41,8 @@ export function bind(node) {
   };
   MAX_BATCH = Math.min(parseInt(root.getAttribute("data-max-entries"), 10) || 50, 20);
   PHOTO_MAX_BYTES = parseInt(root.getAttribute("data-photo-max-bytes"), 10) || 10485760;
+  var kinds = document.getElementById("terrain-sources-by-kind");
+  SOURCES_BY_KIND = kinds ? JSON.parse(kinds.textContent) : {};
 
   form = root.querySelector("[data-entry-form]");
   el = {
@@ -49,6 +54,8 @@ export function bind(node) {
     syncMessage: root.querySelector("[data-sync-message]"),
     syncNow: root.querySelector("[data-sync-now]"),
     referential: root.querySelector("[data-referential-state]"),
+    offline: root.querySelector("[data-offline-readiness]"),
+    eventDefaults: root.querySelector("[data-event-defaults]"),
     entries: root.querySelector("[data-entries]"),
     entriesEmpty: root.querySelector("[data-entries-empty]"),
     clearSent: root.querySelector("[data-clear-sent]"),

@@ -1,8 +1,10 @@
-/* The referential (quartiers, their objectives, the enjeux) and the coming events: fetched
-   from the API when there is network, kept on the device for offline use, and shown in the
-   form's lists and its objectives checklist. */
+/* The referential (quartiers, their objectives, the enjeux) and the events of the weeks around
+   today: fetched from the API when there is network, kept on the device for offline use, and
+   shown in the form's lists and its objectives checklist. The events offered are those of
+   the device's today first, then the earlier ones, newest first: an event still to come is
+   no place where something was said (the server refuses it). */
 
-import { URLS, el, form, state } from "./page.js";
+import { SOURCES_BY_KIND, URLS, el, form, state } from "./page.js";
 import { setMeta } from "./store.js";
 import { fetchWithTimeout, formatTime } from "./helpers.js";
 // A classic script shared with the expression forms: it sets window.ObjectifsChecklist.
@@ -48,13 +50,70 @@ export function refreshReferential() {
         return { id: o.id, quartier: o.quartier, enjeu: o.enjeu, label: o.operationnel || o.intercommunal, orientation: o.orientation };
       }),
       evenements: parts[2].map(function (e) {
-        return { id: e.id, title: e.title, starts_at: e.starts_at, kind: e.kind, quartiers: e.quartiers, status: e.status };
+        return { id: e.id, title: e.title, starts_at: e.starts_at, ends_at: e.ends_at, kind: e.kind, quartiers: e.quartiers, status: e.status };
       }),
       fetched_at: new Date().toISOString()
     };
     state.referential = referential;
-    return setMeta("referential", referential).then(function () { renderReferential(); });
+    return setMeta("referential", referential).then(function () {
+      state.referentialStored = true;
+      renderReferential();
+    });
   });
+}
+
+function startOfDay(date, days) {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + (days || 0));
+}
+
+// {today, earlier}: the events the form offers, by the device's clock (see the top).
+export function eventsByDay(events, now) {
+  var today = startOfDay(now);
+  var tomorrow = startOfDay(now, 1);
+  var todays = [];
+  var earlier = [];
+  events.forEach(function (e) {
+    var start = new Date(e.starts_at);
+    var end = new Date(e.ends_at || e.starts_at);
+    if (e.status === "annule" || start >= tomorrow) return;
+    (end >= today ? todays : earlier).push(e);
+  });
+  function underWay(e) { return new Date(e.starts_at) <= now && now < new Date(e.ends_at || e.starts_at); }
+  todays.sort(function (a, b) {
+    if (underWay(a) !== underWay(b)) return underWay(a) ? -1 : 1;
+    return Math.abs(new Date(a.starts_at) - now) - Math.abs(new Date(b.starts_at) - now);
+  });
+  earlier.sort(function (a, b) { return new Date(b.starts_at) - new Date(a.starts_at); });
+  return { today: todays, earlier: earlier };
+}
+
+// What a field entry for this event takes: its kind of meeting and its quartiers.
+export function eventDefaults(id) {
+  var ref = state.referential;
+  var found = null;
+  if (ref) ref.evenements.forEach(function (e) { if (String(e.id) === String(id)) found = e; });
+  if (!found) return null;
+  return { source: SOURCES_BY_KIND[found.kind] || "autre", quartiers: found.quartiers || [] };
+}
+
+export function renderEvents() {
+  var ref = state.referential;
+  var evenement = form.elements.evenement;
+  if (!ref) return;
+  var keep = evenement.value || (state.pendingValues && state.pendingValues.evenement) || "";
+  while (evenement.children.length > 1) evenement.removeChild(evenement.lastChild);
+  var groups = eventsByDay(ref.evenements, new Date());
+  [["Aujourd'hui", groups.today], ["Les jours précédents", groups.earlier]].forEach(function (pair) {
+    if (!pair[1].length) return;
+    var group = document.createElement("optgroup");
+    group.label = pair[0];
+    pair[1].forEach(function (e) {
+      var date = new Date(e.starts_at).toLocaleDateString("fr-FR", { weekday: "short", day: "numeric", month: "long" });
+      group.appendChild(new Option(e.title + " — " + date, String(e.id)));
+    });
+    evenement.appendChild(group);
+  });
+  setSelect(evenement, keep);
 }
 
 export function renderReferential() {
@@ -65,19 +124,11 @@ export function renderReferential() {
   }
   el.referential.textContent = "Quartiers, objectifs et événements à jour du " + formatTime(ref.fetched_at) + ".";
   var quartier = form.elements.quartier;
-  var evenement = form.elements.evenement;
   var keepQuartier = quartier.value || (state.pendingValues && state.pendingValues.quartier) || "";
-  var keepEvenement = evenement.value || (state.pendingValues && state.pendingValues.evenement) || "";
   while (quartier.options.length > 1) quartier.remove(1);
   ref.quartiers.forEach(function (q) { quartier.add(new Option(q.name, q.slug)); });
-  while (evenement.options.length > 1) evenement.remove(1);
-  ref.evenements.forEach(function (e) {
-    var date = new Date(e.starts_at).toLocaleDateString("fr-FR", { weekday: "short", day: "numeric", month: "long" });
-    var label = e.title + " — " + date + (e.status === "annule" ? " (annulé)" : "");
-    evenement.add(new Option(label, String(e.id)));
-  });
   setSelect(quartier, keepQuartier);
-  setSelect(evenement, keepEvenement);
+  renderEvents();
   renderObjectifs(state.pendingValues ? state.pendingValues.objectifs : null);
 }
 

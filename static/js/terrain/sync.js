@@ -8,6 +8,7 @@ import { cookie, fetchWithTimeout, plural, readJson } from "./helpers.js";
 import { findEntry, loadEntries, renderEntries } from "./entries.js";
 import { announce, renderStatus, setOnline, waiting } from "./status.js";
 import { refreshReferential } from "./referential.js";
+import { recheckReadiness } from "./offline.js";
 
 function blobToBase64(blob) {
   return new Promise(function (resolve, reject) {
@@ -23,8 +24,9 @@ function payloadFor(entry) {
   var body = {
     uuid: entry.uuid,
     evenement: v.evenement ? parseInt(v.evenement, 10) : null,
-    source: v.source,
-    quartier: v.quartier,
+    // Left empty: the event's (the server fills them in the same way).
+    source: v.source || null,
+    quartier: v.quartier || null,
     text: v.text,
     objectifs: (v.objectifs || []).map(function (id) { return parseInt(id, 10); }),
     people_count: parseInt(v.people_count, 10) || 1,
@@ -32,7 +34,9 @@ function payloadFor(entry) {
     contact: v.contact_consent ? v.contact : "",
     contact_consent: !!v.contact_consent,
     visibility: v.visibility || "anonyme",
-    photo_description: v.photo_description || ""
+    photo_description: v.photo_description || "",
+    // When it was typed (an entry kept before this field existed: its creation).
+    said_at: entry.said_at === undefined ? entry.created_at : entry.said_at
   };
   if (!entry.photo) return Promise.resolve(body);
   return blobToBase64(entry.photo).then(function (data) { body.photo = data; return body; });
@@ -163,7 +167,7 @@ function checkSession() {
 export function whenOnline() {
   setOnline(true);
   checkSession().then(function () {
-    refreshReferential().catch(function () {});
+    refreshReferential().then(recheckReadiness, function () {});
     if (!state.sessionExpired) syncNow();
   });
 }

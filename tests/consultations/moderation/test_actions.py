@@ -257,7 +257,7 @@ def test_merging_carries_the_supports_over_without_counting_anyone_twice(
     assert twin.merged_into == kept
     assert twin.supports_count == 0
     assert not Support.objects.filter(expression=twin).exists()
-    assert "regroupée avec une autre" in messages_of(alice)[0]
+    assert f"regroupée avec l'expression n° {kept.pk}" in messages_of(alice)[0]
     assert "4 « moi aussi »" in messages_of(keeper_author)[0]
     assert AuditEntry.objects.filter(action="expression.regroupement_recu").get().after == {
         "supports_count": 4,

@@ -34,7 +34,7 @@ DECISIONS = {
     "enregistrer": [],
     "publier": [],
     "rejeter": ["rejet-reason", "rejet-details"],
-    "fusionner": ["fusion-target"],
+    "fusionner": ["fusion-suggestion", "fusion-target"],
     "transmettre": ["transmission-instances", "transmission-note"],
     "signalements": ["signalement-decision", "signalement-note"],
     "n'importe quoi": [],  # the button's value itself is garbage

@@ -71,7 +71,21 @@ def test_a_submission_reaches_a_connected_mediators_socket(
 
     expression, event = run(scenario)
 
-    assert event == {"type": "expression.submitted", "id": expression.pk}
+    # What the open queues announce of it: its quartier, its first words, its filters' values.
+    assert event == {
+        "type": "expression.submitted",
+        "id": expression.pk,
+        "arrival": {
+            "quartier": "Rimbart",
+            "excerpt": "Les trottoirs sont défoncés.",
+            "filters": {
+                "quartier": "rimbart",
+                "source": "en_ligne",
+                "consultation": "",
+                "etiquette": [],
+            },
+        },
+    }
 
 
 @pytest.mark.django_db
