@@ -173,6 +173,22 @@ def test_the_dossier_groups_what_was_said_by_quartier_and_objective(client_for, 
     assert "css/committee." in text  # its print stylesheet
 
 
+def test_the_dossier_shows_the_photo_sent_with_an_expression(client_for, comite, answered):
+    from django.core.files.base import ContentFile
+
+    from tests.consultations.conftest import image_bytes
+
+    named = answered["seance"].items.first().expressions.first()
+    named.photo.save("photo.jpg", ContentFile(image_bytes("JPEG")))
+
+    text = page(client_for(comite).get(
+        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
+    ))  # fmt: skip
+
+    assert reverse("consultations:expression_photo", args=[named.pk]) in text
+    assert reverse("consultations:expression_thumbnail", args=[named.pk]) in text
+
+
 def test_the_dossier_spreadsheet_has_the_three_sheets(client_for, comite, answered):
     import io
 
