@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from participation.accounts import views as accounts_views
 from participation.core import views as core_views
 
 admin.site.site_header = _("Administration — Participation Auchel")
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The readable API page is served by us (no CDN-hosted viewer): /api/docs/ leads to it.
     path("api/docs/", RedirectView.as_view(pattern_name="api-reference"), name="api-docs"),
+    path("gestion/", accounts_views.referent_space, name="referent_space"),
     path("gestion/admin/", admin.site.urls),
     # Public uploads (event images) in embedded mode; nginx serves them in production.
     path("media/<path:path>", core_views.media, name="media"),

@@ -15,7 +15,7 @@ from participation.notifications.services import unread_count
 
 from . import rgpd, services
 from .forms import DeleteAccountForm, ProfileForm
-from .rules import has_totp
+from .rules import has_totp, referent_required
 
 
 @login_required
@@ -35,6 +35,16 @@ def my_space(request):
     response = render(request, "accounts/my_space.html", context)
     services.mark_my_space_seen(user, at=now)
     return response
+
+
+@referent_required
+@require_GET
+def referent_space(request):
+    """« Espace référent »: the one page from which the référent manages events,
+    consultations, instances and their members, roles and the referential, in French. Each
+    app adds its part (``hooks``, page ``referent``); Django's admin stays for the technical
+    administrator."""
+    return render(request, "accounts/referent_space.html", hooks.page_context("referent", request))
 
 
 @login_required

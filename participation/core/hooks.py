@@ -7,7 +7,8 @@ An app adds its part of a shared page by registering a provider in its ``AppConf
     hooks.register("quartier", next_events_block)
 
 A provider takes the request and the page's objects (``quartier=`` for the quartier page;
-``seen_at=`` for « Mon espace »: when its owner opened it before, or None) and returns a
+``seen_at=`` for « Mon espace »: when its owner opened it before, or None; nothing for the
+« Espace référent », page ``referent``) and returns a
 dict merged into the template context. The key ``blocks`` is special: a list of
 ``hooks.Block`` that the page renders in ``order``. A provider must run a fixed number of
 SQL queries, whatever the size of the data.
@@ -17,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PAGES = ("home", "quartier", "my_space")
+PAGES = ("home", "quartier", "my_space", "referent")
 
 
 @dataclass(frozen=True)

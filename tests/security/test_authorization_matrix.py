@@ -664,7 +664,8 @@ TABLE: dict[str, list[Check]] = {
     ],
     "api-schema": [get(PUBLIC)],
     "api-docs": [get("302 302 302 302 302 302 302", note="leads to api-reference")],
-    # --- Django's admin: the référent only ---------------------------------------------------
+    # --- The « Espace référent » and Django's admin: the référent only ------------------------
+    "referent_space": [get(REFERENT)],
     "admin:index": [get("admin admin admin admin admin admin 200")],
     # --- Public uploads (event images), served by Django in embedded mode only ---------------
     "media": [
