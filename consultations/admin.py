@@ -1,6 +1,7 @@
-"""Read-only views for the référent: every write goes through the pages and services.py
-(transitions, audit, notifications), never through the admin — except the instances,
-which the référent manages here, every change audited."""
+"""Read-only views for the technical administrator: every write goes through the pages and
+services.py (transitions, audit, notifications), never through the admin — except the
+instances, kept here as a fallback (the référent manages them from the « Espace référent »,
+consultations/gestion/), every change audited the same way."""
 
 from django.contrib import admin
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.audit.services import record
 
 from . import rules
+from .gestion.services import instance_state
 from .models import (
     AgendaItem,
     Consultation,
@@ -83,15 +85,6 @@ class SignalementAdmin(ReadOnlyAdmin):
 # --- Instances (référent): the convention's two and the partners; every change audited ---
 
 
-def _instance_state(instance) -> dict:
-    return {
-        "name": instance.name,
-        "kind": instance.kind,
-        "is_active": instance.is_active,
-        "members": sorted(instance.members.values_list("email", flat=True)),
-    }
-
-
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "is_active", "members_count"]
@@ -129,7 +122,7 @@ class InstanceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The state before, members included, is read before anything is saved.
         request._instance_before = (
-            _instance_state(Instance.objects.get(pk=obj.pk)) if change and obj.pk else None
+            instance_state(Instance.objects.get(pk=obj.pk)) if change and obj.pk else None
         )
         super().save_model(request, obj, form, change)
 
@@ -142,7 +135,7 @@ class InstanceAdmin(admin.ModelAdmin):
             action="instance.modifiee" if change else "instance.creee",
             target=obj,
             before=getattr(request, "_instance_before", None),
-            after=_instance_state(obj),
+            after=instance_state(obj),
             reason=str(_("Administration des instances")),
         )
 
@@ -152,7 +145,7 @@ class InstanceAdmin(admin.ModelAdmin):
             actor=request.user,
             action="instance.supprimee",
             target=obj,
-            before=_instance_state(obj),
+            before=instance_state(obj),
             reason=str(_("Administration des instances")),
         )
         super().delete_model(request, obj)

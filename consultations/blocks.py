@@ -1,12 +1,17 @@
 """What this app adds to the shared home and quartier pages (participation.core.hooks)."""
 
+import datetime as dt
+
 from django.db.models import Count, F, Q, Window
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from participation.core.fragments import render_rows
 from participation.core.hooks import Block
 
 from .committee.services import public_answers
-from .models import Consultation, Expression, Source
+from .models import Consultation, Expression, Instance, Source
 
 # Her expressions on « Mon espace », the latest moved first; « Mes expressions » has them all.
 MY_SPACE_LIMIT = 10
@@ -123,5 +128,65 @@ def my_space_provider(request, *, seen_at=None, **objects) -> dict:
                 },
                 order=10,
             )
+        ]
+    }
+
+
+# Open consultations whose last day comes within this many days are « bientôt closes ».
+CLOSING_SOON_DAYS = 7
+
+
+def referent_provider(request, **objects) -> dict:
+    """The « Espace référent »: open consultations (those closing soon marked), those to come,
+    and the instances with their member counts; three queries whatever the data."""
+    today = timezone.localdate()
+    open_consultations = list(Consultation.objects.open(today).order_by("closes_on", "title"))
+    soon = today + dt.timedelta(days=CLOSING_SOON_DAYS)
+    for consultation in open_consultations:
+        consultation.closing_soon = consultation.closes_on <= soon
+    upcoming = list(
+        Consultation.objects.filter(opens_on__gt=today).order_by("opens_on", "title")[:5]
+    )
+    instances = list(
+        Instance.objects.annotate(members_count=Count("members")).order_by("-is_active", "name")
+    )
+    closing_soon = sum(1 for consultation in open_consultations if consultation.closing_soon)
+    consultations_summary = ngettext(
+        "%(count)d ouverte", "%(count)d ouvertes", len(open_consultations)
+    ) % {"count": len(open_consultations)}
+    if closing_soon:
+        consultations_summary += ngettext(
+            ", dont %(count)d bientôt close", ", dont %(count)d bientôt closes", closing_soon
+        ) % {"count": closing_soon}
+    return {
+        "blocks": [
+            Block(
+                "consultations/blocks/referent_consultations.html",
+                {
+                    "open": open_consultations,
+                    "upcoming": upcoming,
+                    "section": {
+                        "id": "consultations",
+                        "title": _("Consultations"),
+                        "summary": consultations_summary,
+                    },
+                },
+                order=20,
+            ),
+            Block(
+                "consultations/blocks/referent_instances.html",
+                {
+                    "instances": instances,
+                    "section": {
+                        "id": "instances",
+                        "title": _("Instances et membres"),
+                        "summary": ngettext(
+                            "%(count)d instance", "%(count)d instances", len(instances)
+                        )
+                        % {"count": len(instances)},
+                    },
+                },
+                order=40,
+            ),
         ]
     }

@@ -124,7 +124,8 @@ class EvenementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Evenement.objects.with_places()
+            Evenement.objects.public()
+            .with_places()
             .prefetch_related(
                 Prefetch("quartiers", queryset=Quartier.objects.only("slug")), "objectifs"
             )

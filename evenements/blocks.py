@@ -1,13 +1,15 @@
-"""The events' parts of the shared pages (home, quartier, « Mon espace »), registered in
-``AppConfig.ready``.
+"""The events' parts of the shared pages (home, quartier, « Mon espace », « Espace
+référent »), registered in ``AppConfig.ready``.
 
 Each provider runs a fixed number of queries: the events (with places taken) and their
-quartiers in one prefetch; her registrations with their events in one.
+quartiers in one prefetch; her registrations with their events in one; the référent's
+counts in one, and each of her three short lists in one (two with its quartiers).
 """
 
-from django.db.models import Case, Prefetch, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from participation.core import hooks
 from participation.territory.models import Quartier
@@ -19,6 +21,9 @@ from .models import Evenement, Inscription
 HOME_LIMIT = 4
 QUARTIER_LIMIT = 5
 MY_SPACE_LIMIT = 10
+REFERENT_LIMIT = 5
+# Where the events come on the « Espace référent »: first, as they are most of her week.
+REFERENT_ORDER = 10
 
 
 def _coming():
@@ -88,7 +93,61 @@ def my_space_block(request, seen_at=None, **objects):
     return {"blocks": [hooks.Block("evenements/_my_space_inscriptions.html", context, order=20)]}
 
 
+def _quartiers():
+    return Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
+
+
+def referent_block(request, **objects):
+    """« Espace référent »: drafts to finish, the next events, those with a waiting list."""
+    now = timezone.now()
+    coming = Q(status=Evenement.Status.PUBLIE, ends_at__gte=now)
+    waiting = Inscription.objects.filter(
+        evenement=OuterRef("pk"), status=Inscription.Status.ATTENTE
+    )
+    counts = Evenement.objects.aggregate(
+        drafts=Count("pk", filter=Q(status=Evenement.Status.BROUILLON)),
+        coming=Count("pk", filter=coming),
+        waiting=Count("pk", filter=coming & Q(Exists(waiting))),
+    )
+    drafts = list(
+        Evenement.objects.drafts()
+        .prefetch_related(_quartiers())
+        .order_by("starts_at", "pk")[:REFERENT_LIMIT]
+    )
+    next_events = list(
+        Evenement.objects.filter(coming)
+        .with_places()
+        .prefetch_related(_quartiers())
+        .order_by("starts_at", "pk")[:REFERENT_LIMIT]
+    )
+    with_waiting = list(
+        Evenement.objects.filter(coming)
+        .annotate(
+            waiting=Count("inscriptions", filter=Q(inscriptions__status=Inscription.Status.ATTENTE))
+        )
+        .filter(waiting__gt=0)
+        .order_by("starts_at", "pk")[:REFERENT_LIMIT]
+    )
+    section = {
+        "id": "evenements",
+        "title": _("Événements"),
+        "summary": _("%(coming)s à venir · %(drafts)s brouillon(s) · %(waiting)s avec attente")
+        % counts,
+    }
+    context = {
+        "section": section,
+        "counts": counts,
+        "drafts": drafts,
+        "next_events": next_events,
+        "with_waiting": with_waiting,
+    }
+    return {
+        "blocks": [hooks.Block("evenements/_referent_events.html", context, order=REFERENT_ORDER)]
+    }
+
+
 def register() -> None:
+    hooks.register("referent", referent_block)
     hooks.register("quartier", quartier_block)
     hooks.register("home", home_block)
     hooks.register("my_space", my_space_block)

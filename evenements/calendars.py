@@ -72,7 +72,8 @@ def build_calendar(events, *, name: str) -> bytes:
 
 
 def feed_events(queryset=None):
-    """What a feed holds: the last year and everything to come, cancelled ones included."""
+    """What a feed holds: the last year and everything to come, cancelled ones included,
+    drafts never."""
     since = timezone.now() - dt.timedelta(days=365)
     queryset = queryset if queryset is not None else Evenement.objects.all()
-    return queryset.filter(ends_at__gte=since).order_by("starts_at", "pk")
+    return queryset.public().filter(ends_at__gte=since).order_by("starts_at", "pk")

@@ -87,6 +87,7 @@ class Spec:
     registrations: int = 0
     waiting: int = 0
     cancelled: str = ""
+    draft: bool = False  # still being prepared: seen by staff only
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -179,7 +180,13 @@ def _build(spec: Spec, quartiers: dict, series: Series | None = None) -> Eveneme
         capacity=spec.capacity,
         registration_required=spec.registration,
         series=series,
-        status=Evenement.Status.ANNULE if spec.cancelled else Evenement.Status.PUBLIE,
+        status=(
+            Evenement.Status.ANNULE
+            if spec.cancelled
+            else Evenement.Status.BROUILLON
+            if spec.draft
+            else Evenement.Status.PUBLIE
+        ),
         cancellation_reason=spec.cancelled,
         cancelled_at=timezone.now() if spec.cancelled else None,
     )
@@ -254,6 +261,19 @@ def _one_off_events(today: dt.date) -> list[Spec]:
     saturday = _next_weekday(today, 5)
     wednesday = _next_weekday(today, 2)
     specs = [
+        Spec(
+            title="Temps d'information : les aides pour la rentrée (à compléter)",
+            kind=K.TEMPS_INFORMATION,
+            quartiers=["rimbart"],
+            place="local-rimbart",
+            start=_at(wednesday + dt.timedelta(days=21), 14),
+            hours=2,
+            description=(
+                "Brouillon de la référente : les aides de la CAF et de la commune pour la "
+                "rentrée, avec le Point d'accès au droit. Horaires à confirmer avant publication."
+            ),
+            draft=True,
+        ),
         Spec(
             title="Table ronde jeunesse : que faire après les cours ?",
             kind=K.TABLE_RONDE,

@@ -1,4 +1,7 @@
-"""What other apps may ask of the events app, without importing its internals."""
+"""What other apps may ask of the events app, without importing its internals.
+
+None of these ever returns a draft (``Evenement.objects.public()``, or published only).
+"""
 
 import datetime as dt
 
@@ -17,8 +20,10 @@ def events_attended_by(user):
         .exclude(attended=False)
         .values("evenement_id")
     )
-    return Evenement.objects.filter(pk__in=mine, starts_at__lte=timezone.now()).order_by(
-        "-starts_at"
+    return (
+        Evenement.objects.public()
+        .filter(pk__in=mine, starts_at__lte=timezone.now())
+        .order_by("-starts_at")
     )
 
 
@@ -81,5 +86,8 @@ def is_citable(evenement, user) -> bool:
 
 
 def event_titles(pks) -> list[tuple[int, str]]:
-    """``[(pk, title)]`` of these events, for a filter that names the one chosen."""
-    return list(Evenement.objects.filter(pk__in=pks).order_by("title").values_list("pk", "title"))
+    """``[(pk, title)]`` of these events, for a filter that names the one chosen (never a
+    draft: no expression comes from one)."""
+    return list(
+        Evenement.objects.public().filter(pk__in=pks).order_by("title").values_list("pk", "title")
+    )

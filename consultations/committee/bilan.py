@@ -53,8 +53,9 @@ class BilanQuartier:
 def bilan_years() -> list[int]:
     first = (
         Expression.objects.filter(status__in=BILAN_STATUSES)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
+        .with_said_or_created()
+        .order_by("said_or_created")
+        .values_list("said_or_created", flat=True)
         .first()
     )
     this_year = timezone.localdate().year
@@ -63,16 +64,15 @@ def bilan_years() -> list[int]:
 
 
 def build(year: int) -> list[BilanQuartier]:
-    """Per quartier and objective, what was said in ``year`` and what became of it.
+    """Per quartier and objective, what was said in ``year`` (``said_or_created``) and what
+    became of it.
 
     Counts only (no text, no name): everything that went past moderation in the year,
     whichever instance it went to. A fixed number of queries.
     """
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
-    scope = Expression.objects.filter(
-        status__in=BILAN_STATUSES, created_at__gte=start, created_at__lt=end
-    )
+    scope = Expression.objects.filter(status__in=BILAN_STATUSES).said_between(start, end)
     through = Expression.objectifs.through
     reponses = Reponse.expressions.through
     quartiers = list(Quartier.objects.order_by("position", "name"))

@@ -27,6 +27,7 @@ from ..models import (
     Etiquette,
     Expression,
     Source,
+    said_or_created,
 )
 from . import charts
 from .filters import (
@@ -201,7 +202,7 @@ def _lists(user, queryset, valid: bool) -> _Lists:
 
 def _cube(queryset, enjeux) -> list[dict]:
     """One GROUP BY for every grouping an expression has once (quartier, source, step,
-    month), and, through one EXISTS per enjeu (there are three), for the enjeux too."""
+    month it was said), and, through one EXISTS per enjeu (there are three), for the enjeux too."""
     through = Expression.objectifs.through
     enjeu_flags = {
         f"enjeu_{number}": Exists(
@@ -211,7 +212,7 @@ def _cube(queryset, enjeux) -> list[dict]:
     }
     return list(
         queryset.annotate(
-            month=TruncMonth("created_at"),
+            month=TruncMonth(said_or_created()),
             has_objectif=Exists(through.objects.filter(expression=OuterRef("pk"))),
             **enjeu_flags,
         )

@@ -8,6 +8,7 @@ from participation.territory.models import Objectif
 
 from ..models import (
     Expression,
+    Transmission,
 )
 
 
@@ -45,14 +46,27 @@ class DossierQuartier:
         return len(self.expression_ids)
 
 
-def seance_items(seance):
-    """The agenda in order, each point with its answer and its expressions (4 queries)."""
+def seance_items(seance, *, with_notes: bool = False):
+    """The agenda in order, each point with its answer and its expressions (4 queries).
+
+    ``with_notes``: each expression also carries ``routed_here``, its routing to the séance's
+    instance with the mediator's note (one query more). Only that instance's: a note written
+    for another instance is not this one's to read (the security review).
+    """
     expressions = Expression.objects.select_related("quartier", "author").prefetch_related(
         Prefetch(
             "objectifs",
             queryset=Objectif.objects.select_related("enjeu").order_by("enjeu__number", "position"),
         )
     )
+    if with_notes:
+        expressions = expressions.prefetch_related(
+            Prefetch(
+                "transmissions",
+                queryset=Transmission.objects.filter(instance_id=seance.instance_id),
+                to_attr="routed_here",
+            )
+        )
     items = list(
         seance.items.select_related("reponse")
         .prefetch_related(Prefetch("expressions", queryset=expressions.order_by("pk")))

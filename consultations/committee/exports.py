@@ -26,6 +26,7 @@ from ..models import (
     Status,
     Transmission,
     Visibility,
+    said_or_created,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ DENSE_WINDOW = 4
 
 COLUMNS = [
     ("numero", gettext_lazy("N°")),
-    ("deposee_le", gettext_lazy("Déposée le")),
+    # When it was said (``said_or_created``), the date the dashboard's filters and counts read.
+    ("dite_le", gettext_lazy("Dite le")),
     ("quartier", gettext_lazy("Quartier")),
     ("recueillie", gettext_lazy("Recueillie")),
     ("consultation", gettext_lazy("Consultation")),
@@ -116,10 +118,10 @@ def iter_records(
     )
     rows = (
         queryset.order_by()
-        .annotate(shown_name=shown_name)
+        .annotate(shown_name=shown_name, said=said_or_created())
         .values_list(
             "pk",
-            "created_at",
+            "said",
             "quartier__short_name",
             "source",
             "consultation__title",
@@ -196,7 +198,7 @@ def iter_records(
         }
         for (
             pk,
-            created_at,
+            said,
             quartier,
             source,
             consultation,
@@ -210,7 +212,7 @@ def iter_records(
             decision, answer = answers.get(pk, ("", ""))
             yield [
                 pk,
-                timezone.localtime(created_at).replace(tzinfo=None, microsecond=0),
+                timezone.localtime(said).replace(tzinfo=None, microsecond=0),
                 quartier,
                 sources.get(source, source),
                 consultation or "",

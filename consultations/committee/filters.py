@@ -6,6 +6,7 @@ instance) simply give empty counts; malformed values (a date that does not exist
 empty result and the form's messages. Ids are bounded like every id (participation.core.ids).
 """
 
+import datetime as dt
 import hashlib
 
 import django_filters
@@ -13,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,6 +61,11 @@ class ObjectifSelect(forms.Select):
         if quartier:
             option["attrs"]["data-quartier"] = quartier
         return option
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` where the platform is (Europe/Paris)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def fill_objectifs(field, objectifs, empty_label: str) -> None:
@@ -115,16 +122,16 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="status",
         empty_label=gettext_lazy("Toutes"),
     )
+    # By the day it was said (``said_or_created``): a field entry synced later counts on
+    # the day it was said, like every figure of the committee.
     du = django_filters.DateFilter(
-        label=gettext_lazy("Déposées à partir du"),
-        field_name="created_at",
-        lookup_expr="date__gte",
+        label=gettext_lazy("Exprimées à partir du"),
+        method="filter_said_from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     au = django_filters.DateFilter(
         label=gettext_lazy("jusqu'au"),
-        field_name="created_at",
-        lookup_expr="date__lte",
+        method="filter_said_until",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -147,6 +154,12 @@ class DashboardFilter(django_filters.FilterSet):
                 )
             )
         )
+
+    def filter_said_from(self, queryset, name, value):
+        return queryset.said_between(start=day_start(value))
+
+    def filter_said_until(self, queryset, name, value):
+        return queryset.said_between(end=day_start(value + dt.timedelta(days=1)))
 
     def filter_enjeu(self, queryset, name, value):
         through = Expression.objectifs.through

@@ -420,7 +420,7 @@ def seance_answer(request, pk, item_pk):
 @require_GET
 def seance_dossier(request, pk):
     seance = _seance_or_404(request, pk)
-    items = dossier.seance_items(seance)
+    items = dossier.seance_items(seance, with_notes=True)
     return render(
         request,
         "consultations/committee/dossier.html",

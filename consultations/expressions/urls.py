@@ -24,7 +24,5 @@ urlpatterns = [
     path("expressions/photo-gardee/<str:token>/", views.kept_photo, name="kept_photo"),
     path("mes-expressions/", views.my_expressions, name="my_expressions"),
     path("consultations/", views.consultation_list, name="consultation_list"),
-    path("consultations/nouvelle/", views.consultation_edit, name="consultation_create"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
-    path("consultations/<slug:slug>/modifier/", views.consultation_edit, name="consultation_edit"),
 ]

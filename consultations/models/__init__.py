@@ -16,6 +16,7 @@ from .expression import (
     Status,
     Support,
     Visibility,
+    said_or_created,
     waiting_q,
     waiting_since,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ROUTED_STATUSES",
     "waiting_q",
     "waiting_since",
+    "said_or_created",
     "FIELD_SOURCES",
     "LISTED_STATUSES",
     "PUBLIC_STATUSES",

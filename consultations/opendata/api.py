@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Sum
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, renderers, serializers, views
@@ -27,6 +28,7 @@ EXPRESSION_FIELDS = [
     "quartier_code",
     "quartier",
     "published_on",
+    "said_on",
     "source",
     "status",
     "text",
@@ -90,6 +92,12 @@ class OpenExpressionSerializer(serializers.ModelSerializer):
     quartier_code = serializers.CharField(source="quartier.code", read_only=True)
     quartier = serializers.CharField(source="quartier.slug", read_only=True)
     published_on = serializers.SerializerMethodField(help_text="Date de publication.")
+    said_on = serializers.SerializerMethodField(
+        help_text=(
+            "Date où elle a été dite : pour une saisie de terrain envoyée plus tard, le jour où "
+            "elle a été dite, pas celui où elle a été reçue. À lire pour compter par période."
+        )
+    )
     source = serializers.CharField(
         read_only=True,
         help_text="Où elle a été dite : en_ligne, stand, table_ronde, nos_quartiers_ete…",
@@ -110,6 +118,9 @@ class OpenExpressionSerializer(serializers.ModelSerializer):
     def get_published_on(self, expression) -> str | None:
         moment = expression.published_at or expression.created_at
         return moment.date().isoformat() if moment else None
+
+    def get_said_on(self, expression) -> str:
+        return timezone.localdate(expression.said_or_created).isoformat()
 
     def get_objectifs(self, expression) -> list[int]:
         return [o.pk for o in expression.objectifs.all()]
@@ -146,6 +157,7 @@ class OpenExpressionList(generics.ListAPIView):
     def get_queryset(self):
         return (
             published(asked_quartier(self.request))
+            .with_said_or_created()
             .select_related("quartier")
             .prefetch_related(
                 Prefetch("objectifs", queryset=Objectif.objects.select_related("enjeu")),
@@ -157,17 +169,22 @@ class OpenExpressionList(generics.ListAPIView):
 
 def expression_rows(queryset) -> Iterator[list]:
     """CSV rows of ``queryset``, ``CHUNK`` expressions at a time (keyset on the id)."""
-    rows = queryset.order_by().values(
-        "pk",
-        "quartier__code",
-        "quartier__slug",
-        "published_at",
-        "created_at",
-        "source",
-        "status",
-        "text",
-        "people_count",
-        "supports_count",
+    rows = (
+        queryset.order_by()
+        .with_said_or_created()
+        .values(
+            "pk",
+            "quartier__code",
+            "quartier__slug",
+            "published_at",
+            "created_at",
+            "said_or_created",
+            "source",
+            "status",
+            "text",
+            "people_count",
+            "supports_count",
+        )
     )
     through = Expression.objectifs.through
     answers_through = Reponse.expressions.through
@@ -198,6 +215,7 @@ def expression_rows(queryset) -> Iterator[list]:
                 row["quartier__code"],
                 row["quartier__slug"],
                 moment.date().isoformat(),
+                timezone.localdate(row["said_or_created"]).isoformat(),
                 row["source"],
                 row["status"],
                 row["text"],

@@ -1,20 +1,27 @@
 """Running events (médiateur, référent): create, edit, duplicate, cancel, registrants."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from participation.audit.services import record
 from participation.core.spreadsheets import csv_response
 
-from .. import services
+from .. import geo, services
 from ..exports import registrants_csv_lines
 from ..forms import AttendanceForm, CancelEventForm, EvenementForm, GuestRegistrationForm
 from ..models import Evenement, Inscription
 from ..rules import manager_required
+from .public import detail_queryset_with_drafts, render_detail
+
+# The no-JavaScript button that shows the objectives of the quartiers ticked, keeping what
+# was typed (the form is drawn again, nothing is saved).
+SHOW_OBJECTIFS = "afficher_objectifs"
 
 
 def _waiting_count():
@@ -41,6 +48,41 @@ def manage_list(request):
     )
 
 
+def _after_save(event):
+    """A draft is looked at in its preview; a published event on its public page."""
+    if event.is_draft:
+        return redirect("evenements:preview", pk=event.pk)
+    return redirect(event)
+
+
+def _form(request, **kwargs) -> EvenementForm:
+    """The event form, bound to what was posted, or drawn again with it unvalidated when
+    the no-JavaScript button asked for the chosen quartiers' objectives."""
+    if request.method == "POST" and SHOW_OBJECTIFS in request.POST:
+        form = EvenementForm(**kwargs)
+        form.keep_typed(request.POST)
+        return form
+    return EvenementForm(request.POST or None, request.FILES or None, **kwargs)
+
+
+def _submitted(request, form) -> bool:
+    return request.method == "POST" and form.is_bound and form.is_valid()
+
+
+def _render_form(request, form, **context):
+    return render(
+        request,
+        "evenements/gestion/form.html",
+        {
+            "form": form,
+            "show_objectifs": SHOW_OBJECTIFS,
+            "tile_url": settings.MAP_TILE_URL,
+            "map_centre": geo.CENTRE,
+            **context,
+        },
+    )
+
+
 def _save_error(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -51,8 +93,8 @@ def _save_error(form, error: ValidationError) -> None:
 
 @manager_required
 def event_create(request):
-    form = EvenementForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = _form(request)
+    if _submitted(request, form):
         try:
             created = services.create_event(
                 actor=request.user,
@@ -67,22 +109,27 @@ def event_create(request):
             if len(created) > 1:
                 messages.success(
                     request,
-                    _("La série est créée : %(count)s dates.") % {"count": len(created)},
+                    _(
+                        "Le brouillon de la série est enregistré : %(count)s dates. Vérifiez "
+                        "l'aperçu, puis publiez."
+                    )
+                    % {"count": len(created)},
                 )
             else:
-                messages.success(request, _("L'événement est publié."))
-            return redirect(created[0])
-    return render(
-        request, "evenements/gestion/form.html", {"form": form, "title": _("Nouvel événement")}
-    )
+                messages.success(
+                    request,
+                    _("Le brouillon est enregistré. Vérifiez l'aperçu, puis publiez."),
+                )
+            return _after_save(created[0])
+    return _render_form(request, form, title=_("Nouvel événement"))
 
 
 @manager_required
 def event_duplicate(request, pk):
     source = get_object_or_404(Evenement.objects.prefetch_related("quartiers", "objectifs"), pk=pk)
     if request.method == "POST":
-        form = EvenementForm(request.POST, request.FILES)
-        if form.is_valid():
+        form = _form(request)
+        if _submitted(request, form):
             data = form.event_data()
             if "image" not in data and source.image:
                 data["image"] = source.image.name
@@ -98,36 +145,27 @@ def event_duplicate(request, pk):
             except ValidationError as error:
                 _save_error(form, error)
             else:
-                messages.success(request, _("La copie est publiée."))
-                return redirect(created[0])
+                messages.success(
+                    request,
+                    _("La copie est enregistrée comme brouillon. Vérifiez l'aperçu, puis publiez."),
+                )
+                return _after_save(created[0])
     else:
         initial = {name: getattr(source, name) for name in services.EVENT_FIELDS}
         initial.pop("image")
         initial["quartiers"] = list(source.quartiers.all())
         initial["objectifs"] = list(source.objectifs.all())
         form = EvenementForm(initial=initial)
-    return render(
-        request,
-        "evenements/gestion/form.html",
-        {
-            "form": form,
-            "title": _("Dupliquer « %(title)s »") % {"title": source.title},
-            "source": source,
-        },
+    return _render_form(
+        request, form, title=_("Dupliquer « %(title)s »") % {"title": source.title}, source=source
     )
 
 
 @manager_required
 def event_edit(request, pk):
     event = get_object_or_404(Evenement.objects.prefetch_related("quartiers", "objectifs"), pk=pk)
-    form = EvenementForm(
-        request.POST or None,
-        request.FILES or None,
-        instance=event,
-        allow_repeat=False,
-        series_scope=bool(event.series_id),
-    )
-    if request.method == "POST" and form.is_valid():
+    form = _form(request, instance=event, allow_repeat=False, series_scope=bool(event.series_id))
+    if _submitted(request, form):
         try:
             updated = services.update_event(
                 event,
@@ -148,16 +186,38 @@ def event_edit(request, pk):
                 )
             else:
                 messages.success(request, _("L'événement est modifié."))
-            return redirect(updated[0])
-    return render(
-        request,
-        "evenements/gestion/form.html",
-        {
-            "form": form,
-            "title": _("Modifier « %(title)s »") % {"title": event.title},
-            "event": event,
-        },
+            return _after_save(updated[0])
+    return _render_form(
+        request, form, title=_("Modifier « %(title)s »") % {"title": event.title}, event=event
     )
+
+
+@manager_required
+def event_preview(request, pk):
+    """« Aperçu »: a draft as the public will see it, with « Publier »."""
+    event = get_object_or_404(detail_queryset_with_drafts(), pk=pk)
+    if not event.is_draft:
+        return redirect(event)
+    return render_detail(request, event, preview=True)
+
+
+@manager_required
+@require_POST
+def event_publish(request, pk):
+    event = get_object_or_404(Evenement, pk=pk)
+    published = services.publish_event(event, actor=request.user)
+    if published:
+        messages.success(
+            request,
+            _("C'est publié : %(count)s date(s) visible(s) de tous.") % {"count": len(published)}
+            if len(published) > 1
+            else _("L'événement est publié : tout le monde peut le voir."),
+        )
+    elif event.is_cancelled:
+        messages.info(request, _("Cet événement est annulé."))
+    else:
+        messages.info(request, _("Cet événement est déjà publié."))
+    return redirect(event)
 
 
 @manager_required
@@ -167,6 +227,12 @@ def event_cancel(request, pk):
     if event.is_cancelled:
         messages.info(request, _("Cet événement est déjà annulé."))
         return redirect(event)
+    if event.is_draft:
+        messages.info(
+            request,
+            _("Un brouillon n'est pas public : personne ne l'attend, il n'y a rien à annuler."),
+        )
+        return redirect("evenements:preview", pk=event.pk)
     if request.method == "POST" and form.is_valid():
         cancelled = services.cancel_event(
             event,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,12 @@ PAGE_SIZE = 20
 
 
 def list_queryset():
-    return Evenement.objects.with_places().prefetch_related(
-        Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
+    return (
+        Evenement.objects.public()
+        .with_places()
+        .prefetch_related(
+            Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
+        )
     )
 
 
@@ -134,7 +138,8 @@ def event_map(request):
     )
 
 
-def detail_queryset():
+def detail_queryset_with_drafts():
+    """The event page's query, drafts included (for the staff's « Aperçu »)."""
     return (
         Evenement.objects.with_places()
         .select_related("series")
@@ -145,7 +150,12 @@ def detail_queryset():
     )
 
 
-def render_detail(request, event, *, form=None, offer_waiting=False, status=200):
+def detail_queryset():
+    return detail_queryset_with_drafts().public()
+
+
+def render_detail(request, event, *, form=None, offer_waiting=False, status=200, preview=False):
+    """The event page; with ``preview``, a draft as the public will see it (staff only)."""
     inscription = undoable = None
     waiting_rank = None
     if request.user.is_authenticated:
@@ -179,6 +189,7 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200)
             "form": form or RegistrationForm(),
             "offer_waiting": offer_waiting or event.is_full,
             "can_manage": manage,
+            "preview": preview,
             "feed_url": reverse("evenements:feed_event", kwargs={"pk": event.pk}),
         },
         status=status,
@@ -188,7 +199,12 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200)
 @cache_for_anonymous
 @require_GET
 def event_detail(request, pk):
-    event = get_object_or_404(detail_queryset(), pk=pk)
+    event = detail_queryset().filter(pk=pk).first()
+    if event is None:
+        # A draft is for no one's eyes but the staff's, who are shown its preview.
+        if can_manage_events(request.user) and Evenement.objects.drafts().filter(pk=pk).exists():
+            return redirect("evenements:preview", pk=pk)
+        raise Http404
     return render_detail(request, event)
 
 
@@ -213,7 +229,7 @@ def feed_all(request):
 @require_GET
 def feed_quartier(request, slug):
     quartier = get_object_or_404(Quartier, slug=slug)
-    events = feed_events(Evenement.objects.filter(quartiers=quartier))
+    events = feed_events(Evenement.objects.public().filter(quartiers=quartier))
     content = build_calendar(
         events, name=_("Événements — %(quartier)s") % {"quartier": quartier.short_name}
     )
@@ -223,5 +239,5 @@ def feed_quartier(request, slug):
 @cache_for_anonymous
 @require_GET
 def feed_event(request, pk):
-    event = get_object_or_404(Evenement, pk=pk)
+    event = get_object_or_404(Evenement.objects.public(), pk=pk)
     return _ics(build_calendar([event], name=event.title), f"evenement-{event.pk}.ics")

@@ -1,8 +1,9 @@
 /* Moderation, live: the header counter on every staff page; on the queue page, on every
    page and filter, what enters the queue is announced in the arrivals' area (a polite live
-   region at the bottom of the screen: number, quartier, first words, link), handled rows
-   leave, and a new row is added only where it belongs (the end of the last page), so that
-   no row moves under the mediator's pointer. Progressive enhancement: every page works
+   region at the bottom of the screen: number, quartier, first words, link), a row handled
+   elsewhere (by a colleague) stays where it is, marked with the outcome and its actions
+   disabled, until the next load, and a new row is added only where it belongs (the end of
+   the last page), so that no row moves under the mediator's pointer. Progressive enhancement: every page works
    without it, and says when the live feed is paused. The socket, and its reconnection, is
    lib/live-socket.js's. */
 (function () {
@@ -14,6 +15,8 @@
   var statusBox = document.querySelector("[data-live-status]");
   var announceBox = document.querySelector("[data-live-announce]");
   var arrivalsBox = queue && queue.querySelector("[data-arrivals]");
+  var handledTexts = queue && queue.querySelector("[data-handled-texts]");
+  var viewer = document.querySelector("[data-queue-viewer]");
   if (!counterLink || !window.LiveSocket) return;
   var counterUrl = counterLink.getAttribute("data-counter-url");
   if (queue) counterUrl += "?" + queue.getAttribute("data-count-query");
@@ -97,24 +100,74 @@
     });
   }
 
-  function removeRow(id) {
+  // --- A row handled elsewhere stays in place, marked, until the next load. ---
+
+  function handledText(name) { return handledTexts.getAttribute("data-" + name) || ""; }
+
+  // What became of it, in words: from the event (a step, a report read, a report, an erasure).
+  function outcome(event) {
+    if (event.type === "expression.deleted") return handledText("deleted");
+    if (event.type === "expression.reported") return handledText("reported");
+    var what = event.type === "expression.reviewed"
+      ? handledText("reviewed-" + event.decision)
+      : handledText("status-" + event.status) || handledText("status-other");
+    if (event.by === undefined || event.by === null) return what;
+    var mine = viewer && String(event.by) === viewer.getAttribute("data-queue-viewer");
+    return handledText(mine ? "mine" : "colleague").replace("{what}", what);
+  }
+
+  // The row keeps its place and its height: its actions give way to what happened, the
+  // checkbox is cleared and disabled (a bulk action no longer takes it); nothing below moves.
+  function markHandled(id, said, erased) {
     var row = document.getElementById("expression-" + id);
-    if (!row) return;
-    var box = row.querySelector("input[type=checkbox]");
+    if (!row || !handledTexts || row.classList.contains("is-handled")) return;
+    var height = row.getBoundingClientRect().height;
     var hadFocus = row.contains(document.activeElement);
-    row.parentNode.removeChild(row);
-    showEmptyNotice();
-    announce("L'expression n° " + id + " a été traitée" + (box && box.checked ? " (elle était cochée)." : "."));
-    if (hadFocus && queue) queue.querySelector("h1").focus();
+    var box = row.querySelector("input[type=checkbox]");
+    var wasChecked = Boolean(box && box.checked);
+    if (box) { box.checked = false; box.disabled = true; }
+    var actions = row.querySelector(".queue-actions");
+    // Its column keeps its width, so that the text beside it does not wrap anew.
+    actions.style.width = actions.getBoundingClientRect().width + "px";
+    Array.prototype.forEach.call(actions.children, function (action) {
+      if (action.tagName === "BUTTON") action.disabled = true;
+      action.hidden = true;
+    });
+    var mark = document.createElement("p");
+    mark.className = "queue-handled";
+    mark.setAttribute("data-handled-mark", "");
+    mark.textContent = said;
+    actions.appendChild(mark);
+    if (erased) {
+      // Erased at its author's request: its words leave the screen too.
+      Array.prototype.forEach.call(row.querySelectorAll(".queue-text, .tags"), function (part) {
+        part.textContent = "";
+      });
+    }
+    row.classList.add("is-handled");
+    row.style.minHeight = height + "px";
+    announce(handledText("announce").replace("{number}", id).replace("{what}", said) +
+      (wasChecked ? " " + handledText("was-checked") : ""));
+    if (hadFocus) row.querySelector(".queue-title a").focus();
+  }
+
+  function isHandled(id) {
+    var row = document.getElementById("expression-" + id);
+    return Boolean(row && row.classList.contains("is-handled"));
+  }
+
+  // A row fetched again that no longer belongs to the view (a rare race): marked, not removed.
+  function removeRow(id) {
+    markHandled(id, handledText("status-other"));
   }
 
   function refreshRow(id) {
     var row = document.getElementById("expression-" + id);
-    if (!row) return;
+    if (!row || isHandled(id)) return;
     var wasChecked = row.querySelector("input[type=checkbox]").checked;
     fetchRow(id, function (fresh) {
       var current = document.getElementById("expression-" + id);
-      if (!current) return;
+      if (!current || isHandled(id)) return;
       if (!fresh) { removeRow(id); return; }
       fresh.querySelector("input[type=checkbox]").checked = wasChecked;
       current.parentNode.replaceChild(fresh, current);
@@ -255,15 +308,15 @@
       event.type === "expression.reviewed";
     if (arrivalsBox && event.arrival) onArrival(event);
     else if (arrivalsBox && leaves) onLeaving(id);
-    if (event.type === "expression.deleted") { removeRow(id); return; }
+    if (event.type === "expression.deleted") { markHandled(id, outcome(event), true); return; }
     if (view === "a-moderer") {
       // An arrival's row is added by onArrival; a report on one already waiting updates it.
       if (event.type === "expression.reported" && !event.arrival) refreshRow(id);
-      else if (leaves) removeRow(id);
+      else if (leaves) markHandled(id, outcome(event));
       else if (event.type === "expression.updated") refreshRow(id);
     } else {
       if (event.type === "expression.status" && event.status === "publiee") addRow(id, "Nouvelle expression à transmettre : n° " + id + ".");
-      else if (event.type === "expression.status" || event.type === "expression.reported") removeRow(id);
+      else if (event.type === "expression.status" || event.type === "expression.reported") markHandled(id, outcome(event));
       else if (event.type === "expression.reviewed") addRow(id, "Expression de retour à transmettre : n° " + id + ".");
       else if (event.type === "expression.updated") refreshRow(id);
     }

@@ -93,6 +93,8 @@ def test_a_transition_writes_the_step_the_audit_entry_notifies_and_broadcasts(
             "id": expression.pk,
             "status": "rejetee",
             "before": "soumise",
+            # Who acted: a colleague's queue marks the row instead of moving it (issue 17).
+            "by": mediateur.pk,
         },
     ) in live_events
 

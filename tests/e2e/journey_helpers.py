@@ -8,6 +8,7 @@ contexts for a whole module: ``open_context`` makes one exactly as the harness d
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -114,3 +115,25 @@ def wait_for_email_about(live_platform, address: str, text: str, *, timeout: flo
                 + repr([str(m["Subject"]) for m in live_platform.emails_to(address)])
             )
         time.sleep(0.2)
+
+
+def todays_event_in_the_last_quartier(live_platform, *, title: str, kind: str, place: str) -> dict:
+    """An event of ``kind`` (an Evenement.Kind value) that began an hour ago, in the last
+    quartier of the list, so that no default could pass for the event's; returns that
+    quartier (pk, name, slug). An hour ago, never ahead: an event that has not begun may
+    not be named, and one an hour ahead is tomorrow after 23:00 in Paris."""
+    return json.loads(
+        live_platform.shell(
+            "import datetime as dt, json\n"
+            "from django.utils import timezone\n"
+            "from evenements.models import Evenement\n"
+            "from participation.territory.models import Quartier\n"
+            "quartier = Quartier.objects.order_by('position', 'name').last()\n"
+            "start = timezone.now() - dt.timedelta(hours=1)\n"
+            f"event = Evenement.objects.create(title={title!r}, kind={kind!r},"
+            f" place_name={place!r}, starts_at=start, ends_at=start + dt.timedelta(hours=3),"
+            " organiser_name='Commune')\n"
+            "event.quartiers.set([quartier])\n"
+            "print(json.dumps({'pk': quartier.pk, 'name': quartier.name, 'slug': quartier.slug}))\n"
+        )
+    )

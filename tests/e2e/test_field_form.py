@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from .helpers import assert_page_is_sound
+from .journey_helpers import todays_event_in_the_last_quartier
 
 pytestmark = pytest.mark.e2e
 
@@ -28,22 +29,8 @@ def test_a_field_entry_for_an_event_takes_its_type_and_quartier(page_as, live_pl
         display_name="Karim",
         totp_secret=settings.DEMO_TOTP_SECRET,
     )
-    # Today's permanence (begun an hour ago: only an event that has begun may be named), in
-    # the last quartier of the list, so that no default could pass for the event's.
-    quartier = json.loads(
-        live_platform.shell(
-            "import datetime as dt, json\n"
-            "from django.utils import timezone\n"
-            "from evenements.models import Evenement\n"
-            "from participation.territory.models import Quartier\n"
-            "quartier = Quartier.objects.order_by('position', 'name').last()\n"
-            "start = timezone.now() - dt.timedelta(hours=1)\n"
-            "event = Evenement.objects.create(title='Permanence saisie e2e',"
-            " kind=Evenement.Kind.PERMANENCE, place_name='Maison de quartier',"
-            " starts_at=start, ends_at=start + dt.timedelta(hours=3), organiser_name='Commune')\n"
-            "event.quartiers.set([quartier])\n"
-            "print(json.dumps({'pk': quartier.pk, 'name': quartier.name, 'slug': quartier.slug}))\n"
-        )
+    quartier = todays_event_in_the_last_quartier(
+        live_platform, title="Permanence saisie e2e", kind="permanence", place="Maison de quartier"
     )
     page = page_as(EMAIL, PASSWORD, settings.DEMO_TOTP_SECRET)
     page.goto("/expressions/terrain/")

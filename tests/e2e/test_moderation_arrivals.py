@@ -222,3 +222,67 @@ def test_on_a_filtered_page_an_arrival_elsewhere_is_counted_and_one_that_matches
         "href", f"?vue=a-moderer&quartier={long_queue['slug']}&page=last#expression-{here}"
     )
     assert elsewhere != here
+
+
+REFERENT = "referent@demo.auchel.fr"
+
+
+def boxes(page, ids: list[str]) -> list[dict]:
+    return [page.locator(f"#{row_id}").bounding_box() for row_id in ids]
+
+
+def test_a_row_a_colleague_handles_stays_in_place_marked_with_its_actions_disabled(
+    page_as, live_platform, long_queue
+):
+    """Two mediators on the same first page: one publishes an expression from her queue; on
+    the other's, that row does not leave nor move, nor do the rows below it, and the row under
+    her pointer is still the one it was: it is marked « Traitée par un·e collègue : publiée »,
+    its actions disabled, and the polite live region says so. Gone on the next load."""
+    url = f"/moderation/?quartier={long_queue['slug']}"
+    watcher = page_as(MEDIATOR, settings.DEMO_PASSWORD)
+    watcher.goto(url)
+    expect(watcher.locator("[data-live-status]")).to_contain_text(
+        "Flux en direct :", timeout=CONNECTED
+    )
+    rows = watcher.locator("[data-queue-rows] > .queue-item")
+    expect(rows).to_have_count(PAGE_SIZE)
+    ids = [rows.nth(n).get_attribute("id") for n in range(PAGE_SIZE)]
+    handled_id = ids[3]
+    handled = watcher.locator(f"#{handled_id}")
+    pk = int(handled_id.rsplit("-", 1)[1])
+    # She has ticked it for a bulk action, and her pointer rests on the row below it.
+    handled.locator("input[type=checkbox]").check()
+    below = watcher.locator(f"#{ids[4]}")
+    below.hover()
+    box = below.bounding_box()
+    point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    assert under_pointer(watcher, point) == ids[4]
+    before = boxes(watcher, ids)
+
+    colleague = page_as(REFERENT, settings.DEMO_PASSWORD)
+    colleague.goto(url)
+    with colleague.expect_navigation():
+        colleague.locator(f"#{handled_id}").get_by_role("button", name="Publier").click()
+    expect(colleague.locator(f"#{handled_id}")).to_have_count(0)  # hers reloads, without it
+
+    mark = handled.locator("[data-handled-mark]")
+    expect(mark).to_have_text("Traitée par un·e collègue : publiée", timeout=SOON)
+    expect(watcher.locator("[data-live-announce]")).to_contain_text(
+        f"Expression n° {pk} — Traitée par un·e collègue : publiée."
+    )
+    expect(watcher.locator("[data-live-announce]")).to_contain_text("Elle était cochée")
+    # Nothing moved: the row itself, those below, the one under the pointer.
+    expect(rows).to_have_count(PAGE_SIZE)
+    assert boxes(watcher, ids) == before
+    assert under_pointer(watcher, point) == ids[4]
+    # Its actions are disabled: not ticked, not tickable, no « Publier » to press.
+    checkbox = handled.locator("input[type=checkbox]")
+    expect(checkbox).not_to_be_checked()
+    expect(checkbox).to_be_disabled()
+    expect(handled.get_by_role("button", name="Publier")).to_have_count(0)
+    expect(handled.locator(".queue-actions a")).to_be_hidden()
+    expect(watcher.locator(f"#{ids[4]}").get_by_role("button", name="Publier")).to_be_enabled()
+    assert_page_is_sound(watcher)
+
+    watcher.reload()
+    expect(watcher.locator(f"#{handled_id}")).to_have_count(0)

@@ -1,5 +1,6 @@
 """The moderation queue, live in a real browser over the Redis channel layer: an expression
-submitted elsewhere appears without reload; one a colleague publishes leaves the queue."""
+submitted elsewhere appears without reload; one a colleague publishes stays in place, marked,
+until the next load."""
 
 import uuid
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "un-mot-de-passe-pour-2030"
 
 
-def test_the_queue_shows_a_new_expression_live_and_drops_it_once_published(page_as, live_platform):
+def test_the_queue_shows_a_new_expression_live_and_marks_it_once_published(page_as, live_platform):
     author = f"moderation.{uuid.uuid4().hex[:8]}@example.org"
     live_platform.create_user(author, PASSWORD, display_name="Yvette")
     page = page_as("mediateur@demo.auchel.fr", settings.DEMO_PASSWORD)
@@ -48,9 +49,15 @@ def test_the_queue_shows_a_new_expression_live_and_drops_it_once_published(page_
         f"moderation.publish({pk}, actor=referent)\n"
     )
 
-    expect(row).to_have_count(0, timeout=10000)
+    expect(row.locator("[data-handled-mark]")).to_have_text(
+        "Traitée par un·e collègue : publiée", timeout=10000
+    )
     expect(counter).to_have_text(str(before), timeout=10000)
-    expect(page.locator("[data-live-announce]")).to_contain_text(f"n° {pk} a été traitée")
+    expect(page.locator("[data-live-announce]")).to_contain_text(
+        f"Expression n° {pk} — Traitée par un·e collègue : publiée."
+    )
+    page.reload()
+    expect(row).to_have_count(0)
 
 
 FAILING_SOCKET = """

@@ -23,6 +23,7 @@ from django.conf import settings
 from PIL import Image
 
 from .helpers import assert_page_is_sound, console_log, submit, totp_code
+from .journey_helpers import todays_event_in_the_last_quartier
 
 pytestmark = pytest.mark.e2e
 
@@ -436,21 +437,11 @@ def test_an_entry_typed_offline_takes_the_events_type_and_quartier_and_keeps_its
     live_platform.create_user(
         email, PASSWORD, role="mediateur", totp_secret=settings.DEMO_TOTP_SECRET
     )
-    # Today's table ronde (begun an hour ago), in the last quartier of the list.
-    quartier = json.loads(
-        live_platform.shell(
-            "import datetime as dt, json\n"
-            "from django.utils import timezone\n"
-            "from evenements.models import Evenement\n"
-            "from participation.territory.models import Quartier\n"
-            "quartier = Quartier.objects.order_by('position', 'name').last()\n"
-            "start = timezone.now() - dt.timedelta(hours=1)\n"
-            "event = Evenement.objects.create(title='Table ronde hors ligne e2e',"
-            " kind=Evenement.Kind.TABLE_RONDE, place_name='Salle des fêtes', starts_at=start,"
-            " ends_at=start + dt.timedelta(hours=3), organiser_name='Commune')\n"
-            "event.quartiers.set([quartier])\n"
-            "print(json.dumps({'name': quartier.name, 'slug': quartier.slug}))\n"
-        )
+    quartier = todays_event_in_the_last_quartier(
+        live_platform,
+        title="Table ronde hors ligne e2e",
+        kind="table_ronde",
+        place="Salle des fêtes",
     )
     page = page_as(email, PASSWORD, settings.DEMO_TOTP_SECRET)
     # The tablet's clock: the words are typed 25 minutes before they reach the server.

@@ -32,6 +32,8 @@ def test_the_demo_is_a_believable_year_and_loads_idempotently(quartiers):
     assert {q.slug for e in events for q in e.quartiers.all()} == set(SLUGS)
     assert {e.kind for e in events} == set(Evenement.Kind.values)
     assert Evenement.objects.filter(status=Evenement.Status.ANNULE).count() == 1
+    # One draft, for the référent's « Brouillons à terminer ».
+    assert Evenement.objects.drafts().count() == 1
     assert any(e.is_full and e.starts_at > now for e in events)
     assert Inscription.objects.filter(status=Inscription.Status.ATTENTE).exists()
     summer = [e for e in events if e.kind == Evenement.Kind.NOS_QUARTIERS_ETE]

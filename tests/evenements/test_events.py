@@ -220,6 +220,7 @@ def test_cancelling_the_rest_of_a_series(mediateur):
         data=event_data(starts_at=start, ends_at=start + dt.timedelta(hours=3)),
         quartiers=[QuartierFactory()],
         recurrence=services.Recurrence(until=dt.date(2030, 1, 29)),
+        publish=True,
     )
     cancelled = services.cancel_event(events[1], actor=mediateur, reason="Fin", whole_series=True)
     assert len(cancelled) == 3

@@ -87,7 +87,7 @@ def test_the_csv_reads_back_with_its_columns_rows_and_accents(rows, comite, clie
     table = read_csv(response)
     assert "attachment" in response["Content-Disposition"]
     assert table[0] == exports.header()
-    assert table[0][:3] == ["N°", "Déposée le", "Quartier"]
+    assert table[0][:3] == ["N°", "Dite le", "Quartier"]
     by_number = {int(row[0]): dict(zip(table[0], row, strict=True)) for row in table[1:]}
     assert set(by_number) == {rows["named"].pk, rows["anonymous"].pk, rows["field"].pk}
     named = by_number[rows["named"].pk]

@@ -189,6 +189,32 @@ def test_the_dossier_shows_the_photo_sent_with_an_expression(client_for, comite,
     assert reverse("consultations:expression_thumbnail", args=[named.pk]) in text
 
 
+def test_the_dossier_shows_the_mediators_note_to_this_instance_only(
+    client_for, comite, answered, instance_b
+):
+    from consultations.models import Transmission
+
+    named, field = answered["named"], answered["field"]
+    Transmission.objects.filter(expression=named, instance=answered["seance"].instance).update(
+        note="Deux habitants signalent la même chose au local, photo jointe."
+    )
+    Transmission.objects.create(
+        expression=named, instance=instance_b, note="Pour le bailleur seulement : la cage B."
+    )
+
+    text = page(client_for(comite).get(
+        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
+    ))  # fmt: skip
+
+    said = text[text.index(named.text) :]
+    said = said[: said.index("</li>")]
+    assert "Note de la médiation, transmise le" in said
+    assert "Deux habitants signalent la même chose au local, photo jointe." in said
+    assert "Pour le bailleur seulement" not in text  # another instance's note
+    assert text.count("Note de la médiation") == 1  # routed without a note: nothing printed
+    assert field.text in text
+
+
 def test_the_dossier_spreadsheet_has_the_three_sheets(client_for, comite, answered):
     import io
 

@@ -2,9 +2,11 @@
 the page, then shows both expressions side by side with what will happen; only « Confirmer
 le regroupement » merges."""
 
+import html as html_module
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import reverse
@@ -344,6 +346,85 @@ def test_a_preview_of_a_number_beyond_any_id_is_refused_in_french(client_for, me
     assert "Il n&#x27;existe pas d&#x27;expression n° 99999999999999999999999." in (
         response.content.decode()
     )
+
+
+# --- Into a private expression ---------------------------------------------------------------
+
+
+@pytest.fixture
+def kept_private(rimbart, bob):
+    """Bob's expression, kept private (read by the staff only), saying the same thing."""
+    return ExpressionFactory(
+        author=bob, quartier=rimbart, status=Status.PUBLIEE, text=TWIN,
+        visibility=Visibility.PRIVATE,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_public_expression_is_never_merged_into_a_private_one(
+    mediateur, alice, lamps, kept_private
+):
+    supporter = UserFactory()
+    Support.objects.create(user=supporter, expression=lamps)
+
+    with pytest.raises(ValidationError) as refused:
+        moderation.merge(lamps, into=kept_private, actor=mediateur)
+    with pytest.raises(ValidationError):
+        moderation.merge_preview(lamps, into=kept_private.pk, actor=mediateur)
+
+    assert f"L'expression n° {kept_private.pk} est privée" in str(refused.value)
+    lamps.refresh_from_db(), kept_private.refresh_from_db()
+    assert (lamps.status, lamps.merged_into) == (Status.PUBLIEE, None)
+    assert list(Support.objects.filter(user=supporter).values_list("expression", flat=True)) == [
+        lamps.pk
+    ]
+    assert not Notification.objects.filter(user=alice).exists()
+
+
+@pytest.mark.django_db
+def test_the_preview_refuses_a_merge_into_a_private_expression_and_says_why(
+    client_for, mediateur, lamps, kept_private
+):
+    client = client_for(mediateur)
+
+    for response in (
+        client.get(merge_url(lamps, kept_private)),
+        client.post(merge_url(lamps, kept_private)),
+    ):
+        assert response.status_code == 400
+        html = html_module.unescape(response.content.decode())
+        assert f"L'expression n° {kept_private.pk} est privée" in html
+        assert "ferait disparaître de la vue de tous ses mots et ses « moi aussi »" in html
+        assert "Rien n'a été regroupé." in html
+        assert "Confirmer le regroupement" not in html
+    lamps.refresh_from_db()
+    assert lamps.status == Status.PUBLIEE
+
+
+@pytest.mark.django_db
+def test_the_staff_page_neither_suggests_nor_accepts_a_private_target_for_a_public_one(
+    client_for, mediateur, lamps, kept_private
+):
+    client = client_for(mediateur)
+    html = client.get(staff_url(lamps)).content.decode()
+    assert f'value="{kept_private.pk}"' not in html[html.index('id="regrouper"') :]
+
+    response = post_staff_form(client, lamps, "fusionner", fusion__target=kept_private.pk)
+
+    assert response.status_code == 400
+    assert "est privée" in html_module.unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_private_expression_may_still_be_merged_into_a_public_one(mediateur, lamps, rimbart, bob):
+    private = ExpressionFactory(
+        author=bob, quartier=rimbart, status=Status.PUBLIEE, text=TWIN,
+        visibility=Visibility.PRIVATE,
+    )  # fmt: skip
+
+    merged = moderation.merge(private, into=lamps, actor=mediateur)
+
+    assert (merged.status, merged.merged_into) == (Status.FUSIONNEE, lamps)
 
 
 # --- Who may ---------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ def test_a_colleagues_publication_reaches_the_open_queue(
         "id": expression.pk,
         "status": Status.PUBLIEE,
         "before": Status.SOUMISE,
+        "by": referent.pk,  # the open queues say « traitée par un·e collègue »
     }
 
 

@@ -1,0 +1,1 @@
+"""The référent's pages for consultations and instances, reached from the « Espace référent »."""
