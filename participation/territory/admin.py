@@ -1,64 +1,89 @@
-"""The référent edits the whole referential here; every change goes to the audit log."""
+"""Django's admin of the referential, for the technical administrator: the référent edits it
+in the platform (gestion/). Every change made here goes to the referential's history and the
+audit log too (services.record_change), so that load_referentiel keeps it as a platform edit.
+"""
 
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from participation.audit.services import record
+from . import services
+from .models import (
+    Agglomeration,
+    Commune,
+    Enjeu,
+    Finding,
+    Indicator,
+    Objectif,
+    Quartier,
+    ReferentielChange,
+)
 
-from .models import Agglomeration, Commune, Enjeu, Finding, Indicator, Objectif, Quartier
+Action = ReferentielChange.Action
 
 
-def _values(obj, names) -> dict:
-    return {name: str(getattr(obj, name, "")) for name in names}
+def _fields(obj, names, before=None) -> list[dict]:
+    """The changed concrete fields, as the history keeps them (many-to-many ones by name)."""
+    fields = []
+    for name in names:
+        field = obj._meta.get_field(name)
+        after = services.display(obj, name) if not field.many_to_many else ""
+        fields.append(
+            {
+                "field": name,
+                "label": str(field.verbose_name),
+                "before": "" if before is None else str(before.get(name, "") or ""),
+                "after": after,
+            }
+        )
+    return fields
 
 
-def _audit(request, action: str, obj, before=None, after=None) -> None:
-    record(
-        actor=request.user,
-        action=f"referentiel.{action}",
-        target=obj,
-        before=before,
-        after=after,
-        reason=str(_("Administration du référentiel")),
+def _record(request, action: str, obj, fields=()) -> None:
+    services.record_change(
+        actor=request.user, action=action, target=obj, fields=list(fields), reason="Administration"
     )
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes one audit entry per created, changed or deleted object, inlines included."""
+    """Writes one history (and audit) entry per created, changed or deleted object, inlines
+    included."""
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         changed = [name for name in form.changed_data if name in form.fields]
-        before = {name: str(form.initial.get(name, "")) for name in changed} if change else None
         super().save_model(request, obj, form, change)
-        _audit(
-            request, "modification" if change else "creation", obj, before, _values(obj, changed)
-        )
+        if change:
+            if changed:
+                _record(request, Action.MODIFICATION, obj, _fields(obj, changed, form.initial))
+        else:
+            _record(request, Action.CREATION, obj, _fields(obj, changed))
 
     @transaction.atomic
     def delete_model(self, request, obj):
-        _audit(request, "suppression", obj, before={"texte": str(obj)})
+        _record(request, Action.SUPPRESSION, obj)
         super().delete_model(request, obj)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            _audit(request, "suppression", obj, before={"texte": str(obj)})
+            _record(request, Action.SUPPRESSION, obj)
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            _audit(request, "suppression", obj, before={"texte": str(obj)})
+            _record(request, Action.SUPPRESSION, obj)
             obj.delete()
         changed = {id(obj): fields for obj, fields in formset.changed_objects}
+        initial = {id(f.instance): f.initial for f in formset.forms if f.instance.pk is not None}
         for obj in instances:
             obj.save()
             if id(obj) in changed:
-                _audit(request, "modification", obj, after=_values(obj, changed[id(obj)]))
+                fields = _fields(obj, changed[id(obj)], initial.get(id(obj), {}))
+                _record(request, Action.MODIFICATION, obj, fields)
             else:
-                _audit(request, "creation", obj, after={"texte": str(obj)})
+                _record(request, Action.CREATION, obj)
         formset.save_m2m()
 
 

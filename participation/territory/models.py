@@ -1,7 +1,12 @@
 """The referential of the contrat de ville: territory, quartiers, their portrait and objectives."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .figures import format_figure
@@ -100,6 +105,13 @@ class Indicator(models.Model):
         _("valeur de l'agglomération"), max_digits=7, decimal_places=1
     )
     unit = models.CharField(_("unité"), max_length=10, blank=True)
+    source = models.CharField(
+        _("source du chiffre"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : la source du portrait du quartier."),
+    )
+    year = models.PositiveSmallIntegerField(_("année du chiffre"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -176,6 +188,21 @@ class Enjeu(models.Model):
         return f"Enjeu {self.number} : {self.title}"
 
 
+class ObjectifQuerySet(models.QuerySet):
+    def in_force(self, at: dt.date | None = None, *, keep=None):
+        """The objectives not retired on ``at`` (default: today in Paris), the ones residents
+        and staff may still choose; ``keep`` (ids or a queryset) stays offered all the same,
+        so that a form editing a record keeps the retired objectives it already names."""
+        at = at or timezone.localdate()
+        condition = Q(retired_on__isnull=True) | Q(retired_on__gt=at)
+        if keep is not None:
+            condition |= Q(pk__in=keep)
+        return self.filter(condition)
+
+    def retired(self, at: dt.date | None = None):
+        return self.filter(retired_on__lte=at or timezone.localdate())
+
+
 class Objectif(models.Model):
     """One row of a quartier's objectives table.
 
@@ -191,6 +218,20 @@ class Objectif(models.Model):
         _("objectif opérationnel pour le quartier"), max_length=300, blank=True
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Where the row came from in the data files (its intercommunal wording there), so that
+    # load_referentiel finds it again after the référent rewords it. Empty: added here.
+    file_key = models.CharField(
+        _("libellé dans les fichiers d'origine"), max_length=300, blank=True, editable=False
+    )
+    retired_on = models.DateField(
+        _("retiré à partir du"),
+        null=True,
+        blank=True,
+        help_text=_("Ne se choisit plus à partir de ce jour ; ce qui s'y rattache reste."),
+    )
+    retired_reason = models.CharField(_("motif du retrait"), max_length=300, blank=True)
+
+    objects = ObjectifQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objectif")
@@ -208,3 +249,107 @@ class Objectif(models.Model):
     @property
     def title(self) -> str:
         return str(self)
+
+    def is_retired(self, at: dt.date | None = None) -> bool:
+        return self.retired_on is not None and self.retired_on <= (at or timezone.localdate())
+
+
+class Avenant(models.Model):
+    """An amendment to the convention: what the Comité de Pilotage decided to change.
+
+    While it is « en cours », the référent's changes may be attached to it; once closed, it
+    says which changes it made.
+    """
+
+    signed_on = models.DateField(_("date de l'avenant"))
+    title = models.CharField(_("intitulé"), max_length=200)
+    text = models.TextField(_("ce qu'il change"), blank=True)
+    in_progress = models.BooleanField(
+        _("en cours"),
+        default=True,
+        help_text=_("Tant qu'il est en cours, les modifications peuvent y être rattachées."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avenant")
+        verbose_name_plural = _("avenants")
+        ordering = ["-signed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReferentielChange(models.Model):
+    """One change of the referential, field by field: the public history of the convention.
+
+    ``fields`` lists ``{"field", "label", "before", "after"}`` (texts as shown). Who made it is
+    kept for the staff (and in the audit log); the public page says only where it came from.
+    """
+
+    class Action(models.TextChoices):
+        CREATION = "creation", _("ajout")
+        MODIFICATION = "modification", _("modification")
+        RETRAIT = "retrait", _("retrait")
+        REMISE = "remise", _("remise en vigueur")
+        SUPPRESSION = "suppression", _("suppression")
+
+    class Origin(models.TextChoices):
+        PLATEFORME = "plateforme", _("dans la plateforme")
+        FICHIERS = "fichiers", _("depuis les fichiers du référentiel")
+
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(_("origine"), max_length=20, choices=Origin.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("type d'objet"), max_length=60)
+    target_id = models.PositiveIntegerField(_("identifiant de l'objet"))
+    target_label = models.CharField(_("objet"), max_length=300)
+    quartier = models.ForeignKey(
+        Quartier,
+        verbose_name=_("quartier"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referentiel_changes",
+    )
+    fields = models.JSONField(_("champs modifiés"), default=list)
+    avenant = models.ForeignKey(
+        Avenant,
+        verbose_name=_("avenant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+
+    class Meta:
+        verbose_name = _("modification du référentiel")
+        verbose_name_plural = _("historique du référentiel")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} : {self.target_label}"
+
+    @property
+    def kind_label(self) -> str:
+        return TARGET_LABELS.get(self.target_type, self.target_type)
+
+
+TARGET_LABELS = {
+    "quartier": _("Quartier"),
+    "indicator": _("Chiffre du portrait"),
+    "finding": _("Constat"),
+    "enjeu": _("Enjeu"),
+    "objectif": _("Objectif"),
+    "commune": _("Commune"),
+    "agglomeration": _("Agglomération"),
+}

@@ -1,8 +1,17 @@
-"""Read the referential's data files (participation/territory/data/) and load them into the database.
+"""Read the referential's data files (participation/territory/data/) and compare them with,
+or load them into, the database.
 
-The files are the source of truth: loading makes the database hold exactly what they say,
-matching rows by natural key (update in place, same ids), removing rows the files no longer
-hold, all in one transaction. Every error names the file and the line.
+The files are the source only of the first load. From then on the referential belongs to the
+commune and lives in the database, where the référent edits it (services.py, with its
+history). ``load_referentiel`` then computes the difference with the files, matching rows by
+natural key, and writes it only when asked (``apply=True``), in one transaction, and even then:
+
+- a field the référent changed in the platform keeps her value, a row she added stays;
+- a row the files no longer hold is deleted only if nothing outside the referential points at
+  it (expressions, events, consultations, accounts…): an objective still named is retired
+  from today instead, a quartier, commune or enjeu still used is kept.
+
+Every error of the files names the file and the line.
 """
 
 import csv
@@ -12,9 +21,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from . import services
 from .figures import parse_french_decimal
-from .models import Agglomeration, Commune, Enjeu, Finding, Indicator, Objectif, Quartier
+from .models import (
+    Agglomeration,
+    Commune,
+    Enjeu,
+    Finding,
+    Indicator,
+    Objectif,
+    Quartier,
+    ReferentielChange,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -294,131 +314,355 @@ def read_referentiel(data_dir: Path = DATA_DIR) -> Referentiel:
 
 
 @dataclass
+class Difference:
+    """One row of the difference between the database and the files, as the command prints it."""
+
+    sign: str  # « + » to create, « ~ » to update, « - » absent from the files, « = » kept
+    what: str
+    details: str = ""
+
+    def __str__(self) -> str:
+        return f"  {self.sign} {self.what}" + (f" : {self.details}" if self.details else "")
+
+
+@dataclass
 class LoadReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    deleted: Counter = field(default_factory=Counter)
+    first_load: bool = False
+    applied: bool = False
+    differences: list[Difference] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
 
-    def count(self, model: type[models.Model], created: bool) -> None:
-        (self.created if created else self.updated)[str(model._meta.verbose_name_plural)] += 1
+    def add(self, sign: str, what: str, details: str = "", count: str = "") -> None:
+        self.differences.append(Difference(sign, what, details))
+        if count:
+            self.counts[count] += 1
+
+    @property
+    def changes(self) -> list[Difference]:
+        """What applying would write (the rows kept as they are aside)."""
+        return [d for d in self.differences if d.sign != "="]
 
 
-class ReferentielInUse(Exception):
-    """Removing a row that the files no longer hold would break data that points at it."""
+CREATED, UPDATED, DELETED, RETIRED, KEPT = (
+    "créés",
+    "mis à jour",
+    "supprimés",
+    "objectifs retirés",
+    "gardés",
+)
+_CHILDREN = (Indicator, Finding, ReferentielChange)
 
 
-def _delete(queryset: models.QuerySet, report: LoadReport) -> None:
-    model = queryset.model
-    try:
-        _, per_model = queryset.delete()
-    except (models.ProtectedError, models.RestrictedError) as error:
-        objects = ", ".join(sorted({str(o) for o in error.args[1]})[:3])
-        names = ", ".join(str(o) for o in queryset[:5])
-        raise ReferentielInUse(
-            f"impossible de retirer {model._meta.verbose_name_plural} « {names} » : "
-            f"des données y sont rattachées ({objects}…)"
-        ) from None
-    if per_model.get(model._meta.label):
-        report.deleted[str(model._meta.verbose_name_plural)] += per_model[model._meta.label]
+def _referenced(obj: models.Model) -> bool:
+    """Whether anything outside the referential's own rows points at ``obj``: expressions,
+    events, consultations, accounts… (the apps are not named: participation never imports
+    them). A quartier's indicators and findings go with it; its objectives count."""
+    for relation in obj._meta.related_objects:
+        if relation.related_model in _CHILDREN:
+            continue
+        related = relation.related_model._base_manager.filter(**{relation.field.name: obj})
+        if relation.related_model is Objectif and relation.on_delete is models.CASCADE:
+            if any(_referenced(child) for child in related):
+                return True
+        elif related.exists():
+            return True
+    return False
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+class _Loader:
+    def __init__(self, ref: Referentiel, report: LoadReport, apply: bool):
+        self.ref, self.report, self.apply = ref, report, apply
+        self.edited = {} if report.first_load else services.edited_fields()
+
+    def name(self, model) -> str:
+        return str(model._meta.verbose_name)
+
+    def sync(self, model, obj, values: dict, what: str) -> None:
+        """Report (and, applying, write) the fields of ``obj`` that differ from ``values``."""
+        edited = self.edited.get((model._meta.model_name, obj.pk), set())
+        changed, kept = {}, []
+        for name, value in values.items():
+            current = getattr(obj, name)
+            if current == value:
+                continue
+            label = str(model._meta.get_field(name).verbose_name)
+            if name in edited:
+                kept.append(
+                    f"{label} modifié dans la plateforme, gardé (fichiers : « {_fmt(value)} »)"
+                )
+            else:
+                changed[name] = (label, current, value)
+        if kept:
+            self.report.add("=", what, " ; ".join(kept), KEPT)
+        if not changed:
+            return
+        self.report.add(
+            "~",
+            what,
+            " ; ".join(
+                f"{label} : « {_fmt(before)} » → « {_fmt(after)} »"
+                for label, before, after in changed.values()
+            ),
+            UPDATED,
+        )
+        if self.apply:
+            fields = []
+            for name, (label, _before, after) in changed.items():
+                before_text = services.display(obj, name)
+                setattr(obj, name, after)
+                fields.append(
+                    {
+                        "field": name,
+                        "label": label,
+                        "before": before_text,
+                        "after": services.display(obj, name),
+                    }
+                )
+            obj.save(update_fields=list(changed))
+            self.history(obj, ReferentielChange.Action.MODIFICATION, fields)
+
+    def create(self, model, what: str, **values):
+        self.report.add("+", what, "absent de la base", CREATED)
+        if not self.apply:
+            return None
+        obj = model.objects.create(**values)
+        self.history(obj, ReferentielChange.Action.CREATION, [])
+        return obj
+
+    def history(self, obj, action, fields) -> None:
+        if not self.report.first_load:
+            services.record_change(
+                actor=None,
+                action=action,
+                target=obj,
+                fields=fields,
+                origin=ReferentielChange.Origin.FICHIERS,
+            )
+
+    def remove(self, obj, what: str) -> None:
+        """A row the files no longer hold: deleted only if nothing points at it."""
+        model = type(obj)
+        if "*" in self.edited.get((model._meta.model_name, obj.pk), set()):
+            self.report.add("=", what, "ajouté dans la plateforme, gardé", KEPT)
+            return
+        if not _referenced(obj):
+            self.report.add("-", what, "absent des fichiers, supprimé", DELETED)
+            if self.apply:
+                self.history(obj, ReferentielChange.Action.SUPPRESSION, [])
+                obj.delete()
+            return
+        if model is Objectif:
+            if obj.is_retired():
+                self.report.add("=", what, "absent des fichiers, déjà retiré", KEPT)
+                return
+            self.report.add(
+                "-",
+                what,
+                "absent des fichiers mais déjà utilisé : retiré à partir d'aujourd'hui",
+                RETIRED,
+            )
+            if self.apply:
+                fields = services.field_changes(
+                    obj,
+                    {
+                        "retired_on": timezone.localdate(),
+                        "retired_reason": "Retiré des fichiers du référentiel",
+                    },
+                )
+                obj.save(update_fields=["retired_on", "retired_reason"])
+                self.history(obj, ReferentielChange.Action.RETRAIT, fields)
+            return
+        self.report.add("=", what, "absent des fichiers mais déjà utilisé, gardé", KEPT)
+
+    def load(self) -> None:
+        ref = self.ref
+        agglomerations = {a.short_name: a for a in Agglomeration.objects.all()}
+        for short_name, values in ref.agglomerations.items():
+            what = f"agglomération « {short_name} »"
+            if short_name in agglomerations:
+                self.sync(Agglomeration, agglomerations[short_name], values, what)
+            else:
+                agglomerations[short_name] = self.create(
+                    Agglomeration, what, short_name=short_name, **values
+                )
+
+        communes = {c.slug: c for c in Commune.objects.all()}
+        for slug, values in ref.communes.items():
+            values = {**values, "agglomeration": agglomerations[values["agglomeration"]]}
+            what = f"commune « {values['name']} »"
+            if slug in communes:
+                self.sync(Commune, communes[slug], values, what)
+            else:
+                communes[slug] = self.create(Commune, what, slug=slug, **values)
+
+        enjeux = {e.number: e for e in Enjeu.objects.all()}
+        for number, values in ref.enjeux.items():
+            what = f"enjeu {number}"
+            if number in enjeux:
+                self.sync(Enjeu, enjeux[number], values, what)
+            else:
+                enjeux[number] = self.create(Enjeu, what, number=number, **values)
+
+        quartiers = {q.code: q for q in Quartier.objects.prefetch_related("communes")}
+        for code, values in ref.quartiers.items():
+            values = {**values, "commune": communes[values["commune"]]}
+            what = f"quartier « {values['name']} » ({code})"
+            quartier = quartiers.get(code)
+            if quartier is None:
+                quartier = quartiers[code] = self.create(Quartier, what, code=code, **values)
+            else:
+                self.sync(Quartier, quartier, values, what)
+            wanted = set(ref.quartier_communes[code])
+            if quartier is not None and {c.slug for c in quartier.communes.all()} != wanted:
+                if quartier.pk and {c.slug for c in quartier.communes.all()}:
+                    self.report.add(
+                        "~", what, f"communes concernées : {', '.join(sorted(wanted))}", UPDATED
+                    )
+                if self.apply:
+                    quartier.communes.set([communes[slug] for slug in sorted(wanted)])
+
+        self._load_rows(
+            Indicator,
+            ref.indicators,
+            key=lambda i: (i.quartier.code, i.key),
+            what=lambda key, values: f"chiffre « {values.get('label', key[1])} » ({key[0]})",
+            create=lambda key, values: {"quartier": quartiers.get(key[0]), "key": key[1], **values},
+        )
+        self._load_rows(
+            Finding,
+            ref.findings,
+            key=lambda f: (f.quartier.code, f.kind, f.position),
+            what=lambda key, values: f"constat « {values['text'][:60]} » ({key[0]})",
+            create=lambda key, values: {
+                "quartier": quartiers.get(key[0]),
+                "kind": key[1],
+                "position": key[2],
+                **values,
+            },
+        )
+        self._load_objectifs(quartiers, enjeux)
+
+        for model, rows, key_name in (
+            (Quartier, ref.quartiers, "code"),
+            (Enjeu, ref.enjeux, "number"),
+            (Commune, ref.communes, "slug"),
+            (Agglomeration, ref.agglomerations, "short_name"),
+        ):
+            for obj in model.objects.exclude(**{f"{key_name}__in": list(rows)}):
+                self.remove(obj, f"{self.name(model)} « {obj} »")
+
+    def _load_rows(self, model, rows: dict, *, key, what, create) -> None:
+        existing, added_here = {}, set()
+        for obj in model.objects.select_related("quartier"):
+            if "*" in self.edited.get((model._meta.model_name, obj.pk), set()):
+                added_here.add(key(obj))  # never matched with a row of the files
+                self.remove(obj, what(key(obj), {"label": str(obj), "text": str(obj)}))
+            else:
+                existing[key(obj)] = obj
+        for k, obj in existing.items():
+            if k not in rows:
+                self.remove(obj, what(k, {"label": getattr(obj, "label", ""), "text": str(obj)}))
+        for k, values in rows.items():
+            if k in existing:
+                self.sync(model, existing[k], values, what(k, values))
+            elif k in added_here:
+                self.report.add(
+                    "=",
+                    what(k, values),
+                    "place prise par un ajout de la plateforme, non chargé",
+                    KEPT,
+                )
+            else:
+                self.create(model, what(k, values), **create(k, values))
+
+    def _load_objectifs(self, quartiers, enjeux) -> None:
+        ref = self.ref
+        existing: dict[tuple[str, int, str], Objectif] = {}
+        extra: list[Objectif] = []
+        for objectif in Objectif.objects.select_related("quartier", "enjeu").order_by("pk"):
+            key = (objectif.quartier.code, objectif.enjeu.number, objectif.file_key)
+            added_here = "*" in self.edited.get(("objectif", objectif.pk), set())
+            if key in ref.objectifs and key not in existing and not added_here:
+                existing[key] = objectif
+            else:
+                extra.append(objectif)
+
+        def what(key, objectif=None) -> str:
+            text = str(objectif) if objectif else (ref.objectifs[key]["operationnel"] or key[2])
+            return f"objectif « {text[:60]} » ({key[0]}, enjeu {key[1]})"
+
+        kept = []
+        for objectif in extra:
+            key = (objectif.quartier.code, objectif.enjeu.number, objectif.file_key)
+            self.remove(objectif, what(key, objectif))
+            if objectif.pk is not None:  # not deleted
+                kept.append(objectif)
+        if self.apply:
+            # Every row of a table parks first, so that no two rows ever share a position;
+            # the rows kept outside the files go after those of the files.
+            tables: dict = {}
+            for key, objectif in existing.items():
+                tables.setdefault((key[0], key[1]), []).append(objectif)
+            last = Counter()
+            for key, values in ref.objectifs.items():
+                last[(key[0], key[1])] = max(last[(key[0], key[1])], values["position"])
+            wanted = {o.pk: ref.objectifs[k]["position"] for k, o in existing.items()}
+            for objectif in sorted(kept, key=lambda o: o.position):
+                table = (objectif.quartier.code, objectif.enjeu.number)
+                last[table] += 1
+                wanted[objectif.pk] = last[table]
+            moving = [o for o in [*existing.values(), *kept] if o.position != wanted[o.pk]]
+            for objectif in moving:
+                Objectif.objects.filter(pk=objectif.pk).update(position=_PARKING + objectif.pk)
+            for objectif in kept:
+                if objectif.position != wanted[objectif.pk]:
+                    Objectif.objects.filter(pk=objectif.pk).update(position=wanted[objectif.pk])
+                    objectif.position = wanted[objectif.pk]
+            for objectif in existing.values():
+                if objectif in moving:
+                    objectif.position = _PARKING + objectif.pk
+        for key, values in ref.objectifs.items():
+            code, number, intercommunal = key
+            if key in existing:
+                self.sync(
+                    Objectif,
+                    existing[key],
+                    values | {"intercommunal": intercommunal},
+                    what(key, existing[key]),
+                )
+            else:
+                self.create(
+                    Objectif,
+                    what(key),
+                    quartier=quartiers.get(code),
+                    enjeu=enjeux.get(number),
+                    intercommunal=intercommunal,
+                    file_key=intercommunal,
+                    **values,
+                )
+
+
+def has_referentiel() -> bool:
+    return Quartier.objects.exists() or Objectif.objects.exists()
 
 
 @transaction.atomic
-def load_referentiel(data_dir: Path = DATA_DIR) -> LoadReport:
-    """Make the database hold exactly the referential of the data files, in one transaction."""
+def load_referentiel(data_dir: Path = DATA_DIR, *, apply: bool | None = None) -> LoadReport:
+    """Compare the files with the database and, if ``apply``, write the difference.
+
+    ``apply=None`` (the default): apply only on a database without a referential (the first
+    load); on one that holds it, only report. Raises ReferentielError on a malformed file.
+    """
     ref = read_referentiel(data_dir)
-    report = LoadReport()
-
-    agglomerations = {}
-    for short_name, values in ref.agglomerations.items():
-        agglomerations[short_name], created = Agglomeration.objects.update_or_create(
-            short_name=short_name, defaults=values
-        )
-        report.count(Agglomeration, created)
-
-    communes = {}
-    for slug, values in ref.communes.items():
-        communes[slug], created = Commune.objects.update_or_create(
-            slug=slug,
-            defaults={**values, "agglomeration": agglomerations[values["agglomeration"]]},
-        )
-        report.count(Commune, created)
-
-    enjeux = {}
-    for number, values in ref.enjeux.items():
-        enjeux[number], created = Enjeu.objects.update_or_create(number=number, defaults=values)
-        report.count(Enjeu, created)
-
-    # Rows the files no longer hold go first, so that they free their natural keys.
-    _delete(Quartier.objects.exclude(code__in=ref.quartiers), report)
-    quartiers = {}
-    for code, values in ref.quartiers.items():
-        quartier, created = Quartier.objects.update_or_create(
-            code=code, defaults={**values, "commune": communes[values["commune"]]}
-        )
-        quartier.communes.set([communes[slug] for slug in ref.quartier_communes[code]])
-        quartiers[code] = quartier
-        report.count(Quartier, created)
-
-    existing = {
-        (i.quartier.code, i.key): i.pk for i in Indicator.objects.select_related("quartier")
-    }
-    _delete(
-        Indicator.objects.filter(
-            pk__in=[pk for k, pk in existing.items() if k not in ref.indicators]
-        ),
-        report,
-    )
-    for (code, key), values in ref.indicators.items():
-        _, created = Indicator.objects.update_or_create(
-            quartier=quartiers[code], key=key, defaults=values
-        )
-        report.count(Indicator, created)
-
-    existing = {
-        (f.quartier.code, f.kind, f.position): f.pk
-        for f in Finding.objects.select_related("quartier")
-    }
-    _delete(
-        Finding.objects.filter(pk__in=[pk for k, pk in existing.items() if k not in ref.findings]),
-        report,
-    )
-    for (code, kind, position), values in ref.findings.items():
-        _, created = Finding.objects.update_or_create(
-            quartier=quartiers[code], kind=kind, position=position, defaults=values
-        )
-        report.count(Finding, created)
-
-    _load_objectifs(ref, quartiers, enjeux, report)
-
-    _delete(Commune.objects.exclude(slug__in=ref.communes), report)
-    _delete(Enjeu.objects.exclude(number__in=ref.enjeux), report)
-    _delete(Agglomeration.objects.exclude(short_name__in=ref.agglomerations), report)
+    report = LoadReport(first_load=not has_referentiel())
+    report.applied = report.first_load if apply is None else apply
+    _Loader(ref, report, report.applied).load()
     return report
-
-
-def _load_objectifs(ref: Referentiel, quartiers, enjeux, report: LoadReport) -> None:
-    # No database constraint holds the natural key (the admin may add a twin row): the
-    # oldest row of a key is kept, the others go with the rows the files no longer hold.
-    existing: dict[tuple[str, int, str], Objectif] = {}
-    stale = []
-    for objectif in Objectif.objects.select_related("quartier", "enjeu").order_by("pk"):
-        key = (objectif.quartier.code, objectif.enjeu.number, objectif.intercommunal)
-        if key in ref.objectifs and key not in existing:
-            existing[key] = objectif
-        else:
-            stale.append(objectif.pk)
-    _delete(Objectif.objects.filter(pk__in=stale), report)
-    # A row that changes place parks first, so that no two rows ever share a position.
-    for key, objectif in existing.items():
-        if objectif.position != ref.objectifs[key]["position"]:
-            Objectif.objects.filter(pk=objectif.pk).update(
-                position=_PARKING + ref.objectifs[key]["position"]
-            )
-    for (code, number, intercommunal), values in ref.objectifs.items():
-        _, created = Objectif.objects.update_or_create(
-            quartier=quartiers[code],
-            enjeu=enjeux[number],
-            intercommunal=intercommunal,
-            defaults=values,
-        )
-        report.count(Objectif, created)

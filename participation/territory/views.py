@@ -1,14 +1,18 @@
 from itertools import groupby
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from participation.core import hooks
 from participation.core.pagecache import cache_for_anonymous
 
 from .charts import portrait_chart
-from .models import Agglomeration, Finding, Objectif, Quartier
+from .models import Agglomeration, Avenant, Finding, Objectif, Quartier, ReferentielChange
+
+HISTORY_PAGE_SIZE = 30
 
 
 def objectives_by_enjeu(objectifs) -> list[dict]:
@@ -26,8 +30,15 @@ def objectives_by_enjeu(objectifs) -> list[dict]:
 @cache_for_anonymous
 @require_GET
 def quartier_detail(request, slug):
+    # The last closed avenant, read with the quartier (no query of its own).
+    last_avenant = Avenant.objects.filter(in_progress=False).order_by("-signed_on", "-pk")[:1]
     quartier = get_object_or_404(
-        Quartier.objects.select_related("commune__agglomeration").prefetch_related(
+        Quartier.objects.select_related("commune__agglomeration")
+        .annotate(
+            avenant_title=Subquery(last_avenant.values("title")),
+            avenant_signed_on=Subquery(last_avenant.values("signed_on")),
+        )
+        .prefetch_related(
             "communes",
             "indicators",
             "findings",
@@ -44,6 +55,10 @@ def quartier_detail(request, slug):
     findings = {kind: [] for kind in Finding.Kind.values}
     for finding in quartier.findings.all():
         findings[finding.kind].append(finding)
+    # The referential in force: a retired objective leaves the tables, listed apart with
+    # its date and reason (what was said about it stays on the expressions).
+    today = timezone.localdate()
+    objectifs = list(quartier.objectifs.all())
     context = {
         "quartier": quartier,
         "agglomeration": quartier.commune.agglomeration,
@@ -52,7 +67,8 @@ def quartier_detail(request, slug):
         "irritants": findings[Finding.Kind.IRRITANT],
         "opportunites": findings[Finding.Kind.OPPORTUNITE],
         "enjeux_prioritaires": findings[Finding.Kind.ENJEU_PRIORITAIRE],
-        "objectives": objectives_by_enjeu(quartier.objectifs.all()),
+        "objectives": objectives_by_enjeu([o for o in objectifs if not o.is_retired(today)]),
+        "retired_objectifs": [o for o in objectifs if o.is_retired(today)],
         **hooks.page_context("quartier", request, quartier=quartier),
     }
     return render(request, "territory/quartier.html", context)
@@ -68,3 +84,25 @@ def pilotage(request):
         ),
     }
     return render(request, "territory/pilotage.html", context)
+
+
+@cache_for_anonymous
+@require_GET
+def history(request):
+    """The public history of the referential: every change, when, under which avenant, from
+    where (the platform or the data files), never by whom."""
+    changes = ReferentielChange.objects.select_related("avenant", "quartier")
+    quartier = None
+    if request.GET.get("quartier"):
+        quartier = get_object_or_404(
+            Quartier.objects.only("slug", "name", "short_name"), slug=request.GET["quartier"]
+        )
+        changes = changes.filter(Q(quartier=quartier) | Q(quartier__isnull=True))
+    page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "quartier": quartier,
+        "page": page,
+        "query_string": f"quartier={quartier.slug}" if quartier else "",
+        "avenants": Avenant.objects.annotate(change_count=Count("changes")),
+    }
+    return render(request, "territory/history.html", context)

@@ -1,8 +1,9 @@
+import datetime
 from decimal import Decimal
 
 import factory
 
-from participation.territory.models import Finding, Indicator
+from participation.territory.models import Avenant, Finding, Indicator
 from tests.factories import QuartierFactory
 
 
@@ -27,3 +28,12 @@ class FindingFactory(factory.django.DjangoModelFactory):
     kind = Finding.Kind.IRRITANT
     text = factory.Sequence(lambda n: f"Constat n° {n}")
     position = factory.Sequence(lambda n: n)
+
+
+class AvenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Avenant
+
+    signed_on = datetime.date(2026, 3, 12)
+    title = factory.Sequence(lambda n: f"Avenant n° {n}")
+    text = "Revue annuelle du Comité de Pilotage."

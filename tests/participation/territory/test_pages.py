@@ -32,7 +32,7 @@ def test_the_quartier_page_shows_what_the_convention_says(client, referentiel):
 
 def test_the_portrait_is_an_svg_chart_with_a_table_for_screen_readers(client, referentiel):
     html = client.get("/quartiers/centre-ville/").content.decode()
-    svg = re.search(r"<svg [^>]*>.*?</svg>", html, re.S).group(0)
+    svg = re.search(r"<svg [^>]*chart-title chart-desc[^>]*>.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg
     assert 'aria-labelledby="chart-title chart-desc"' in svg
     assert '<title id="chart-title">' in svg

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import ProtectedError
-from django.db.models.query import QuerySet
 
 from participation.territory.models import (
     Agglomeration,
@@ -68,11 +66,15 @@ SPLIT_OBJECTIVE = (
 )
 
 
-def load(path=None):
+def load(path=None, *options):
     out = io.StringIO()
     args = ["--path", str(path)] if path else []
-    call_command("load_referentiel", *args, stdout=out)
+    call_command("load_referentiel", *args, *options, stdout=out)
     return out.getvalue()
+
+
+def apply(path=None):
+    return load(path, "--apply")
 
 
 def snapshot():
@@ -236,24 +238,37 @@ def test_rows_without_an_operational_objective_stay_empty(referentiel):
     assert Objectif.objects.filter(operationnel="").count() == 3
 
 
-def test_loading_twice_leaves_the_same_rows(referentiel):
+def test_loading_twice_changes_nothing_and_says_so(referentiel):
     before = snapshot()
     output = load()
     assert snapshot() == before
-    assert "Créés" not in output and "Supprimés" not in output
+    assert "aucune différence avec les fichiers" in output
 
 
-def test_it_brings_back_what_was_edited_or_deleted_by_hand(referentiel):
+def test_a_second_run_prints_the_difference_and_changes_nothing(referentiel):
+    Finding.objects.filter(quartier__slug="rimbart").first().delete()
+    Objectif.objects.filter(quartier__slug="rimbart").update(operationnel="modifié")
+    before = snapshot()
+
+    output = load()
+
+    assert snapshot() == before
+    assert "« modifié » → " in output
+    assert "absent de la base" in output
+    assert "--apply" in output
+
+
+def test_apply_brings_back_what_was_changed_outside_the_platform(referentiel):
     before = snapshot()
     Finding.objects.filter(quartier__slug="rimbart").first().delete()
     Objectif.objects.filter(quartier__slug="rimbart").update(operationnel="modifié")
-    load()
+    apply()
     after = snapshot()
-    assert after["Objectif"] == before["Objectif"]
+    assert [row[:-3] for row in after["Objectif"]] == [row[:-3] for row in before["Objectif"]]
     assert len(after["Finding"]) == len(before["Finding"])
 
 
-def test_a_twin_row_added_in_the_admin_is_removed(referentiel):
+def test_a_twin_row_added_behind_the_platforms_back_is_removed_by_apply(referentiel):
     original = Objectif.objects.filter(quartier__slug="rimbart").first()
     before = snapshot()
     Objectif.objects.create(
@@ -263,11 +278,13 @@ def test_a_twin_row_added_in_the_admin_is_removed(referentiel):
         intercommunal=original.intercommunal,
         position=99,
     )
-    load()
+    apply()
     assert snapshot() == before
 
 
-def test_rows_removed_from_the_data_are_removed(referentiel, data_copy):
+def test_rows_removed_from_the_data_are_removed_by_apply_when_nothing_uses_them(
+    referentiel, data_copy
+):
     objectifs = data_copy / "objectifs.tsv"
     lines = objectifs.read_text(encoding="utf-8").splitlines(keepends=True)
     lines = [line for line in lines if "fabrique des quartiers 2030\t" not in line]
@@ -277,12 +294,14 @@ def test_rows_removed_from_the_data_are_removed(referentiel, data_copy):
     constats.write_text(text.replace("QP 06 20 06\topportunite\tLes bailleurs\n", ""), "utf-8")
     kept = set(Objectif.objects.exclude(intercommunal__contains="fabrique").values_list("pk"))
 
-    output = load(data_copy)
+    assert "absent des fichiers" in load(data_copy)
+    assert Objectif.objects.count() == 74
+    output = apply(data_copy)
 
     assert Objectif.objects.count() == 72
     assert set(Objectif.objects.values_list("pk")) == kept
     assert Finding.objects.filter(quartier__slug="rimbart", kind="opportunite").count() == 10
-    assert "Supprimés" in output
+    assert "supprimé" in output
 
 
 def test_a_row_that_moves_keeps_its_id(referentiel, data_copy):
@@ -297,7 +316,7 @@ def test_a_row_that_moves_keeps_its_id(referentiel, data_copy):
         quartier__slug="rimbart", intercommunal="Dynamiser l'animation sociale dans les quartiers"
     )
 
-    load(data_copy)
+    apply(data_copy)
 
     rows = list(Objectif.objects.filter(quartier__slug="rimbart", enjeu__number=3))
     assert rows[0].pk == moved.pk
@@ -430,30 +449,12 @@ def drop_quartier(data_dir, code):
         path.write_text("".join(line for line in lines if not line.startswith(code)), "utf-8")
 
 
-def test_a_quartier_removed_from_the_data_is_removed_with_its_rows(referentiel, data_copy):
+def test_a_quartier_removed_from_the_data_and_used_by_nothing_goes_with_its_rows(
+    referentiel, data_copy
+):
     drop_quartier(data_copy, "QP 06 20 06")
-    load(data_copy)
+    apply(data_copy)
     assert not Quartier.objects.filter(code="QP 06 20 06").exists()
     assert Objectif.objects.count() == 74 - 17
     # Burbure is still in communes.tsv: it stays, without a quartier.
     assert Commune.objects.filter(slug="burbure", quartiers=None).exists()
-
-
-def test_it_refuses_to_remove_a_quartier_that_other_data_points_at(
-    referentiel, data_copy, monkeypatch
-):
-    rimbart = Quartier.objects.get(code="QP 06 20 06")
-    original_delete = QuerySet.delete
-
-    def protected_delete(queryset):
-        if queryset.model is Quartier and queryset.filter(pk=rimbart.pk).exists():
-            raise ProtectedError("expressions", {rimbart})
-        return original_delete(queryset)
-
-    monkeypatch.setattr(QuerySet, "delete", protected_delete)
-    drop_quartier(data_copy, "QP 06 20 06")
-    before = snapshot()
-
-    with pytest.raises(CommandError, match="impossible de retirer quartiers « Rimbart »"):
-        load(data_copy)
-    assert snapshot() == before

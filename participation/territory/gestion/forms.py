@@ -1,0 +1,184 @@
+"""Forms of the referential's edition: every input checked, with a French message next to it."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Avenant, Enjeu, Finding, Indicator, Objectif, Quartier, ReferentielChange
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AvenantField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Avenant.objects.filter(in_progress=True),
+            required=False,
+            label=_("Sous quel avenant ?"),
+            empty_label=_("Aucun (correction ou mise à jour des chiffres)"),
+            help_text=_("Seuls les avenants « en cours » sont proposés."),
+            error_messages={
+                "invalid_choice": _("Cet avenant n'existe pas ou n'est plus en cours.")
+            },
+            **kwargs,
+        )
+
+
+class ReferentielForm(forms.ModelForm):
+    """A change of the referential, possibly under an avenant « en cours »."""
+
+    avenant = AvenantField()
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class QuartierForm(ReferentielForm):
+    class Meta:
+        model = Quartier
+        fields = [
+            "name",
+            "short_name",
+            "status",
+            "summary",
+            "population",
+            "population_approximate",
+            "population_trend",
+            "surface_ha",
+            "statistics_source",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "population": {"invalid": _("Écrivez un nombre entier d'habitants, par exemple 1300.")},
+            "surface_ha": {"invalid": _("Écrivez un nombre entier d'hectares, par exemple 21.")},
+        }
+
+
+class IndicatorForm(ReferentielForm):
+    class Meta:
+        model = Indicator
+        fields = ["label", "short_label", "value", "agglomeration_value", "unit", "source", "year"]
+        localized_fields = ["value", "agglomeration_value"]
+        error_messages = {
+            "value": {"invalid": _("Écrivez un nombre, avec une virgule : 45,4.")},
+            "agglomeration_value": {"invalid": _("Écrivez un nombre, avec une virgule : 18,8.")},
+            "year": {"invalid": _("Écrivez l'année sur quatre chiffres, par exemple 2024.")},
+        }
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and not 1990 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("L'année du chiffre va de 1990 à l'année en cours."))
+        return year
+
+
+class FindingForm(ReferentielForm):
+    class Meta:
+        model = Finding
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+
+
+class FindingCreateForm(ReferentielForm):
+    class Meta:
+        model = Finding
+        fields = ["kind", "text"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+        }
+        error_messages = {"kind": {"required": _("Choisissez la nature du constat.")}}
+
+
+class EnjeuForm(ReferentielForm):
+    class Meta:
+        model = Enjeu
+        fields = ["title", "plain_title"]
+
+
+class ObjectifForm(ReferentielForm):
+    class Meta:
+        model = Objectif
+        fields = ["orientation", "intercommunal", "operationnel"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2, "maxlength": 300})
+            for name in ("orientation", "intercommunal", "operationnel")
+        }
+        error_messages = {
+            "intercommunal": {
+                "required": _("L'objectif de la stratégie intercommunale est obligatoire.")
+            },
+            "orientation": {"required": _("L'orientation est obligatoire.")},
+        }
+
+
+class ObjectifCreateForm(ObjectifForm):
+    class Meta(ObjectifForm.Meta):
+        fields = ["enjeu", *ObjectifForm.Meta.fields]
+        error_messages = {
+            **ObjectifForm.Meta.error_messages,
+            "enjeu": {"required": _("Choisissez l'enjeu de l'objectif.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enjeu"].empty_label = None
+        self.fields["enjeu"].widget = forms.RadioSelect(choices=self.fields["enjeu"].choices)
+
+
+class RetireForm(forms.Form):
+    retired_on = forms.DateField(
+        label=_("Retiré à partir du"),
+        widget=DATE_INPUT,
+        help_text=_("Ce jour-là, il disparaît des formulaires ; ce qui s'y rattache reste."),
+        error_messages={
+            "required": _("Donnez la date du retrait."),
+            "invalid": _("Donnez une date, par exemple 01/03/2027."),
+        },
+    )
+    retired_reason = forms.CharField(
+        label=_("Motif du retrait"),
+        max_length=300,
+        help_text=_("Montré au public avec l'objectif retiré."),
+        error_messages={"required": _("Dites pourquoi l'objectif est retiré.")},
+    )
+    avenant = AvenantField()
+
+
+class RestoreForm(forms.Form):
+    avenant = AvenantField()
+
+
+class AvenantForm(forms.ModelForm):
+    changes = forms.ModelMultipleChoiceField(
+        label=_("Les modifications qu'il couvre"),
+        queryset=ReferentielChange.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les modifications faites dans la plateforme et rattachées à aucun avenant."),
+    )
+
+    class Meta:
+        model = Avenant
+        fields = ["signed_on", "title", "text", "in_progress"]
+        widgets = {"signed_on": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "signed_on": {
+                "required": _("Donnez la date de l'avenant."),
+                "invalid": _("Donnez une date, par exemple 01/03/2027."),
+            },
+            "title": {"required": _("Donnez un intitulé à l'avenant.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["changes"]
+        field.queryset = ReferentielChange.objects.filter(
+            origin=ReferentielChange.Origin.PLATEFORME, avenant__isnull=True
+        ).order_by("-created_at", "-pk")
+        field.label_from_instance = lambda change: (
+            f"{timezone.localtime(change.created_at):%d/%m/%Y} — {change.get_action_display()} : {change.target_label}"
+        )
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}

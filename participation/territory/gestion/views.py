@@ -1,0 +1,267 @@
+"""The référent's pages of the referential (thin: the forms check, ``services`` writes)."""
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participation.accounts.rules import referent_required
+
+from .. import services
+from ..models import Avenant, Enjeu, Finding, Indicator, Objectif, Quartier, ReferentielChange
+from ..views import objectives_by_enjeu
+from . import forms
+
+RECENT_CHANGES = 20
+
+
+def recent_changes(limit: int = RECENT_CHANGES):
+    return ReferentielChange.objects.select_related("actor", "avenant", "quartier")[:limit]
+
+
+@referent_required
+def index(request):
+    context = {
+        "quartiers": Quartier.objects.order_by("position", "name").only(
+            "slug", "name", "short_name", "code"
+        ),
+        "enjeux": Enjeu.objects.order_by("number"),
+        "avenants": Avenant.objects.annotate(change_count=Count("changes")),
+        "changes": recent_changes(),
+    }
+    return render(request, "territory/gestion/index.html", context)
+
+
+def _quartier_edit_url(quartier) -> str:
+    return reverse("territory:quartier_edit", kwargs={"slug": quartier.slug})
+
+
+@referent_required
+def quartier_edit(request, slug):
+    quartier = get_object_or_404(
+        Quartier.objects.prefetch_related(
+            "indicators",
+            "findings",
+            Prefetch(
+                "objectifs",
+                queryset=Objectif.objects.select_related("enjeu").order_by(
+                    "enjeu__number", "position"
+                ),
+            ),
+        ),
+        slug=slug,
+    )
+    form = forms.QuartierForm(request.POST or None, instance=quartier)
+    if request.method == "POST" and form.is_valid():
+        changes = services.update(
+            request.user, quartier, form.values(), avenant=form.cleaned_data["avenant"]
+        )
+        _saved(request, changes)
+        return redirect(_quartier_edit_url(quartier))
+    findings = {kind: [] for kind in Finding.Kind.values}
+    for finding in quartier.findings.all():
+        findings[finding.kind].append(finding)
+    context = {
+        "quartier": quartier,
+        "form": form,
+        "indicators": quartier.indicators.all(),
+        "finding_lists": [(label, findings[kind]) for kind, label in Finding.Kind.choices],
+        "objectives": objectives_by_enjeu(quartier.objectifs.all()),
+    }
+    return render(request, "territory/gestion/quartier.html", context)
+
+
+def _saved(request, changes) -> None:
+    if changes:
+        messages.success(
+            request,
+            _("Enregistré : %(fields)s. La modification est dans l'historique.")
+            % {"fields": ", ".join(change["label"] for change in changes)},
+        )
+    else:
+        messages.info(request, _("Rien n'a changé : rien n'a été enregistré."))
+
+
+def _edit(request, obj, form_class, *, title: str, back: str):
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        changes = services.update(
+            request.user, obj, form.values(), avenant=form.cleaned_data["avenant"]
+        )
+        _saved(request, changes)
+        return redirect(back)
+    return render(
+        request,
+        "territory/gestion/form.html",
+        {"form": form, "title": title, "back": back, "object": obj},
+    )
+
+
+@referent_required
+def indicator_edit(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("quartier"), pk=pk)
+    return _edit(
+        request,
+        indicator,
+        forms.IndicatorForm,
+        title=_("Chiffre du portrait : %(label)s (%(quartier)s)")
+        % {"label": indicator.label, "quartier": indicator.quartier.short_name},
+        back=_quartier_edit_url(indicator.quartier) + "#portrait",
+    )
+
+
+@referent_required
+def finding_edit(request, pk):
+    finding = get_object_or_404(Finding.objects.select_related("quartier"), pk=pk)
+    return _edit(
+        request,
+        finding,
+        forms.FindingForm,
+        title=_("%(kind)s du quartier %(quartier)s")
+        % {
+            "kind": finding.get_kind_display().capitalize(),
+            "quartier": finding.quartier.short_name,
+        },
+        back=_quartier_edit_url(finding.quartier) + "#constats",
+    )
+
+
+@referent_required
+def enjeu_edit(request, pk):
+    enjeu = get_object_or_404(Enjeu, pk=pk)
+    return _edit(
+        request,
+        enjeu,
+        forms.EnjeuForm,
+        title=_("Enjeu %(number)s") % {"number": enjeu.number},
+        back=reverse("territory:referentiel_manage"),
+    )
+
+
+@referent_required
+def objectif_edit(request, pk):
+    objectif = get_object_or_404(Objectif.objects.select_related("quartier", "enjeu"), pk=pk)
+    return _edit(
+        request,
+        objectif,
+        forms.ObjectifForm,
+        title=_("Objectif du quartier %(quartier)s (enjeu %(number)s)")
+        % {"quartier": objectif.quartier.short_name, "number": objectif.enjeu.number},
+        back=_quartier_edit_url(objectif.quartier) + f"#objectif-{objectif.pk}",
+    )
+
+
+@referent_required
+def finding_add(request, slug):
+    quartier = get_object_or_404(Quartier, slug=slug)
+    form = forms.FindingCreateForm(request.POST or None)
+    back = _quartier_edit_url(quartier) + "#constats"
+    if request.method == "POST" and form.is_valid():
+        services.add_finding(
+            request.user,
+            quartier,
+            form.cleaned_data["kind"],
+            form.cleaned_data["text"],
+            avenant=form.cleaned_data["avenant"],
+        )
+        messages.success(request, _("Constat ajouté. L'ajout est dans l'historique."))
+        return redirect(back)
+    title = _("Nouveau constat pour %(quartier)s") % {"quartier": quartier.short_name}
+    return render(
+        request, "territory/gestion/form.html", {"form": form, "title": title, "back": back}
+    )
+
+
+@referent_required
+def objectif_add(request, slug):
+    quartier = get_object_or_404(Quartier, slug=slug)
+    form = forms.ObjectifCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        objectif = services.add_objectif(
+            request.user, quartier, values, avenant=form.cleaned_data["avenant"]
+        )
+        messages.success(request, _("Objectif ajouté. L'ajout est dans l'historique."))
+        return redirect(_quartier_edit_url(quartier) + f"#objectif-{objectif.pk}")
+    title = _("Nouvel objectif pour %(quartier)s") % {"quartier": quartier.short_name}
+    back = _quartier_edit_url(quartier) + "#objectifs"
+    return render(
+        request, "territory/gestion/form.html", {"form": form, "title": title, "back": back}
+    )
+
+
+@referent_required
+def objectif_retire(request, pk):
+    objectif = get_object_or_404(Objectif.objects.select_related("quartier", "enjeu"), pk=pk)
+    back = _quartier_edit_url(objectif.quartier) + f"#objectif-{objectif.pk}"
+    form = forms.RetireForm(
+        request.POST or None,
+        initial={
+            "retired_on": objectif.retired_on or timezone.localdate(),
+            "retired_reason": objectif.retired_reason,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        retired = services.retire_objectif(
+            request.user,
+            objectif,
+            form.cleaned_data["retired_on"],
+            form.cleaned_data["retired_reason"],
+            avenant=form.cleaned_data["avenant"],
+        )
+        messages.success(
+            request,
+            _(
+                "Objectif retiré à partir du %(date)s : il ne sera plus proposé ; "
+                "ce qui s'y rattache reste."
+            )
+            % {"date": services.display(retired, "retired_on")},
+        )
+        return redirect(back)
+    title = _("Retirer l'objectif « %(objectif)s »") % {"objectif": objectif}
+    return render(
+        request,
+        "territory/gestion/form.html",
+        {"form": form, "title": title, "back": back, "object": objectif, "retire": True},
+    )
+
+
+@referent_required
+@require_POST
+def objectif_restore(request, pk):
+    objectif = get_object_or_404(Objectif.objects.select_related("quartier"), pk=pk)
+    form = forms.RestoreForm(request.POST)
+    if form.is_valid():
+        services.restore_objectif(request.user, objectif, avenant=form.cleaned_data["avenant"])
+        messages.success(request, _("L'objectif est de nouveau proposé."))
+    else:
+        messages.error(request, form.errors["avenant"][0])
+    return redirect(_quartier_edit_url(objectif.quartier) + f"#objectif-{objectif.pk}")
+
+
+@referent_required
+def avenant_edit(request, pk=None):
+    avenant = get_object_or_404(Avenant, pk=pk) if pk else Avenant()
+    form = forms.AvenantForm(request.POST or None, instance=avenant)
+    if request.method == "POST" and form.is_valid():
+        avenant = services.save_avenant(
+            request.user, avenant, form.values(), form.cleaned_data["changes"]
+        )
+        messages.success(request, _("Avenant « %(title)s » enregistré.") % {"title": avenant})
+        return redirect("territory:referentiel_manage")
+    attached = (
+        avenant.changes.select_related("actor", "avenant", "quartier").order_by(
+            "-created_at", "-pk"
+        )
+        if avenant.pk
+        else ReferentielChange.objects.none()
+    )
+    title = _("Avenant « %(title)s »") % {"title": avenant} if avenant.pk else _("Nouvel avenant")
+    return render(
+        request,
+        "territory/gestion/avenant.html",
+        {"form": form, "title": title, "avenant": avenant, "attached": attached},
+    )
