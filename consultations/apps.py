@@ -8,10 +8,19 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from participation.core import hooks
+        from participation.notifications import links
 
-        from .blocks import home_provider, my_space_provider, quartier_provider, retours_provider
+        from .blocks import (
+            home_provider,
+            my_space_provider,
+            quartier_provider,
+            referent_provider,
+            retours_provider,
+        )
 
         hooks.register("home", home_provider)
         hooks.register("my_space", my_space_provider)
         hooks.register("quartier", quartier_provider)
         hooks.register("quartier", retours_provider)
+        hooks.register("referent", referent_provider)
+        links.register("x", "consultations:expression_detail")  # the short links of SMS

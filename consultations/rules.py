@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef
 
 from participation.accounts.models import Role
-from participation.accounts.rules import is_mediateur, is_referent
+from participation.accounts.rules import has_verified_phone, is_mediateur, is_referent
 
 from .models import Expression, Instance, Status, Transmission
 
@@ -22,8 +22,12 @@ def has_verified_email(user) -> bool:
 
 
 def can_submit(user) -> bool:
-    """Posting an expression needs an account whose email has been verified."""
-    return user.is_authenticated and user.is_active and has_verified_email(user)
+    """Posting an expression needs an account whose email or mobile number has been verified."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (has_verified_phone(user) or has_verified_email(user))
+    )
 
 
 def can_record_in_field(user) -> bool:

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participation.audit.services import record
+from participation.notifications.links import short_link
 from participation.notifications.services import notify, queue_email
+from participation.notifications.sms import mobile_or_empty, one_sms, queue_sms
 
 from .changes import announce, figures_changed
 from .models import ROUTED_STATUSES, Expression, ExpressionStep, Status
@@ -91,10 +93,18 @@ def add_step(
     )
 
 
+def _contact_mobile(expression: Expression) -> str:
+    """The consented contact of a field expression when it is a mobile number (SMS on)."""
+    if not (expression.contact_consent and settings.SMS_ENABLED):
+        return ""
+    return mobile_or_empty(expression.contact)
+
+
 def can_reach_author(expression: Expression) -> bool:
-    """Whether ``notify_author`` reaches someone: the author, or the contact given with consent."""
-    return expression.author_id is not None or (
-        expression.contact_consent and "@" in expression.contact
+    """Whether ``notify_author`` reaches someone: the author, or the contact given with consent
+    (an email address, or a mobile number for SMS)."""
+    return expression.author_id is not None or bool(
+        expression.contact_consent and "@" in expression.contact or _contact_mobile(expression)
     )
 
 
@@ -107,7 +117,19 @@ def notify_author(expression: Expression, message: str) -> None:
         "url": settings.SITE_URL + url,
     }
     if expression.author is not None:
-        notify(expression.author, message[:300], url=url, email_subject=subject, email_body=body)
+        notify(
+            expression.author,
+            message[:300],
+            url=url,
+            email_subject=subject,
+            email_body=body,
+            sms_kind="expression",
+            sms_link=short_link("x", expression.pk),
+        )
+    elif mobile := _contact_mobile(expression):
+        # Told at a stand, without account: the link only helps if anyone may read the page.
+        link = "" if expression.is_private else short_link("x", expression.pk)
+        queue_sms(to=mobile, body=one_sms(message, link), kind="expression")
     elif can_reach_author(expression):
         queue_email(to=expression.contact, subject=subject, body=body)
 
@@ -165,5 +187,8 @@ def change_status(
             reason=note,
         )
         notify_author(locked, author_message or str(AUTHOR_MESSAGES[to]) % {"note": note or "—"})
-        announce("expression.status", locked.pk, status=to, before=before)
+        # ``by``: the open queues mark the row « traitée par un·e collègue » (or by oneself).
+        announce(
+            "expression.status", locked.pk, status=to, before=before, by=getattr(actor, "pk", None)
+        )
     return locked

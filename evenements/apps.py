@@ -7,6 +7,9 @@ class EvenementsConfig(AppConfig):
     verbose_name = _("Événements")
 
     def ready(self):
+        from participation.notifications import links
+
         from . import blocks
 
         blocks.register()
+        links.register("e", "evenements:detail")  # the short links of SMS

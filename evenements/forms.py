@@ -1,18 +1,20 @@
 import datetime as dt
+import json
 import re
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from participation.accounts.phone import FrenchMobileField
 from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
+from . import geo
 from .models import Evenement, Series
 from .services import MAX_PERSONS_PER_INSCRIPTION, Recurrence
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -23,8 +25,22 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class ObjectifChoiceField(forms.ModelMultipleChoiceField):
+    """Every objective validates here; the form shows those of the chosen quartiers only
+    (``objectif_groups``) and ``clean`` refuses one of a quartier not chosen."""
+
     def label_from_instance(self, obj):
-        return f"{obj.quartier.short_name} — {obj}"
+        return str(obj)
+
+
+def _ids(values) -> set[int]:
+    """Primary keys from what a form holds: posted strings, model instances or pks."""
+    found = set()
+    for value in values or ():
+        try:
+            found.add(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            continue
+    return found
 
 
 class EvenementForm(forms.ModelForm):
@@ -95,14 +111,22 @@ class EvenementForm(forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         self.fields["quartiers"].queryset = Quartier.objects.order_by("position", "name")
-        self.fields["objectifs"].queryset = Objectif.objects.select_related("quartier").order_by(
-            "quartier__position", "enjeu__number", "position"
+        # Retired objectives are offered no more; an event keeps those it already names.
+        kept = self.instance.objectifs.all() if self.instance.pk else None
+        self.fields["objectifs"].queryset = (
+            Objectif.objects.in_force(keep=kept)
+            .select_related("quartier", "enjeu")
+            .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
         )
         self.fields["objectifs"].widget = forms.CheckboxSelectMultiple()
         self.fields["objectifs"].widget.choices = self.fields["objectifs"].choices
         self.fields["objectifs"].required = False
-        self.fields["latitude"].help_text = _("Facultatif, pour la carte (ex. 50,5085).")
-        self.fields["longitude"].help_text = _("Facultatif, pour la carte (ex. 2,4740).")
+        self.fields["latitude"].help_text = _(
+            "Facultatif, pour la carte : cliquez sur la carte, ou tapez-la (ex. 50.5085)."
+        )
+        self.fields["longitude"].help_text = _(
+            "Facultatif, pour la carte : cliquez sur la carte, ou tapez-la (ex. 2.4740)."
+        )
         if not allow_repeat:
             for name in ("repeat", "interval_weeks", "until", "dates"):
                 del self.fields[name]
@@ -124,16 +148,49 @@ class EvenementForm(forms.ModelForm):
             images.check_photo(image)
         return image
 
+    def keep_typed(self, data) -> None:
+        """Show ``data`` (a POST) again in this unbound form, without validating it: the
+        button « Afficher les objectifs des quartiers choisis » without JavaScript."""
+        for name, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+                self.initial[name] = data.getlist(name)
+            elif isinstance(field, forms.BooleanField):
+                self.initial[name] = name in data
+            elif name in data and not isinstance(field, forms.FileField):
+                self.initial[name] = data.get(name)
+
+    def chosen_quartier_ids(self) -> set[int]:
+        return _ids(self["quartiers"].value())
+
+    def objectif_groups(self) -> list[dict]:
+        """The objectives' checkboxes by quartier, then by enjeu. A quartier's group is
+        shown when the quartier is chosen, or when one of its objectives is ticked (so that
+        an error about it is seen); a script shows and hides them as quartiers are ticked."""
+        chosen = self.chosen_quartier_ids()
+        ticked = _ids(self["objectifs"].value())
+        groups: dict[int, dict] = {}
+        for widget in self["objectifs"].subwidgets:
+            objectif = widget.data["value"].instance
+            group = groups.setdefault(
+                objectif.quartier_id,
+                {"quartier": objectif.quartier, "enjeux": {}, "visible": False},
+            )
+            group["visible"] |= objectif.quartier_id in chosen or objectif.pk in ticked
+            group["enjeux"].setdefault(objectif.enjeu, []).append(widget)
+        return [{**group, "enjeux": list(group["enjeux"].items())} for group in groups.values()]
+
+    def quartier_centres_json(self) -> str:
+        """The quartiers' approximate centres, for the map that picks the place."""
+        return json.dumps(geo.quartier_centres(self.fields["quartiers"].queryset))
+
     def clean_latitude(self):
         value = self.cleaned_data.get("latitude")
-        if value is not None and not -90 <= value <= 90:
-            raise forms.ValidationError(_("Une latitude est comprise entre -90 et 90."))
+        geo.check_latitude(value)
         return value
 
     def clean_longitude(self):
         value = self.cleaned_data.get("longitude")
-        if value is not None and not -180 <= value <= 180:
-            raise forms.ValidationError(_("Une longitude est comprise entre -180 et 180."))
+        geo.check_longitude(value)
         return value
 
     def clean_dates(self):
@@ -156,6 +213,22 @@ class EvenementForm(forms.ModelForm):
         start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("La fin doit être après le début."))
+        quartiers, objectifs = cleaned.get("quartiers"), cleaned.get("objectifs")
+        if quartiers is not None and objectifs:
+            chosen = {quartier.pk for quartier in quartiers}
+            for objectif in objectifs:
+                if objectif.quartier_id not in chosen:
+                    self.add_error(
+                        "objectifs",
+                        forms.ValidationError(
+                            _(
+                                "L'objectif « %(objectif)s » est celui du quartier "
+                                "%(quartier)s, qui n'est pas choisi : cochez ce quartier ou "
+                                "décochez l'objectif."
+                            ),
+                            params={"objectif": objectif, "quartier": objectif.quartier.short_name},
+                        ),
+                    )
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             self.add_error(
                 "longitude", _("Donnez la latitude et la longitude, ou aucune des deux.")
@@ -229,7 +302,14 @@ class GuestRegistrationForm(RegistrationForm):
     """A mediator registers a person who has no account, at a stand."""
 
     name = forms.CharField(label=_("Nom ou prénom de la personne"), max_length=120)
-    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    phone = FrenchMobileField(
+        label=_("Téléphone mobile"),
+        help_text=_(
+            "Ou une adresse électronique. Par exemple 06 12 34 56 78 : le rappel, "
+            "un changement ou une annulation arrivent par SMS."
+        ),
+        required=False,
+    )
     email = forms.EmailField(label=_("Adresse électronique"), required=False)
     contact_consent = forms.BooleanField(
         label=_(
@@ -240,12 +320,6 @@ class GuestRegistrationForm(RegistrationForm):
     )
 
     field_order = ["name", "phone", "email", "contact_consent", "adults", "children"]
-
-    def clean_phone(self):
-        phone = self.cleaned_data.get("phone", "").strip()
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(_("Ce numéro de téléphone n'est pas valide."))
-        return phone
 
     def clean(self):
         cleaned = super().clean()

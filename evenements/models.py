@@ -45,7 +45,16 @@ class Series(models.Model):
 
 class EvenementQuerySet(models.QuerySet):
     def published(self):
+        """Published and not cancelled: what one may still come to."""
         return self.filter(status=Evenement.Status.PUBLIE)
+
+    def public(self):
+        """What the public may see: everything but drafts (a cancelled event stays shown,
+        marked as cancelled). Every public list, feed, block and API goes through this."""
+        return self.exclude(status=Evenement.Status.BROUILLON)
+
+    def drafts(self):
+        return self.filter(status=Evenement.Status.BROUILLON)
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now())
@@ -75,6 +84,8 @@ class Evenement(ChoicesDisplayMixin, models.Model):
         AUTRE = "autre", _("Autre")
 
     class Status(models.TextChoices):
+        # A draft is seen by staff only (« Aperçu »), until someone publishes it.
+        BROUILLON = "brouillon", _("Brouillon")
         PUBLIE = "publie", _("Publié")
         ANNULE = "annule", _("Annulé")
 
@@ -180,6 +191,10 @@ class Evenement(ChoicesDisplayMixin, models.Model):
         return reverse_pk("evenements:detail", self.pk)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.BROUILLON
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.ANNULE
 
@@ -239,6 +254,8 @@ class Inscription(ChoicesDisplayMixin, models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     email = models.EmailField(_("adresse électronique"), blank=True)
     contact_consent = models.BooleanField(_("accepte d'être contacté·e"), default=False)
+    # When the person gave it, to the mediator who registered her (``registered_by``).
+    contact_consent_at = models.DateTimeField(_("accord donné le"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("inscrit·e par"),

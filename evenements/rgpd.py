@@ -59,7 +59,12 @@ def erase(user, *, keep_public_expressions: bool) -> None:
         # The service locks the event and promotes the first waiting people who now fit.
         services.cancel_inscription(inscription, actor=user)
     Inscription.objects.filter(user=user).update(
-        user=None, name=ANONYMISED_NAME, phone="", email="", contact_consent=False
+        user=None,
+        name=ANONYMISED_NAME,
+        phone="",
+        email="",
+        contact_consent=False,
+        contact_consent_at=None,
     )
 
 
@@ -72,4 +77,6 @@ def purge_contacts(before) -> int:
     stale = Inscription.objects.filter(
         user__isnull=True, created_at__lt=before, evenement__ends_at__lt=before
     ).exclude(name=ANONYMISED_NAME, phone="", email="", contact_consent=False)
-    return stale.update(name=ANONYMISED_NAME, phone="", email="", contact_consent=False)
+    return stale.update(
+        name=ANONYMISED_NAME, phone="", email="", contact_consent=False, contact_consent_at=None
+    )

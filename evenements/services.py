@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy
 from participation.audit.services import record
 from participation.core import images
 from participation.core.ratelimit import RateLimited, limit_account
+from participation.notifications.links import short_link
 from participation.notifications.services import notify, queue_email
+from participation.notifications.sms import InvalidPhoneNumber, one_sms, queue_sms
 
 from .models import Evenement, Inscription, Series
 
@@ -124,12 +126,18 @@ def _email_context(event: Evenement, inscription: Inscription | None = None) -> 
     }
 
 
+# What a guest registered by phone at a stand is told by SMS: not what she heard there.
+GUEST_SMS = {"promoted", "changed", "cancelled", "reminder"}
+
+
 def _tell(inscription: Inscription, message: str, template: str, subject: str, **extra) -> None:
-    """Tell a registrant: in-app and by email for an account; by email (if consented) for a guest."""
+    """Tell a registrant: in-app and by the channels she chose for an account; by email or
+    SMS (with consent) for a guest. The SMS is ``message`` and a short link to the event."""
     event = inscription.evenement
     body = render_to_string(
         f"evenements/emails/{template}.txt", {**_email_context(event, inscription), **extra}
     )
+    sms_link = short_link("e", event.pk)
     if inscription.user_id:
         notify(
             inscription.user,
@@ -137,9 +145,18 @@ def _tell(inscription: Inscription, message: str, template: str, subject: str, *
             url=event.get_absolute_url(),
             email_subject=subject,
             email_body=body,
+            sms_kind=f"evenement-{template}",
+            sms_link=sms_link,
         )
-    elif inscription.email and inscription.contact_consent:
-        queue_email(to=inscription.email, subject=subject, body=body)
+    elif inscription.contact_consent:
+        if inscription.email:
+            queue_email(to=inscription.email, subject=subject, body=body)
+        if inscription.phone and template in GUEST_SMS and settings.SMS_ENABLED:
+            try:
+                text = one_sms(message, sms_link)
+                queue_sms(to=inscription.phone, body=text, kind=f"evenement-{template}")
+            except InvalidPhoneNumber:  # typed before numbers were checked: not a mobile
+                logger.warning("Registration %s: no SMS to an invalid number", inscription.pk)
 
 
 def _snapshot(event: Evenement, names=EVENT_FIELDS) -> dict:
@@ -150,6 +167,8 @@ def _snapshot(event: Evenement, names=EVENT_FIELDS) -> dict:
 
 
 def _check_can_register(event: Evenement, persons: int) -> None:
+    if event.is_draft:
+        raise RegistrationRefused(_("Cet événement n'est pas encore publié."))
     if event.is_cancelled:
         raise RegistrationRefused(
             _("Cet événement est annulé : il n'est plus possible de s'y inscrire.")
@@ -287,6 +306,7 @@ def register_guest(
         phone=phone.strip() if contact_consent else "",
         email=email.strip() if contact_consent else "",
         contact_consent=contact_consent,
+        contact_consent_at=now if contact_consent else None,
         registered_by=actor,
         adults=adults,
         children=children,
@@ -298,7 +318,12 @@ def register_guest(
         actor=actor,
         action="inscription.guest",
         target=inscription,
-        after={"evenement": event.pk, "status": status, "persons": adults + children},
+        after={
+            "evenement": event.pk,
+            "status": status,
+            "persons": adults + children,
+            "contact_consent": contact_consent,
+        },
     )
     _announce(inscription)
     return inscription
@@ -519,8 +544,13 @@ def create_event(
     objectifs=(),
     recurrence: Recurrence | None = None,
     duplicated_from: Evenement | None = None,
+    publish: bool = False,
 ) -> list[Evenement]:
-    """Create an event, or every occurrence of a series; returns the events created."""
+    """Create an event, or every occurrence of a series; returns the events created.
+
+    They are drafts, seen by staff only, unless ``publish``: someone looks at the preview,
+    then publishes (``publish_event``).
+    """
     _validate_times(data.get("starts_at"), data.get("ends_at"))
     data = _with_clean_image(data)
     series = None
@@ -536,7 +566,11 @@ def create_event(
     duration = data["ends_at"] - data["starts_at"]
     created = []
     for start in starts:
-        event = Evenement(created_by=actor if actor and actor.pk else None, series=series)
+        event = Evenement(
+            created_by=actor if actor and actor.pk else None,
+            series=series,
+            status=Evenement.Status.PUBLIE if publish else Evenement.Status.BROUILLON,
+        )
         _apply(event, data)
         event.starts_at, event.ends_at = start, start + duration
         event.full_clean(exclude=["quartiers", "objectifs"])
@@ -645,10 +679,42 @@ def update_event(
 
 
 @transaction.atomic
+def publish_event(event: Evenement, *, actor) -> list[Evenement]:
+    """Publish a draft, and the other drafts of its series (created with it); returns the
+    events published, none if it was published already (a second click changes nothing)."""
+    locked = _lock(event.pk)
+    if not locked.is_draft:
+        return []
+    targets = [locked]
+    if locked.series_id:
+        targets += list(
+            Evenement.objects.select_for_update()
+            .drafts()
+            .filter(series_id=locked.series_id)
+            .exclude(pk=locked.pk)
+            .order_by("starts_at", "pk")
+        )
+    for target in targets:
+        target.status = Evenement.Status.PUBLIE
+        target.save(update_fields=["status", "updated_at"])
+    record(
+        actor=actor,
+        action="evenement.publish",
+        target=locked,
+        before={"status": Evenement.Status.BROUILLON},
+        after={"status": Evenement.Status.PUBLIE, "occurrences": len(targets)},
+    )
+    return targets
+
+
+@transaction.atomic
 def cancel_event(
     event: Evenement, *, actor, reason: str = "", whole_series: bool = False
 ) -> list[Evenement]:
-    """Cancel an event (or it and the coming ones of its series) and tell every registrant."""
+    """Cancel an event (or it and the coming ones of its series) and tell every registrant.
+
+    A draft is never cancelled: that would make it public (a cancelled event stays shown).
+    """
     locked = _lock(event.pk)
     targets = [locked]
     if whole_series and locked.series_id:
@@ -659,7 +725,7 @@ def cancel_event(
         )
     cancelled = []
     for target in targets:
-        if target.is_cancelled:
+        if target.is_cancelled or target.is_draft:
             continue
         target.status = Evenement.Status.ANNULE
         target.cancelled_at = timezone.now()

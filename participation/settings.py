@@ -93,7 +93,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin and allauth's apps, named in French (participation/admin_site.py).
+    "participation.admin_site.ParticipationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -108,8 +109,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "csp",
     "allauth",
-    "allauth.account",
-    "allauth.mfa",
+    "participation.admin_site.LoginAddressesConfig",
+    "participation.admin_site.SecondFactorConfig",
     # The shared core, nested in the project package.
     "participation.accounts",
     "participation.territory",
@@ -247,6 +248,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "participation.notifications.tasks.send_pending_emails",
         "schedule": float(EMAIL_SWEEP_SECONDS),
     },
+    "send-pending-sms": {
+        "task": "participation.notifications.tasks.send_pending_sms",
+        "schedule": float(EMAIL_SWEEP_SECONDS),
+    },
     "sweep-expression-thumbnails": {
         "task": "consultations.tasks.sweep_thumbnails",
         "schedule": 300.0,
@@ -296,8 +301,15 @@ LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# A resident may sign up with only a French mobile number and sign in by a code sent by SMS
+# (participation/accounts/phone.py; the phone sign-up form asks for the number alone, the
+# email one drops it). Offered only while SMS_ENABLED (below): checked at each request.
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 15 * 60
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = 2
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
@@ -308,7 +320,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Participation Auchel] "
 ACCOUNT_ADAPTER = "participation.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "participation.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "participation.accounts.forms.SignupForm",
+    "login": "participation.accounts.forms.LoginForm",
+    "request_login_code": "participation.accounts.forms.RequestLoginCodeForm",
+    "change_phone": "participation.accounts.forms.ChangePhoneForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -317,7 +334,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "20/m/ip,3/m/key",
+    # A code by SMS to a number (sign-up, adding a number): the key is the number.
+    "verify_phone": "1/30s/key,3/m/ip",
+    "change_phone": "1/m/user",
 }
+# Codes by SMS cost the commune and can be used to harass a number: beyond allauth's bursts
+# above, at most this many per number and per client address a day (participation/core/
+# ratelimit.py; django-ratelimit rates).
+SMS_CODE_RATE_PER_NUMBER = os.environ.get("SMS_CODE_RATE_PER_NUMBER", "8/d")
+SMS_CODE_RATE_PER_CLIENT = os.environ.get("SMS_CODE_RATE_PER_CLIENT", "30/d")
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
 MFA_ADAPTER = "participation.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -380,6 +405,29 @@ elif PRODUCTION:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- SMS (participation/notifications/sms.py) ------------------------------------------
+
+# A dotted path to a backend of participation/notifications/sms_backends.py. Embedded: the
+# console (the SMS appears in the terminal). Production: SMS are off until SMS_BACKEND is
+# set (SMS_ENABLED is then False, and no one is offered notices by SMS); the Brevo backend
+# needs its key and sender, checked at start.
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
+    "" if PRODUCTION else "participation.notifications.sms_backends.ConsoleBackend"
+)
+SMS_ENABLED = bool(SMS_BACKEND)
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_SENDER = os.environ.get("SMS_SENDER", "Auchel")  # 11 letters or 15 digits at most
+SMS_BREVO_API_URL = os.environ.get("SMS_BREVO_API_URL", "https://api.brevo.com/v3")
+SMS_BREVO_API_KEY = os.environ.get("SMS_BREVO_API_KEY", "")
+if SMS_BACKEND.endswith(".BrevoBackend"):
+    SMS_BREVO_API_KEY = required("SMS_BREVO_API_KEY")
+    SMS_SENDER = required("SMS_SENDER")
+SMS_TIMEOUT_SECONDS = envint("SMS_TIMEOUT_SECONDS", 10)
+# An attempt still running after this long is taken for dead (worker killed): the sweep
+# asks the provider whether it got the SMS before sending it. More than the timeout above.
+SMS_CLAIM_SECONDS = envint("SMS_CLAIM_SECONDS", 120)
+SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 8)
 
 # --- Security ----------------------------------------------------------------
 

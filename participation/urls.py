@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from participation.accounts import views as accounts_views
 from participation.core import views as core_views
+from participation.notifications import views as notifications_views
 
 admin.site.site_header = _("Administration — Participation Auchel")
 admin.site.site_title = _("Participation Auchel")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("compte/", include("participation.accounts.urls")),
     path("notifications/", include("participation.notifications.urls")),
+    # Short links in SMS (participation/notifications/links.py): « /r/e1f/ ».
+    path("r/<str:code>/", notifications_views.follow_short_link, name="short_link"),
     path("evenements/", include("evenements.urls")),
     path("", include("consultations.urls")),
     path("terrain/", include("consultations.terrain.urls")),
@@ -25,6 +28,8 @@ urlpatterns = [
     # The readable API page is served by us (no CDN-hosted viewer): /api/docs/ leads to it.
     path("api/docs/", RedirectView.as_view(pattern_name="api-reference"), name="api-docs"),
     path("gestion/", accounts_views.referent_space, name="referent_space"),
+    path("gestion/roles/", accounts_views.roles, name="referent_roles"),
+    path("gestion/roles/<int:pk>/", accounts_views.role_change, name="referent_role_change"),
     path("gestion/admin/", admin.site.urls),
     # Public uploads (event images) in embedded mode; nginx serves them in production.
     path("media/<path:path>", core_views.media, name="media"),

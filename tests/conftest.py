@@ -55,10 +55,22 @@ def _test_settings(settings, tmp_path):
     # Tests change data and read pages back at once: the anonymous page cache has its own tests.
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
     settings.DASHBOARD_CACHE_SECONDS = 0
+    # SMS go to a file of this test's own (the fixture ``sms_outbox`` reads it).
+    settings.SMS_BACKEND = "participation.notifications.sms_backends.FileBackend"
+    settings.SMS_ENABLED = True
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """The SMS sent so far in this test, as dicts (key, to, body, kind, at); a callable."""
+    from participation.notifications.sms_backends import read_sms_file
+
+    return lambda: read_sms_file(settings.SMS_FILE_PATH)
 
 
 @pytest.fixture(autouse=True)

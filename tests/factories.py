@@ -21,10 +21,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
-        """A verified primary email unless ``verified=False``."""
+        """A verified primary email unless ``verified=False`` (none for ``email=None``)."""
         if not create:
             return
         self.save()
+        if not self.email:
+            return
         EmailAddress.objects.create(
             user=self, email=self.email, primary=True, verified=extracted is not False
         )

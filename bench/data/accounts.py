@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import NotifyBy, Role, User
 
 from . import BENCH_PASSWORD, EMAIL_DOMAIN, Generator, volume
 from .bulk import CHUNK, bulk, chunked
@@ -104,7 +104,7 @@ def make_accounts(gen: Generator) -> int:
                     role=role,
                     display_name=rng.choice(FIRST_NAMES) if rng.random() < 0.7 else "",
                     quartier_id=rng.choice(gen.quartier_ids) if role == Role.HABITANT else None,
-                    notify_by_email=rng.random() < 0.8,
+                    notify_by=NotifyBy.EMAIL if rng.random() < 0.8 else NotifyBy.NONE,
                     date_joined=gen.days_ago(rng, 730),
                 )
             )

@@ -45,6 +45,9 @@ class ExpressionFormMixin:
             ]
         )
         field.initial = default_quartier_id
+        # Objectives retired from today are no longer offered, but a record keeps its own.
+        kept = [getattr(o, "pk", o) for o in self.initial.get("objectifs") or []]
+        self.fields["objectifs"].queryset = Objectif.objects.in_force(keep=kept)
 
     @cached_property
     def quartiers(self):
@@ -54,9 +57,9 @@ class ExpressionFormMixin:
     def _all_objectifs(self):
         """Read only to show the form: a valid submission never needs them."""
         return list(
-            Objectif.objects.select_related("enjeu").order_by(
-                "quartier_id", "enjeu__number", "position"
-            )
+            self.fields["objectifs"]
+            .queryset.select_related("enjeu")
+            .order_by("quartier_id", "enjeu__number", "position")
         )
 
     @property
@@ -257,6 +260,34 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         ]
         self._setup_consultations()
         self._setup_evenements(evenement_initial)
+
+    def use_easy_read(self):
+        """The « Facile à lire » help (participation/core/easyread.py): short sentences,
+        common words; what the fields accept does not change. Also once the form has been
+        validated: its bound fields keep a copy of their label and help."""
+        help_texts = {
+            "text": _(
+                "Dites ce qui va bien, ce qui ne va pas, ou votre idée. "
+                "N'écrivez pas le nom ou l'adresse d'une autre personne."
+            ),
+            "photo": _(
+                "Votre photo doit être petite : 10 Mo au plus. "
+                "Nous enlevons de la photo l'endroit où elle a été prise."
+            ),
+            "photo_description": _(
+                "Dites en quelques mots ce qu'on voit sur la photo. "
+                "C'est utile pour les personnes qui ne voient pas bien."
+            ),
+        }
+        for name, help_text in help_texts.items():
+            self.fields[name].help_text = self[name].help_text = help_text
+        unknown = _("Je ne sais pas. Un médiateur choisira pour moi.")
+        self.fields["objectifs_unknown"].label = self["objectifs_unknown"].label = unknown
+        self.fields["visibility"].choices = [
+            (Visibility.PUBLIC_NAMED, _("Tout le monde. Mon nom est écrit.")),
+            (Visibility.PUBLIC_ANONYMOUS, _("Tout le monde. Mon nom n'est pas écrit.")),
+            (Visibility.PRIVATE, _("Seulement les médiateurs et le comité.")),
+        ]
 
     def _setup_evenements(self, evenement_initial):
         if evenement_initial is not None:
@@ -515,54 +546,3 @@ class SignalementForm(forms.Form):
         max_length=2000,
         required=False,
     )
-
-
-class ConsultationForm(forms.ModelForm):
-    class Meta:
-        model = Consultation
-        fields = [
-            "title",
-            "slug",
-            "question",
-            "description",
-            "quartiers",
-            "objectifs",
-            "opens_on",
-            "closes_on",
-        ]
-        widgets = {
-            "quartiers": forms.CheckboxSelectMultiple,
-            "objectifs": forms.SelectMultiple(attrs={"size": 10}),
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-        help_texts = {
-            "slug": _("Lettres minuscules, chiffres et tirets : elle forme l'adresse de la page."),
-            "objectifs": _("Facultatif. Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["quartiers"].queryset = Quartier.objects.order_by("position", "name")
-        self.fields["objectifs"].queryset = Objectif.objects.select_related("quartier").order_by(
-            "quartier__position", "enjeu__number", "position"
-        )
-        self.fields["objectifs"].label_from_instance = lambda o: f"{o.quartier.short_name} — {o}"
-        self.fields["quartiers"].error_messages["required"] = _(
-            "Cochez au moins un quartier concerné."
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens and closes and closes < opens:
-            self.add_error("closes_on", _("La date de clôture doit suivre la date d'ouverture."))
-        quartiers = cleaned.get("quartiers")
-        for objectif in cleaned.get("objectifs") or []:
-            if quartiers is not None and objectif.quartier not in quartiers:
-                self.add_error(
-                    "objectifs",
-                    _("« %(objectif)s » concerne %(quartier)s, qui n'est pas coché.")
-                    % {"objectif": objectif, "quartier": objectif.quartier.short_name},
-                )
-        return cleaned

@@ -8,10 +8,10 @@ input again, so the photo waits here between the two sendings:
   decodes its photo (issue 15: work is bounded before any is done);
 * in the private storage (``provisoires/``, never under MEDIA_ROOT, never served as sent,
   left out of backups), named by an unguessable token;
-* decoded and re-encoded without metadata (``images.clean_photo``) the first time it is
-  needed: when her browser asks for the thumbnail, or when the corrected form stores it.
-  The file as sent is then deleted; nobody, not even she, ever receives it. A photo is
-  decoded once;
+* decoded and re-encoded without metadata, its faces blurred (``images.clean_photo``) the
+  first time it is needed: when her browser asks for the thumbnail, or when the corrected
+  form stores it. The file as sent is then deleted; nobody, not even she, ever receives it.
+  A photo is decoded once; how many faces were blurred waits beside it (``faces_name``);
 * bound to the session and the account that sent it: the token is listed in that session
   only, and ``KeptPhotos.get`` answers nothing for any other (another session's token, a
   guessed one and an expired one all look alike: absent);
@@ -71,6 +71,11 @@ class KeptPhoto:
     def thumbnail_name(self) -> str:
         return f"{FOLDER}/{self.token}-mini.jpg"
 
+    @property
+    def faces_name(self) -> str:
+        """How many faces were blurred when it was decoded: the expression records it."""
+        return f"{FOLDER}/{self.token}-visages.txt"
+
     def exists(self) -> bool:
         return private_storage.exists(self.name) or private_storage.exists(self.sent_name)
 
@@ -83,21 +88,33 @@ class KeptPhoto:
                 content = handle.read()
         except FileNotFoundError:
             return self._clean_sent()
+        try:
+            with private_storage.open(self.faces_name, "rb") as handle:
+                found = int(handle.read() or 0)
+        except (FileNotFoundError, ValueError):
+            # Kept before faces were blurred: blurred now, never stored with its faces.
+            return images.clean_photo(ContentFile(content), blur_faces=True)
         # Its header gives the size (nothing decoded): it is our own JPEG.
         width, height = images.Image.open(io.BytesIO(content)).size
-        return images.CleanImage(content=content, width=width, height=height)
+        return images.CleanImage(content=content, width=width, height=height, faces_blurred=found)
 
     def _clean_sent(self) -> images.CleanImage | None:
         try:
             with private_storage.open(self.sent_name, "rb") as sent:
-                clean = images.clean_photo(sent)
+                clean = images.clean_photo(sent, blur_faces=True)
         except FileNotFoundError:
             return None
         except ValidationError:
             self.delete()
             raise
         small = images.make_thumbnail(clean.content)
-        for name, content in ((self.name, clean.content), (self.thumbnail_name, small.content)):
+        # The count first: a photo read without it would be taken for one kept before faces
+        # were blurred, and blurred again.
+        for name, content in (
+            (self.faces_name, str(clean.faces_blurred).encode()),
+            (self.name, clean.content),
+            (self.thumbnail_name, small.content),
+        ):
             saved = private_storage.save(name, ContentFile(content))
             if saved != name:  # taken meanwhile by the same photo's other request: keep one
                 private_storage.delete(saved)
@@ -112,7 +129,7 @@ class KeptPhoto:
         return private_storage.open(self.thumbnail_name, "rb")
 
     def delete(self) -> None:
-        for name in (self.sent_name, self.name, self.thumbnail_name):
+        for name in (self.sent_name, self.name, self.thumbnail_name, self.faces_name):
             private_storage.delete(name)  # nothing to do when it is gone already
 
 

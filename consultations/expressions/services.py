@@ -136,7 +136,8 @@ def _existing(*, author=None, recorded_by=None, key) -> Expression | None:
 
 
 def _decode_photo(photo: File | KeptPhoto | None) -> images.CleanImage | None:
-    """The photo re-encoded without metadata; an unreadable one is the photo field's error.
+    """The photo re-encoded without metadata, its faces blurred (the same decoding); an
+    unreadable one is the photo field's error.
 
     A kept photo is decoded here if its thumbnail was never asked for, else read as it was
     re-encoded then (None once it is gone): decoded once either way.
@@ -146,7 +147,7 @@ def _decode_photo(photo: File | KeptPhoto | None) -> images.CleanImage | None:
     try:
         if isinstance(photo, KeptPhoto):
             return photo.read()
-        return images.clean_photo(photo)
+        return images.clean_photo(photo, blur_faces=True)
     except ValidationError as error:
         raise ValidationError({"photo": error.error_list}) from error
 
@@ -156,6 +157,7 @@ def _create(*, fields: dict, objectifs, photo: images.CleanImage | None, actor) 
     expression.objectifs_unknown = not objectifs
     if photo is not None:
         expression.photo.save("photo.jpg", photo.as_file(), save=False)
+        expression.faces_blurred = photo.faces_blurred
     expression.save()
     if objectifs:
         expression.objectifs.add(*objectifs)  # a new expression: nothing to compare with
@@ -563,31 +565,3 @@ def report(expression: Expression, *, reporter, reason: str, details: str = "") 
             else:
                 changes.announce_arrival("expression.reported", locked)
     return signalement
-
-
-# --- Consultations (référent) ---------------------------------------------------------
-
-
-def save_consultation(form, *, actor) -> Consultation:
-    if not rules.can_manage_consultations(actor):
-        raise PermissionDenied
-    creating = form.instance.pk is None
-    with transaction.atomic():
-        consultation = form.save(commit=False)
-        if creating:
-            consultation.created_by = actor
-        consultation.save()
-        form.save_m2m()
-        record(
-            actor=actor,
-            action="consultation.ouverte" if creating else "consultation.modifiee",
-            target=consultation,
-            after={
-                "title": consultation.title,
-                "opens_on": consultation.opens_on.isoformat(),
-                "closes_on": consultation.closes_on.isoformat(),
-                "quartiers": sorted(q.code for q in consultation.quartiers.all()),
-            },
-        )
-        changes.queue_changed()  # the queue's filters list the consultations, its rows their titles
-    return consultation

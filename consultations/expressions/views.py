@@ -13,7 +13,8 @@ from django.utils.http import quote_etag, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participation.accounts.rules import mediateur_required, referent_required
+from participation.accounts.rules import mediateur_required
+from participation.core import easyread
 from participation.core.fragments import render_rows
 from participation.core.pagecache import cache_for_anonymous
 from participation.core.ratelimit import RateLimited
@@ -25,7 +26,6 @@ from ..models import Consultation, Expression, ExpressionStep, Source, Support
 from . import kept_photos, services
 from .filters import ExpressionFilter
 from .forms import (
-    ConsultationForm,
     ExpressionEditForm,
     ExpressionForm,
     FieldExpressionForm,
@@ -228,6 +228,8 @@ def _drop_replaced_photo(request, used) -> None:
 
 
 def _render_form(request, template, form, status=200, extra=None, *, in_field=False):
+    if isinstance(form, ExpressionForm) and easyread.is_on(request):
+        form.use_easy_read()
     kept, choice, lost = None, kept_photos.KEEP, False
     if request.method == "POST" and "photo" in form.fields:
         kept, choice, lost = _keep_photo(request, form, in_field=in_field)
@@ -513,20 +515,4 @@ def consultation_detail(request, slug):
             .count(),
             "can_manage": rules.can_manage_consultations(request.user),
         },
-    )
-
-
-@referent_required
-@require_http_methods(["GET", "POST"])
-def consultation_edit(request, slug=None):
-    consultation = get_object_or_404(Consultation, slug=slug) if slug else None
-    form = ConsultationForm(request.POST or None, instance=consultation)
-    if request.method == "POST" and form.is_valid():
-        consultation = services.save_consultation(form, actor=request.user)
-        messages.success(request, _("La consultation est enregistrée."))
-        return redirect(consultation)
-    return render(
-        request,
-        "consultations/consultation_form.html",
-        {"form": form, "consultation": consultation},
     )

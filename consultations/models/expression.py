@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +108,14 @@ def waiting_since() -> Case:
     return Case(When(status=Status.SOUMISE, then=F("created_at")), default=F("flagged_at"))
 
 
+def said_or_created() -> Coalesce:
+    """When it was said: ``said_at`` for a field entry typed offline and sent later, else
+    when it was received (``created_at``). The one rule for every count of expressions by
+    period (the committee's figures, charts, filters, exports and bilan): an entry said on
+    30 November and synced on 2 December counts in November."""
+    return Coalesce("said_at", "created_at")
+
+
 def photo_path(instance, filename: str) -> str:
     # The name the browser sent is never kept: it may carry personal data.
     return timezone.now().strftime(f"expressions/%Y/%m/{uuid.uuid4().hex}.jpg")
@@ -125,6 +135,20 @@ class ExpressionQuerySet(models.QuerySet):
 
     def collected_in_field(self):
         return self.exclude(source=Source.EN_LIGNE)
+
+    def with_said_or_created(self):
+        """Annotated with ``said_or_created`` (``said_or_created()``), to group or order by."""
+        return self.annotate(said_or_created=said_or_created())
+
+    def said_between(self, start=None, end=None):
+        """Said at ``start`` or later and before ``end`` (aware datetimes; None: no bound)."""
+        moment = said_or_created()
+        bounds = []
+        if start is not None:
+            bounds.append(GreaterThanOrEqual(moment, start))
+        if end is not None:
+            bounds.append(LessThan(moment, end))
+        return self.filter(*bounds) if bounds else self
 
     def for_author_cards(self, author):
         """``author``'s own expressions as her cards show them, in a fixed number of queries.
@@ -267,6 +291,10 @@ class Expression(ChoicesDisplayMixin, models.Model):
         max_length=200,
     )
     photo_description = models.CharField(_("description de la photo"), max_length=200, blank=True)
+    # Faces are blurred in the stored photo when it is received, before anyone sees it.
+    faces_blurred = models.PositiveSmallIntegerField(
+        _("visages floutés automatiquement"), default=0, editable=False
+    )
 
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     supports_count = models.PositiveIntegerField(_("« moi aussi »"), default=0)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import NotifyBy, Role, User
 from participation.notifications.models import Email
 from participation.notifications.services import queue_email
 
@@ -48,7 +48,11 @@ def send_digest(today=None) -> int:
     )
     sent = 0
     recipients = User.objects.filter(
-        role__in=[Role.MEDIATEUR], is_active=True, notify_by_email=True, deleted_at__isnull=True
+        role__in=[Role.MEDIATEUR],
+        is_active=True,
+        notify_by__in=[NotifyBy.EMAIL, NotifyBy.BOTH],
+        deleted_at__isnull=True,
+        email__isnull=False,
     ).exclude(email="")
     for user in recipients:
         with transaction.atomic():

@@ -12,7 +12,7 @@ from participation.territory.models import Objectif, Quartier
 from ..changes import first_words
 from ..models import Consultation, Etiquette, Expression, Instance
 from .queue import text_version
-from .services import RejectionReason, SignalementDecision
+from .services import Area, RejectionReason, SignalementDecision, check_area
 
 
 class RejectForm(forms.Form):
@@ -317,6 +317,46 @@ def typed_values(form: forms.Form) -> list[tuple[str, str]]:
         if shown:
             rows.append((str(field.label), " ; ".join(shown)))
     return rows
+
+
+def _percent(label, help_text=""):
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100"}),
+        error_messages={
+            "required": _("Donnez un nombre entre 0 et 100."),
+            "invalid": _("Donnez un nombre entre 0 et 100, par exemple 25 ou 12.5."),
+            "max_decimal_places": _("Un chiffre après la virgule au plus, par exemple 12.5."),
+        },
+    )
+
+
+class BlurAreaForm(forms.Form):
+    """« Flouter une zone » of the photo, in percent of the photo (the script of the page
+    fills these fields from a rectangle drawn on the photo)."""
+
+    prefix = "flou"
+
+    left = _percent(_("Depuis la gauche (%)"), _("0 : le bord gauche de la photo."))
+    top = _percent(_("Depuis le haut (%)"), _("0 : le haut de la photo."))
+    width = _percent(_("Largeur (%)"))
+    height = _percent(_("Hauteur (%)"))
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.area: Area = check_area(**data)
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
+        return data
 
 
 class EtiquetteForm(forms.Form):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participation.audit.services import record
+from participation.core import images
 from participation.core.ids import is_pk
 from participation.notifications.services import notify
 
@@ -170,8 +171,35 @@ def _check_numbers(duplicate_pk: int, target_pk) -> None:
         )
 
 
+def _hides_public_words(source: Expression, target: Expression) -> bool:
+    """Whether merging ``source`` into ``target`` would take words a resident chose to make
+    public (and their « moi aussi ») out of public view: into a private expression, read by
+    the staff only, they would disappear from the site without their author's say."""
+    return target.is_private and not source.is_private
+
+
+def merge_targets(duplicate: Expression):
+    """The expressions ``duplicate`` may be merged into, as far as their publication goes
+    (``_hides_public_words``): where the staff page looks for likely duplicates."""
+    if duplicate.is_private:
+        return Expression.objects.all()
+    return Expression.objects.exclude(visibility=Visibility.PRIVATE)
+
+
 def _check_merge(source: Expression, target: Expression) -> None:
     """The rules of a merge (beside the numbers): raises ValidationError or TransitionError."""
+    if _hides_public_words(source, target):
+        raise ValidationError(
+            {
+                "target": _(
+                    "L'expression n° %(number)s est privée : y regrouper la n° %(duplicate)s, "
+                    "publique, ferait disparaître de la vue de tous ses mots et ses « moi "
+                    "aussi ». On ne regroupe une expression publique qu'avec une expression "
+                    "publique : choisissez-en une autre, ou laissez-les séparées."
+                )
+                % {"number": target.pk, "duplicate": source.pk}
+            }
+        )
     if target.status not in LISTED_STATUSES:
         raise ValidationError(
             {
@@ -597,5 +625,103 @@ def handle_signalements(expression: Expression | int, *, actor, decision: str, n
                 )
                 % {"note": note},
             )
-        _moderation_event("expression.reviewed", locked, decision=decision)
+        _moderation_event("expression.reviewed", locked, decision=decision, by=actor.pk)
     return count
+
+
+# --- Photo ---------------------------------------------------------------------------------
+
+NO_PHOTO = gettext_lazy("Cette expression n'a pas de photo à flouter.")
+AREA_OUTSIDE = gettext_lazy(
+    "La zone dépasse de la photo : la position plus la taille doit rester à 100 % au plus "
+    "(par exemple 30 % depuis la gauche et 70 % de largeur au plus)."
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """An area of a photo in percent of its width and height, from its top left corner."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    def as_fractions(self) -> dict[str, float]:
+        return {
+            "left": self.left / 100,
+            "top": self.top / 100,
+            "width": self.width / 100,
+            "height": self.height / 100,
+        }
+
+    def as_audit(self) -> dict[str, float]:
+        return {name: round(value, 1) for name, value in vars(self).items()}
+
+
+def check_area(*, left, top, width, height) -> Area:
+    """The area to blur, or a ValidationError naming the field at fault."""
+    area = Area(float(left), float(top), float(width), float(height))
+    errors = {}
+    for name in ("left", "top"):
+        if not 0 <= getattr(area, name) < 100:
+            errors[name] = [_("Donnez une position entre 0 et 100 %.")]
+    for name in ("width", "height"):
+        if not 0 < getattr(area, name) <= 100:
+            errors[name] = [_("Donnez une taille de plus de 0 % et de 100 % au plus.")]
+    if errors:
+        raise ValidationError(errors)
+    # A rectangle drawn to the edge may round a hair past it.
+    if area.left + area.width > 100.5:
+        errors["width"] = [AREA_OUTSIDE]
+    if area.top + area.height > 100.5:
+        errors["height"] = [AREA_OUTSIDE]
+    if errors:
+        raise ValidationError(errors)
+    return area
+
+
+def blur_photo_area(expression: Expression | int, *, actor, area: Area) -> Expression:
+    """Blur by hand an area the face detector missed (a face, a name, a plate…).
+
+    The stored photo is the only copy: it and its thumbnail are replaced by blurred ones,
+    under new names (the served ETag changes with them: no browser shows the old ones
+    again), and the old files are deleted once the change is committed. Blurring again adds
+    to what was blurred. Audited; raises PermissionDenied or ValidationError.
+    """
+    _deny_unless(rules.can_moderate(actor))
+    area = check_area(**vars(area))
+    written: list = []
+    try:
+        with transaction.atomic():
+            locked = _lock(_pk(expression))
+            if not locked.photo:
+                raise ValidationError(NO_PHOTO)
+            old = [name for name in (locked.photo.name, locked.thumbnail.name) if name]
+            with locked.photo.open("rb") as handle:
+                blurred = images.blur_area(handle.read(), **area.as_fractions())
+            small = images.make_thumbnail(blurred.content)
+            locked.photo.save("photo.jpg", blurred.as_file(), save=False)
+            written.append(locked.photo.name)
+            locked.thumbnail.save("mini.jpg", small.as_file(), save=False)
+            written.append(locked.thumbnail.name)
+            locked.save(update_fields=["photo", "thumbnail", "updated_at"])
+            record(
+                actor=actor,
+                action="expression.photo_floutee",
+                target=locked,
+                after={"zone_pourcent": area.as_audit()},
+            )
+            storage = locked.photo.storage
+            transaction.on_commit(lambda: _delete_files(storage, old), robust=True)
+            _moderation_event("expression.updated", locked)
+    except BaseException:
+        if written:
+            _delete_files(Expression._meta.get_field("photo").storage, written)
+        raise
+    return locked
+
+
+def _delete_files(storage, names) -> None:
+    for name in names:
+        storage.delete(name)

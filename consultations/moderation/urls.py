@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import etiquettes, expression, journal, merge, queue
+from .views import etiquettes, expression, journal, merge, photo, queue
 
 # Mounted in the « consultations » namespace by consultations/urls.py.
 urlpatterns = [
@@ -31,5 +31,10 @@ urlpatterns = [
         "moderation/expressions/<int:pk>/publier/",
         expression.publish,
         name="moderation_publish",
+    ),
+    path(
+        "moderation/expressions/<int:pk>/photo/flouter/",
+        photo.blur_area,
+        name="moderation_blur_photo",
     ),
 ]

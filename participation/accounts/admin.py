@@ -16,7 +16,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 class UserAdminForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "quartier", "notify_by_email", "role", "is_active"]
+        fields = ["display_name", "quartier", "notify_by", "role", "is_active"]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -44,6 +44,7 @@ class UserAdmin(admin.ModelAdmin):
     form = UserAdminForm
     list_display = [
         "email",
+        "phone",
         "display_name",
         "role",
         "quartier",
@@ -53,9 +54,9 @@ class UserAdmin(admin.ModelAdmin):
     ]
     list_filter = ["role", "quartier", "is_active"]
     list_select_related = ["quartier"]
-    search_fields = ["email", "display_name"]
+    search_fields = ["email", "phone", "display_name"]
     fieldsets = [
-        (None, {"fields": ["email", "display_name", "quartier", "notify_by_email"]}),
+        (None, {"fields": ["email", "phone", "display_name", "quartier", "notify_by"]}),
         (
             _("Rôle et accès"),
             {
@@ -69,8 +70,8 @@ class UserAdmin(admin.ModelAdmin):
         ),
         (_("Dates"), {"fields": ["date_joined", "last_login", "deleted_at"]}),
     ]
-    # The email is the login and is verified by allauth: its owner changes it, not the admin.
-    readonly_fields = ["email", "date_joined", "last_login", "deleted_at"]
+    # The email and the phone are logins verified by allauth: their owner changes them.
+    readonly_fields = ["email", "phone", "date_joined", "last_login", "deleted_at"]
 
     def get_queryset(self, request):
         totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)

@@ -1,12 +1,21 @@
+from allauth.account.fields import EmailField
+from allauth.account.forms import ChangePhoneForm as AllauthChangePhoneForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Quartier
 
 from . import rgpd
-from .models import User
+from .models import NotifyBy, Role, User
+
+SMS_OFF = _(
+    "L'envoi de SMS n'est pas activé sur cette plateforme : utilisez une adresse électronique."
+)
 
 
 class ProfileForm(forms.ModelForm):
@@ -23,10 +32,45 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "quartier", "notify_by_email"]
+        fields = ["display_name", "quartier", "notify_by"]
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
+            "notify_by": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        notify_by = self.fields["notify_by"]
+        notify_by.required = True
+        notify_by.label = _("Comment voulez-vous être prévenu·e ?")
+        notify_by.error_messages["required"] = _("Choisissez comment être prévenu·e.")
+        # No blank choice; without SMS on the platform, no SMS choice either.
+        notify_by.choices = [
+            (choice.value, choice.label)
+            for choice in NotifyBy
+            if settings.SMS_ENABLED or choice in (NotifyBy.EMAIL, NotifyBy.NONE)
+        ]
+
+    def clean_notify_by(self) -> str:
+        """A channel she cannot be reached by is refused, with what to do instead."""
+        choice = self.cleaned_data["notify_by"]
+        user = self.instance
+        wants_sms = choice in {NotifyBy.SMS, NotifyBy.BOTH}
+        wants_email = choice in {NotifyBy.EMAIL, NotifyBy.BOTH}
+        if wants_sms and not (user.phone and user.phone_verified):
+            raise forms.ValidationError(
+                _(
+                    "Pour être prévenu·e par SMS, ajoutez d'abord votre numéro de mobile (ci-dessus)."
+                )
+            )
+        if wants_email and not user.email:
+            raise forms.ValidationError(
+                _(
+                    "Pour être prévenu·e par courriel, ajoutez d'abord votre adresse "
+                    "électronique (ci-dessus)."
+                )
+            )
+        return choice
 
     def clean_display_name(self) -> str:
         name = " ".join(self.cleaned_data["display_name"].split())
@@ -38,7 +82,13 @@ class ProfileForm(forms.ModelForm):
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form, with the password rules said in one short sentence."""
+    """allauth's sign-up form, with the password rules said in one short sentence; the
+    mobile number has its own sign-up form (``PhoneSignupForm``)."""
+
+    def _get_signup_fields(self, kwargs) -> dict:
+        fields = dict(super()._get_signup_fields(kwargs))
+        fields.pop("phone", None)
+        return fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +97,82 @@ class SignupForm(AllauthSignupForm):
                 "Au moins 8 caractères, pas seulement des chiffres, et pas un mot de passe "
                 "trop courant ni trop proche de votre adresse."
             )
+
+
+class PhoneSignupForm(AllauthSignupForm):
+    """Sign-up with a French mobile number alone: no email, no password. allauth then sends
+    a code by SMS (its phone verification stage) and signs her in once it comes back. A
+    number that already has an account gets the same answer (no enumeration)."""
+
+    def _get_signup_fields(self, kwargs) -> dict:
+        return {"phone": {"required": True}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "Un numéro en 06 ou 07, par exemple 06 12 34 56 78. Nous y envoyons un code par "
+            "SMS pour vérifier que c'est bien le vôtre."
+        )
+
+    def clean(self):
+        if not settings.SMS_ENABLED:
+            raise forms.ValidationError(SMS_OFF)
+        return super().clean()
+
+
+class LoginForm(AllauthLoginForm):
+    """Sign-in with an email address and a password; a mobile number signs in by a code
+    (« Recevoir un code »), as those accounts have no password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"] = EmailField(
+            error_messages={
+                "invalid": _(
+                    "Tapez une adresse électronique. Avec un numéro de mobile, choisissez "
+                    "« Recevoir un code par courriel ou SMS » plus bas."
+                )
+            }
+        )
+        self.order_fields(["login", "password", "remember"])
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """A sign-in code by email, or by SMS to a mobile number while SMS are on."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Votre adresse électronique")
+        if "phone" in self.fields:
+            if settings.SMS_ENABLED:
+                self.fields["phone"].label = _("ou votre numéro de mobile")
+                self.fields["phone"].help_text = _(
+                    "Si vous avez créé votre compte avec un numéro de mobile : le code arrive par SMS."
+                )
+            else:
+                del self.fields["phone"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.errors and not cleaned_data.get("email") and not cleaned_data.get("phone"):
+            raise forms.ValidationError(
+                _("Tapez votre adresse électronique ou votre numéro de mobile.")
+            )
+        return cleaned_data
+
+
+class ChangePhoneForm(AllauthChangePhoneForm):
+    """Adding or changing one's mobile number (« Mon profil »): allauth sends a code by SMS
+    to the new number, which replaces the old one once the code comes back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].label = _("Nouveau numéro de mobile")
+
+    def clean(self):
+        if not settings.SMS_ENABLED:
+            raise forms.ValidationError(SMS_OFF)
+        return super().clean()
 
 
 class DeleteAccountForm(forms.Form):
@@ -85,13 +211,15 @@ class DeleteAccountForm(forms.Form):
             )
         else:
             self.fields["code"] = forms.CharField(
-                label=_("Le code reçu par courriel"),
+                label=_("Le code reçu par courriel")
+                if self.user.email
+                else _("Le code reçu par SMS"),
                 max_length=12,
                 widget=forms.TextInput(
                     attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
                 ),
                 help_text=_("Six chiffres, valables 15 minutes."),
-                error_messages={"required": _("Tapez le code reçu par courriel pour confirmer.")},
+                error_messages={"required": _("Tapez le code reçu pour confirmer.")},
             )
 
     @property
@@ -119,3 +247,42 @@ class DeleteAccountForm(forms.Form):
                 _("Ce code n'est pas le bon ou n'est plus valable : demandez-en un nouveau.")
             )
         return code
+
+
+# --- Roles (« Espace référent ») ---------------------------------------------------------
+
+
+class AccountSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Chercher une personne par son nom ou son adresse électronique"),
+        max_length=120,
+        required=False,
+    )
+
+
+class RoleForm(forms.Form):
+    """The role to give; the page asks once more before it is given (``confirmed``)."""
+
+    role = forms.ChoiceField(
+        label=_("Nouveau rôle"),
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choisissez le rôle à donner."),
+            "invalid_choice": _("Choisissez un rôle de la liste."),
+        },
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, account: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["role"].initial = account.role
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if role == self.account.role:
+            raise forms.ValidationError(
+                _("« %(name)s » a déjà ce rôle : choisissez-en un autre.") % {"name": self.account}
+            )
+        return role

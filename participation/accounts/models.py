@@ -15,13 +15,31 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.MEDIATEUR, Role.COMITE, Role.REFERENT})
 
 
+class NotifyBy(models.TextChoices):
+    """How a resident wants to be told that something happened (her answer, a reminder)."""
+
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("courriel")
+    BOTH = "both", _("les deux")
+    NONE = "none", _("aucun")
+
+
+class Channel:
+    """The channels a notice can take (``User.notice_channels``)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        # A resident may have only a phone number; staff always have an email (and TOTP).
+        if not email and not extra_fields.get("phone"):
+            raise ValueError("An email address or a phone number is required.")
+        email = self.normalize_email(email).lower() if email else None
+        user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -37,9 +55,17 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """An account; the email is the login. The role decides what the person may do."""
+    """An account; the email or the mobile number is the login. The role decides what the
+    person may do. A resident may have only a phone number: ``email`` is then NULL (never
+    an empty string, so that uniqueness holds)."""
 
-    email = models.EmailField(_("adresse électronique"), unique=True)
+    email = models.EmailField(_("adresse électronique"), unique=True, null=True, blank=True)
+    # E.164 (« +33612345678 »), parsed by participation.accounts.phone; NULL when none.
+    phone = models.CharField(
+        _("numéro de mobile"), max_length=16, unique=True, null=True, blank=True
+    )
+    # Set once a code sent by SMS to ``phone`` came back; changing the number clears it.
+    phone_verified = models.BooleanField(_("numéro vérifié"), default=False)
     display_name = models.CharField(
         _("nom affiché"),
         max_length=60,
@@ -55,10 +81,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="residents",
     )
-    notify_by_email = models.BooleanField(
-        _("recevoir les nouvelles par courriel"),
-        default=True,
-        help_text=_("Un courriel quand votre expression avance ou reçoit une réponse."),
+    # Empty until the first save, which picks the sensible default (see save()).
+    notify_by = models.CharField(
+        _("être prévenu·e par"),
+        max_length=8,
+        choices=NotifyBy.choices,
+        blank=True,
+        help_text=_("Quand votre expression avance, reçoit une réponse, ou avant un événement."),
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
@@ -87,7 +116,42 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         if self.deleted_at is not None:
             return str(self.deleted_label)
-        return self.display_name or self.email
+        return self.display_name or self.email or self.phone or ""
+
+    def save(self, *args, **kwargs):
+        # "" from a form would collide with the next person without an address.
+        self.email = self.email or None
+        self.phone = self.phone or None
+        if not self.notify_by:
+            self.notify_by = NotifyBy.EMAIL if self.email else NotifyBy.SMS
+        super().save(*args, **kwargs)
+
+    def notice_channels(self) -> set[str]:
+        """The channels (``Channel.EMAIL``, ``Channel.SMS``) a notice to this person takes.
+
+        Her choice (``notify_by``), restricted to what can reach her: an email address, a
+        verified mobile number. When the chosen channel cannot reach her (she chose SMS and
+        later removed her number), the other one is used if she has it: she did want to be
+        told. « aucun » gives an empty set, as does a deleted or inactive account.
+        """
+        if self.deleted_at is not None or not self.is_active or self.notify_by == NotifyBy.NONE:
+            return set()
+        reachable = set()
+        if self.email:
+            reachable.add(Channel.EMAIL)
+        if self.phone and self.phone_verified:
+            reachable.add(Channel.SMS)
+        wanted = {
+            NotifyBy.EMAIL: {Channel.EMAIL},
+            NotifyBy.SMS: {Channel.SMS},
+            NotifyBy.BOTH: {Channel.EMAIL, Channel.SMS},
+        }.get(self.notify_by, {Channel.EMAIL} if self.email else {Channel.SMS})
+        return (wanted & reachable) or reachable
+
+    @property
+    def notify_by_email(self) -> bool:
+        """Whether notices go by email (kept for the callers written before SMS)."""
+        return Channel.EMAIL in self.notice_channels()
 
     def _get_session_auth_hash(self, secret=None) -> str:
         """Django's proof of sign-in (from the password), with the epoch once it was raised:

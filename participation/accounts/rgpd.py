@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -51,9 +52,11 @@ from django.utils.translation import gettext_lazy
 from participation.audit.models import AuditEntry
 from participation.audit.services import pseudonymise_actor, record
 from participation.core.ratelimit import limit_account
-from participation.notifications.models import Email, Notification
+from participation.notifications.models import Email, Notification, Sms
+from participation.notifications.sms import queue_sms
 
-from .models import User
+from .models import NotifyBy, User
+from .phone import display_phone
 
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
 CODE_SESSION_KEY = "accounts.deletion_code"
@@ -83,17 +86,27 @@ def providers() -> tuple[tuple[str, ModuleType], ...]:
 
 def _addresses(user: User) -> list[str]:
     emails = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    return sorted(emails | {user.email})
+    return sorted((emails | {user.email}) - {None})
+
+
+def _sms(user: User):
+    """The SMS sent to her account or to her number."""
+    mine = Q(user=user)
+    if user.phone:
+        mine |= Q(to=user.phone)
+    return Sms.objects.filter(mine)
 
 
 def _export_account(user: User) -> dict:
     return {
         "profil": {
             "adresse_electronique": user.email,
+            "numero_de_mobile": user.phone,
+            "numero_verifie": user.phone_verified,
             "nom_affiche": user.display_name,
             "role": user.get_role_display(),
             "quartier": user.quartier.name if user.quartier else None,
-            "courriels_de_suivi": user.notify_by_email,
+            "prevenue_par": user.get_notify_by_display(),
             "inscrit_le": user.date_joined,
             "derniere_connexion": user.last_login,
             "derniere_visite_de_mon_espace": user.my_space_seen_at,
@@ -129,6 +142,17 @@ def _export_account(user: User) -> dict:
                 "envoye_le": email.sent_at,
             }
             for email in Email.objects.filter(to__in=_addresses(user)).order_by("created_at")
+        ],
+        # The codes' texts are left out: expired secrets, nothing she needs back.
+        "sms": [
+            {
+                "a": sms.to,
+                "sorte": sms.kind,
+                "texte": "" if sms.kind == "code" else sms.body,
+                "cree_le": sms.created_at,
+                "envoye_le": sms.sent_at,
+            }
+            for sms in _sms(user).order_by("created_at")
         ],
         # What, when and on which object only: for staff, the states and reasons of their
         # actions would carry other people's data (a rejected text, a guest's registration).
@@ -192,10 +216,12 @@ def _code_digest(user: User, code: str) -> str:
 
 
 def send_deletion_code(request) -> None:
-    """For an account without password: email a code that confirms the deletion.
+    """For an account without password: email a code that confirms the deletion, or send
+    it by SMS to an account that has only a mobile number.
 
-    The code is sent at once, not stored in the email table (like allauth's codes), and
-    only its keyed digest is kept, in the session, for ``CODE_VALIDITY``.
+    The email is sent at once, not stored in the email table (like allauth's codes); the
+    SMS goes through the SMS queue like allauth's codes by SMS. Only the code's keyed digest
+    is kept, in the session, for ``CODE_VALIDITY``.
     """
     user = request.user
     _check_rate(user, group="accounts.suppression_code", rate=CODE_REQUESTS_RATE)
@@ -204,11 +230,24 @@ def send_deletion_code(request) -> None:
         "digest": _code_digest(user, code),
         "expires": time.time() + CODE_VALIDITY.total_seconds(),
     }
+    minutes = int(CODE_VALIDITY.total_seconds() // 60)
+    if not user.email:
+        body = gettext_lazy(
+            "Participation Auchel : pour supprimer votre compte, tapez le code %(code)s. "
+            "Valable %(minutes)s minutes."
+        ) % {"code": code, "minutes": minutes}
+        queue_sms(to=user.phone, body=str(body), kind="code", user=user)
+        return
     get_adapter(request).send_mail(
         "accounts/email/deletion_code",
         user.email,
-        {"code": code, "user": user, "minutes": int(CODE_VALIDITY.total_seconds() // 60)},
+        {"code": code, "user": user, "minutes": minutes},
     )
+
+
+def code_recipient(user) -> str:
+    """Where the deletion code goes, as the person reads it."""
+    return user.email or display_phone(user.phone)
 
 
 def code_pending(request) -> bool:
@@ -226,6 +265,7 @@ def check_deletion_code(request, code: str) -> bool:
 
 def _erase_account(user: User) -> None:
     Email.objects.filter(to__in=_addresses(user)).delete()
+    _sms(user).delete()
     Notification.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
@@ -234,7 +274,9 @@ def _erase_account(user: User) -> None:
     user.email = f"deleted-{user.pk}@{DELETED_EMAIL_DOMAIN}"
     user.display_name = ""
     user.quartier = None
-    user.notify_by_email = False
+    user.phone = None
+    user.phone_verified = False
+    user.notify_by = NotifyBy.NONE
     user.is_active = False
     user.last_login = None
     user.my_space_seen_at = None

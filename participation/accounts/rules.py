@@ -54,6 +54,11 @@ def has_verified_email(user) -> bool:
     return cached
 
 
+def has_verified_phone(user) -> bool:
+    """True once the person has typed the code sent by SMS to their mobile number."""
+    return bool(user.is_authenticated and user.phone and user.phone_verified)
+
+
 def is_mediateur(user) -> bool:
     return user.is_authenticated and user.role in {Role.MEDIATEUR, Role.REFERENT}
 

@@ -1,8 +1,12 @@
 """Every write on accounts that has rules: roles and access are audited."""
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
 from participation.audit.services import record
 
-from .models import User
+from .models import STAFF_ROLES, Role, User
 
 
 def access_snapshot(user: User) -> dict:
@@ -29,3 +33,56 @@ def mark_my_space_seen(user: User, *, at) -> None:
     """``user`` opened « Mon espace » at ``at``: what changes after it will be « nouveau »."""
     User.objects.filter(pk=user.pk).update(my_space_seen_at=at)
     user.my_space_seen_at = at
+
+
+class RoleChangeRefused(Exception):
+    """A role change the platform refuses; its message says why, in French."""
+
+
+def change_role(user: User, *, role: str, actor, reason: str = "") -> bool:
+    """Give ``user`` the role ``role`` (a ``Role``), audited. Returns whether it changed.
+
+    Only a référent gives roles. The last active référent keeps the role, so that someone
+    can always give roles. A new staff role needs the second factor: the
+    ``StaffSecondFactorMiddleware`` sends its owner to set it up at their next page; a lost
+    role closes their live feeds (``participation.core.consumers`` checks the role again).
+    """
+    if not (actor.is_authenticated and actor.is_active and actor.role == Role.REFERENT):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise RoleChangeRefused(_("Ce rôle n'existe pas."))
+    with transaction.atomic():
+        # Every référent row is locked: two référents demoting each other at once wait in turn.
+        referents = list(
+            User.objects.select_for_update()
+            .filter(role=Role.REFERENT, is_active=True)
+            .values_list("pk", flat=True)
+        )
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_deleted or not locked.is_active:
+            raise RoleChangeRefused(
+                _("Ce compte est désactivé ou supprimé : son rôle ne peut plus changer.")
+            )
+        if locked.role == role:
+            return False
+        if role in STAFF_ROLES and not locked.email:
+            # A staff role signs in with an address and a second factor, never a code by SMS.
+            raise RoleChangeRefused(
+                _(
+                    "Ce compte n'a pas d'adresse électronique : la personne doit d'abord en "
+                    "ajouter une, car les rôles de l'équipe se connectent avec elle."
+                )
+            )
+        if locked.role == Role.REFERENT and referents == [locked.pk]:
+            raise RoleChangeRefused(
+                _(
+                    "C'est le dernier compte référent·e : donnez d'abord ce rôle à une autre "
+                    "personne, sinon plus personne ne pourrait gérer les rôles."
+                )
+            )
+        before = access_snapshot(locked)
+        locked.role = role
+        locked.save(update_fields=["role"])
+        record_access_change(actor=actor, user=locked, before=before, reason=reason)
+    user.role = role
+    return True

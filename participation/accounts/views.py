@@ -1,9 +1,12 @@
+from allauth.account.views import SignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -14,7 +17,9 @@ from participation.core.ratelimit import RateLimited
 from participation.notifications.services import unread_count
 
 from . import rgpd, services
-from .forms import DeleteAccountForm, ProfileForm
+from .forms import AccountSearchForm, DeleteAccountForm, PhoneSignupForm, ProfileForm, RoleForm
+from .models import STAFF_ROLES, Role, User
+from .phone import display_phone
 from .rules import has_totp, referent_required
 
 
@@ -54,8 +59,31 @@ def profile(request):
         form.save()
         messages.success(request, _("Votre profil est enregistré."))
         return redirect("accounts:profile")
-    context = {"form": form, "has_totp": has_totp(request.user)}
+    context = {
+        "form": form,
+        "has_totp": has_totp(request.user),
+        "phone": display_phone(request.user.phone),
+        "sms_enabled": settings.SMS_ENABLED,
+    }
     return render(request, "accounts/profile.html", context)
+
+
+class PhoneSignupView(SignupView):
+    """Sign-up with a mobile number alone (``PhoneSignupForm``); allauth's sign-up view, with
+    its rate limit per client and its stages (code by SMS, then signed in)."""
+
+    template_name = "account/signup_phone.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.SMS_ENABLED:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return PhoneSignupForm
+
+
+signup_by_phone = PhoneSignupView.as_view()
 
 
 @login_required
@@ -94,7 +122,8 @@ def delete_account(request):
         else:
             messages.success(
                 request,
-                _("Un code vient d'être envoyé à %(email)s.") % {"email": request.user.email},
+                _("Un code vient d'être envoyé à %(email)s.")
+                % {"email": rgpd.code_recipient(request.user)},
             )
         return redirect("accounts:delete")
     form = DeleteAccountForm(request.POST or None, request=request) if allowed else None
@@ -114,3 +143,74 @@ def delete_account(request):
 @require_GET
 def account_deleted(request):
     return render(request, "accounts/account_deleted.html")
+
+
+# --- Roles, from the « Espace référent » -------------------------------------------------
+
+# A search names at most this many accounts: a longer list asks for a narrower search.
+ROLE_SEARCH_LIMIT = 50
+
+
+@referent_required
+@require_GET
+def roles(request):
+    """The staff accounts by role, and a search among every account to give one a role."""
+    search = AccountSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    found = None
+    if query:
+        found = list(
+            User.objects.filter(deleted_at__isnull=True)
+            .filter(
+                Q(email__icontains=query)
+                | Q(display_name__icontains=query)
+                | Q(phone__icontains=query)
+            )
+            .order_by("email")[: ROLE_SEARCH_LIMIT + 1]
+        )
+    staff = User.objects.filter(role__in=STAFF_ROLES, deleted_at__isnull=True).order_by("email")
+    groups = {role: [] for role in (Role.REFERENT, Role.MEDIATEUR, Role.COMITE)}
+    for account in staff:
+        groups[account.role].append(account)
+    context = {
+        "search": search,
+        "query": query,
+        "found": found[:ROLE_SEARCH_LIMIT] if found is not None else None,
+        "too_many": found is not None and len(found) > ROLE_SEARCH_LIMIT,
+        "groups": [(Role(role).label, accounts) for role, accounts in groups.items()],
+    }
+    return render(request, "accounts/roles.html", context)
+
+
+@referent_required
+@require_http_methods(["GET", "POST"])
+def role_change(request, pk):
+    """Change one person's role: chosen, then confirmed on a second screen, then audited."""
+    account = get_object_or_404(User, pk=pk, deleted_at__isnull=True)
+    form = RoleForm(request.POST or None, account=account)
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirmed"]:
+            try:
+                services.change_role(account, role=form.cleaned_data["role"], actor=request.user)
+            except services.RoleChangeRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("« %(name)s » est maintenant : %(role)s.")
+                    % {"name": account, "role": account.get_role_display()},
+                )
+                return redirect("referent_roles")
+        else:
+            confirming = True
+    new_role = form.cleaned_data.get("role") if form.is_bound and form.is_valid() else None
+    context = {
+        "account": account,
+        "form": form,
+        "confirming": confirming,
+        "new_role_label": Role(new_role).label if new_role else "",
+        "new_role_is_staff": new_role in STAFF_ROLES,
+        "loses_staff_role": account.is_staff_role and new_role not in STAFF_ROLES,
+    }
+    return render(request, "accounts/role_change.html", context)

@@ -13,12 +13,16 @@ Two steps, so that no pixel is decoded before it is needed:
   replayed submission never decodes its photo to store it. A form that comes back may keep
   its photo for the next sending: it is then cleaned here first, once, by a service with a
   rate limit of its own, and never decoded again. The file the person sent is never stored.
+* With ``blur_faces`` (residents' and mediators' photos), the same decoding also blurs every
+  face the detector finds (``faces``) in the pixels stored: no copy with the faces is ever
+  written, and the thumbnail is made from the blurred photo. ``blur_area`` blurs by hand an
+  area the detector missed, in an already cleaned photo.
 """
 
 import contextlib
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pillow_heif
 from django.core.exceptions import ValidationError
@@ -26,6 +30,8 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from . import faces
 
 pillow_heif.register_heif_opener()
 
@@ -59,6 +65,8 @@ class CleanImage:
     content: bytes
     width: int
     height: int
+    # How many faces the detector found and blurred (``clean_photo(..., blur_faces=True)``).
+    faces_blurred: int = 0
 
     def as_file(self, name: str = "photo.jpg") -> ContentFile:
         return ContentFile(self.content, name=name)
@@ -150,19 +158,28 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     return clean
 
 
-def _encode(image: Image.Image, long_side: int) -> CleanImage:
+def _fit(image: Image.Image, long_side: int) -> Image.Image:
     image = image.copy()
     image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _encode(image: Image.Image, long_side: int) -> CleanImage:
+    return _save(_fit(image, long_side))
+
+
+def _save(image: Image.Image) -> CleanImage:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
     return CleanImage(content=buffer.getvalue(), width=image.width, height=image.height)
 
 
-def clean_photo(uploaded) -> CleanImage:
+def clean_photo(uploaded, *, blur_faces: bool = False) -> CleanImage:
     """Decode a file and return a new JPEG of its pixels only, or raise a ValidationError.
 
     Checks the file again first (``check_photo``, cheap), so that no caller decodes an
-    unchecked one.
+    unchecked one. With ``blur_faces``, every face found is blurred in the pixels returned
+    (a photo without a face comes out exactly as without it).
     """
     check_photo(uploaded)
     data = uploaded.read(MAX_BYTES + 1)
@@ -171,8 +188,23 @@ def clean_photo(uploaded) -> CleanImage:
     # A broken orientation tag: keep the image as it is.
     with contextlib.suppress(OSError, ValueError, SyntaxError):
         image = ImageOps.exif_transpose(image) or image
-    image = _to_srgb(image)
-    return _encode(_pixels_only(image), STORED_LONG_SIDE)
+    image = _fit(_pixels_only(_to_srgb(image)), STORED_LONG_SIDE)
+    if not blur_faces:
+        return _save(image)
+    image, found = faces.blur_faces(image)
+    return replace(_save(image), faces_blurred=found)
+
+
+def blur_area(data: bytes, *, left: float, top: float, width: float, height: float) -> CleanImage:
+    """A cleaned photo (our own JPEG) with one more area blurred, given in fractions of its
+    width and height (0 to 1); re-encoded, so blurring again adds to what was blurred."""
+    image = Image.open(io.BytesIO(data), formats=("JPEG",))
+    image.load()
+    x0, y0 = round(left * image.width), round(top * image.height)
+    x1 = min(image.width, round((left + width) * image.width))
+    y1 = min(image.height, round((top + height) * image.height))
+    box = faces.Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+    return _save(faces.blur(_pixels_only(image), [box]))
 
 
 def make_thumbnail(data: bytes) -> CleanImage:

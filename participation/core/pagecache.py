@@ -7,6 +7,8 @@ who is not signed in, so it is rendered once and served from the cache for at mo
 * **fresh within 5 s.** An entry is never served once it is older than the limit, counted
   from the moment its rendering *started* (what the page read from the database is at least
   that recent). A newly published expression or answer therefore appears within 5 s.
+* **one copy per reading version.** The « Facile à lire » version (``easyread``, a cookie)
+  is another page at the same URL: the key says which version it holds.
 * **no stampede.** Shortly before the limit, one request (the one that takes a short lock)
   renders the page again while the others keep being served the entry, so a slow page is not
   rendered by every worker at once when its entry expires.
@@ -29,6 +31,8 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
+
+from . import easyread
 
 KEY_PREFIX = "page-anonyme"
 REFRESH_MARGIN = 1.0  # seconds before the limit at which one request renders the page again
@@ -74,7 +78,9 @@ def is_anonymous_visit(request) -> bool:
 
 def page_key(request) -> str:
     url = f"{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
-    return f"{KEY_PREFIX}:{hashlib.sha256(url.encode('utf-8', 'surrogateescape')).hexdigest()}"
+    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
+    version = f"{easyread.EASY}:" if easyread.is_on(request) else ""
+    return f"{KEY_PREFIX}:{version}{digest}"
 
 
 def storable(request, response) -> bool:

@@ -1,7 +1,8 @@
 """The per-account rate limit: one rule for every burst the platform refuses.
 
 An action (posting an expression, registering for an event, trying a deletion code) is
-counted per account in the cache. When the cache (Redis) is down, the person is let
+counted per account in the cache (or per phone number and client address, for the codes
+sent by SMS before there is an account). When the cache (Redis) is down, the person is let
 through: a resident must never be blocked by an outage, and what the limit protects is
 still checked without it (a password, a code, the idempotency of a submission).
 """
@@ -28,9 +29,14 @@ def limit_account(user, *, group: str, rate: str, message) -> None:
     ``message`` is a translatable text that may use ``%(count)s`` (the limit) and
     ``%(minutes)s`` (the wait, rounded up, at least one minute).
     """
+    limit_key(str(user.pk), group=group, rate=rate, message=message)
+
+
+def limit_key(key: str, *, group: str, rate: str, message) -> None:
+    """``limit_account`` for what is not an account: a phone number, a client address."""
     try:
         usage = get_usage(
-            None, group=group, key=lambda _group, _request: str(user.pk), rate=rate, increment=True
+            None, group=group, key=lambda _group, _request: key, rate=rate, increment=True
         )
     except Exception:  # noqa: BLE001 - a cache outage must not block residents
         logger.warning("Rate-limit cache unreachable; %s not limited", group)

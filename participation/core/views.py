@@ -3,7 +3,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views import defaults, static
@@ -13,8 +19,9 @@ from django.views.decorators.http import require_GET
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
-from . import bodylimit, hooks
+from . import bodylimit, easyread, hooks
 from .health import may_read_details, public, run_checks
+from .redirects import safe_next
 
 
 @cache_for_anonymous
@@ -56,6 +63,21 @@ def donnees_personnelles(request):
 @require_GET
 def accessibilite(request):
     return render(request, "core/legal/accessibilite.html")
+
+
+@never_cache
+@require_GET
+def easy_read(request):
+    """« Facile à lire » or « Version habituelle » (``?version=facile|habituelle``), then
+    back to the page it was asked from (``next``, on this site only; the home page otherwise).
+
+    A link rather than a form, so that the pages offering it stay free of CSRF tokens (and
+    cacheable for visitors); it only sets a display preference, the same whatever the number
+    of clicks.
+    """
+    response = HttpResponseRedirect(safe_next(request, "/"))
+    easyread.remember(response, request.GET.get("version", ""))
+    return response
 
 
 @require_GET

@@ -26,12 +26,11 @@ class Notification(models.Model):
         return self.message
 
 
-class Email(models.Model):
-    """An email stored first, then sent by an on-commit task (at most once, retried until sent)."""
+class Outgoing(models.Model):
+    """A message stored first, in the transaction that decided to send it, then sent by an
+    on-commit task with retries; a beat sweep sends what the broker lost."""
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    to = models.EmailField(_("destinataire"))
-    subject = models.CharField(_("objet"), max_length=250)
     body = models.TextField(_("texte"))
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -39,9 +38,46 @@ class Email(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class Email(Outgoing):
+    """An email: sent by ``tasks.send_email``, which holds the row's lock while it sends."""
+
+    to = models.EmailField(_("destinataire"))
+    subject = models.CharField(_("objet"), max_length=250)
+
+    class Meta(Outgoing.Meta):
         verbose_name = _("courriel")
         verbose_name_plural = _("courriels")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Sms(Outgoing):
+    """An SMS: sent by ``sms.deliver_sms``, claimed so that it is never sent twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to = models.CharField(_("destinataire"), max_length=20)  # E.164, « +33612345678 »
+    kind = models.CharField(_("sorte"), max_length=40)
+    # The running attempt: set, with ``attempt_id``, before the provider is called; a claim
+    # older than SMS_CLAIM_SECONDS belongs to an attempt that died (worker killed).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(_("identifiant chez l'opérateur"), max_length=100, blank=True)
+
+    class Meta(Outgoing.Meta):
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS")
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.body[:40]}"

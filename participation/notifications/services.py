@@ -1,13 +1,16 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from participation.accounts.models import Channel
 from participation.core.background import enqueue_on_commit
 from participation.core.cache import forget
 from participation.core.realtime import broadcast, user_group
 
 from .models import Email, Notification
+from .sms import one_sms, queue_sms
 
 logger = logging.getLogger(__name__)
 
@@ -21,16 +24,33 @@ def queue_email(*, to: str, subject: str, body: str) -> Email:
     return email
 
 
-def notify(user, message: str, *, url: str = "", email_subject: str = "", email_body: str = ""):
-    """Tell ``user`` something in the application (live) and, if they wish, by email."""
+def notify(
+    user,
+    message: str,
+    *,
+    url: str = "",
+    email_subject: str = "",
+    email_body: str = "",
+    sms_kind: str = "notification",
+    sms_link: str = "",
+):
+    """Tell ``user`` something in the application (live) and, when it is a notice (one with
+    an ``email_subject``), by the channels she chose (``notice_channels``): the email, and
+    the message as one SMS with ``sms_link`` (a short link, ``links.short_link``)."""
     notification = Notification.objects.create(user=user, message=message, url=url)
     forget_unread_count(user.pk)
     broadcast(
         user_group(user.pk),
         {"type": "notification", "message": message, "url": url, "id": notification.pk},
     )
-    if user.notify_by_email and user.email and email_subject:
+    if not email_subject:
+        return notification
+    channels = user.notice_channels()
+    if Channel.EMAIL in channels:
         queue_email(to=user.email, subject=email_subject, body=email_body or message)
+    if Channel.SMS in channels and settings.SMS_ENABLED:
+        link = sms_link or (settings.SITE_URL + url if url else "")
+        queue_sms(to=user.phone, body=one_sms(message, link), kind=sms_kind, user=user)
     return notification
 
 

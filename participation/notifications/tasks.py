@@ -4,6 +4,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from . import sms
 from .models import Email
 
 
@@ -43,4 +44,25 @@ def send_pending_emails() -> int:
     )
     for pk in ids:
         send_email.delay(pk)
+    return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_sms(self, sms_id: int) -> str:
+    """One attempt at a stored SMS (``sms.deliver_sms``: claimed, so never sent twice);
+    retried with a growing delay while the provider is unavailable or another attempt runs."""
+    outcome = sms.deliver_sms(sms_id)
+    if outcome == sms.RETRY:
+        raise self.retry(countdown=min(30 * 2**self.request.retries, 3600))
+    if outcome == sms.BUSY and self.request.retries < 3:
+        raise self.retry(countdown=settings.SMS_CLAIM_SECONDS)
+    return outcome
+
+
+@shared_task
+def send_pending_sms() -> int:
+    """Sweep: send what could not be queued (broker down) or whose attempt died (worker killed)."""
+    ids = sms.pending_sms_ids()
+    for pk in ids:
+        send_sms.delay(pk)
     return len(ids)

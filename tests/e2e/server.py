@@ -235,6 +235,38 @@ class LiveServer:
             raise AssertionError(f"No code in the email to {address}:\n{body}")
         return match.group(1)
 
+    # --- the SMS outbox --------------------------------------------------------------
+
+    def read_sms(self) -> list[dict]:
+        """Every SMS sent so far, oldest first: dicts with key, to (E.164), body, kind, at."""
+        from participation.notifications.sms_backends import read_sms_file
+
+        return read_sms_file(self.env.get("SMS_FILE_PATH", self.workdir / "sms.jsonl"))
+
+    def sms_to(self, number: str) -> list[dict]:
+        """The SMS sent so far to ``number`` (E.164), oldest first."""
+        return [sms for sms in self.read_sms() if sms["to"] == number]
+
+    def last_sms_to(self, number: str, *, after: int = 0, timeout: float = 20) -> dict:
+        """The newest SMS to ``number`` (E.164) once more than ``after`` were sent to it: the
+        worker sends them after the commit, so this waits up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            sent = self.sms_to(number)
+            if len(sent) > after:
+                return sent[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"No new SMS to {number} within {timeout} s: {sent!r}")
+            time.sleep(0.2)
+
+    def last_sms_code_to(self, number: str, *, after: int = 0, timeout: float = 20) -> str:
+        """The code of the newest SMS to ``number`` (sign-up, sign-in, change of number)."""
+        body = self.last_sms_to(number, after=after, timeout=timeout)["body"]
+        match = re.search(r"\b(\d{6})\b", body)
+        if match is None:
+            raise AssertionError(f"No code in the SMS to {number}: {body}")
+        return match.group(1)
+
     # --- processes and logs ----------------------------------------------------------
 
     def log_positions(self) -> dict[str, int]:
@@ -278,6 +310,9 @@ def environment(
         CSRF_TRUSTED_ORIGINS=url,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(email_dir),
+        # SMS: one JSON line each in this file (``LiveServer.read_sms``).
+        SMS_BACKEND="participation.notifications.sms_backends.FileBackend",
+        SMS_FILE_PATH=str(workdir / "sms.jsonl"),
         LOG_LEVEL="INFO",
     )
 

@@ -43,7 +43,7 @@ def form_data(quartier, **overrides):
     return data
 
 
-def test_a_mediator_creates_an_event(client_for, mediateur):
+def test_a_mediator_creates_an_event_as_a_draft_and_is_shown_its_preview(client_for, mediateur):
     quartier = QuartierFactory()
     objectif = ObjectifFactory(quartier=quartier)
     response = client_for(mediateur).post(
@@ -51,7 +51,8 @@ def test_a_mediator_creates_an_event(client_for, mediateur):
     )
     event = Evenement.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == event.get_absolute_url()
+    assert response["Location"] == f"/evenements/{event.pk}/apercu/"
+    assert event.status == Evenement.Status.BROUILLON
     assert timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M") == "2030-03-04 17:30"
     assert list(event.objectifs.all()) == [objectif]
     assert event.capacity == 12
@@ -224,7 +225,7 @@ def test_a_mediator_registers_a_person_at_a_stand(client_for, mediateur):
     inscription = Inscription.objects.get()
     assert (inscription.name, inscription.phone, inscription.registered_by) == (
         "M. Dupont",
-        "06 12 34 56 78",
+        "+33612345678",  # E.164, as SMS need it
         mediateur,
     )
 

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from .marks import wait_for_mark
 from .report import Tally
 
 EMAILS_PER_ROUND = 6
@@ -41,18 +42,6 @@ def _queue(platform, prefix: str) -> list[str]:
         "result = True\n"
     )
     return addresses
-
-
-def _wait_for_mark(marks: Path, seen: set[str], timeout: float = 30) -> Path:
-    """The next process caught in the middle of sending."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for mark in sorted(marks.iterdir(), key=lambda path: path.stat().st_mtime_ns):
-            if mark.name not in seen:
-                seen.add(mark.name)
-                return mark
-        time.sleep(0.05)
-    raise AssertionError(f"no email being sent within {timeout} s")
 
 
 def _delivered(platform, addresses: list[str]) -> Counter:
@@ -99,7 +88,7 @@ def test_no_email_is_lost_or_sent_twice_when_a_worker_dies_while_sending(
         addresses = _queue(platform, "pool")
         interrupted = []
         for _ in range(2):
-            mark = _wait_for_mark(marks, seen)
+            mark = wait_for_mark(marks, seen)
             interrupted.append(mark.read_text())
             os.kill(int(mark.name.split("-")[0]), signal.SIGKILL)
         counts = _wait_for_all(platform, addresses)
@@ -113,7 +102,7 @@ def test_no_email_is_lost_or_sent_twice_when_a_worker_dies_while_sending(
         # held unacknowledged is sent by the sweep.
         seen.update(mark.name for mark in marks.iterdir())
         addresses = _queue(platform, "worker")
-        mark = _wait_for_mark(marks, seen)
+        mark = wait_for_mark(marks, seen)
         platform.kill_process("celery-worker")
         killed_at = time.monotonic()
         platform.start_worker()

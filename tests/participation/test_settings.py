@@ -28,6 +28,7 @@ SCRUBBED = {
     "SITE_URL",
     "HEALTH_TOKEN",
     "STAFF_IDLE_TIMEOUT_MINUTES",
+    "SMS_BACKEND",
 }
 
 
@@ -262,3 +263,32 @@ def test_no_module_reads_a_setting_with_a_default_of_its_own():
         if "getattr(settings," in path.read_text()
     ]
     assert offenders == []
+
+
+def test_the_brevo_sms_backend_without_its_key_refuses_to_start():
+    env = {
+        **PRODUCTION,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SMS_BACKEND": "participation.notifications.sms_backends.BrevoBackend",
+    }
+
+    result = run(env, "-c", "import django; django.setup()")
+
+    assert result.returncode != 0
+    assert "SMS_BREVO_API_KEY" in result.stderr
+
+
+def test_sms_are_off_in_production_until_a_backend_is_set():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SMS_ENABLED, s.SMS_BACKEND or '-')"
+    )
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+
+    off = run(env, "-c", script)
+    on = run(
+        {**env, "SMS_BACKEND": "participation.notifications.sms_backends.FileBackend"}, "-c", script
+    )
+
+    assert off.stdout.split() == ["False", "-"], off.stderr
+    assert on.stdout.split() == ["True", "participation.notifications.sms_backends.FileBackend"]

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django.utils.http import int_to_base36
 
 from consultations.committee import export_jobs
 from consultations.models import Status, Transmission, Visibility
@@ -39,6 +40,11 @@ from tests.consultations.factories import ConsultationFactory, ExpressionFactory
 from tests.consultations.moderation.factories import EtiquetteFactory
 from tests.evenements.factories import EvenementFactory, InscriptionFactory
 from tests.factories import ObjectifFactory, QuartierFactory, UserFactory
+from tests.participation.territory.factories import (
+    AvenantFactory,
+    FindingFactory,
+    IndicatorFactory,
+)
 
 ROLES = (
     "anonyme",
@@ -66,6 +72,7 @@ class World:
     private: object  # habitant A's private expression, routed to ``instance``
     submitted: object  # habitant A's expression waiting for moderation (A may still edit it)
     published: object  # habitant B's published, public expression
+    duplicate: object  # habitant A's published, public expression, saying the same
     consultation: object
     event: object
     inscription: object  # habitant A's registration to ``event``
@@ -125,6 +132,12 @@ def build_world() -> World:
             objectifs=[objectif],
         )
     )
+    duplicate = ExpressionFactory(
+        author=habitant_a,
+        quartier=quartier,
+        status=Status.PUBLIEE,
+        visibility=Visibility.PUBLIC_NAMED,
+    )
     event = EvenementFactory(quartiers=[quartier], title="Stand du marché de Rimbart")
     inscription = InscriptionFactory(evenement=event, user=habitant_a)
     notification = notify(habitant_a, "NOTIFICATION-OF-A your expression was routed", url="/")
@@ -142,6 +155,7 @@ def build_world() -> World:
         private=private,
         submitted=submitted,
         published=published,
+        duplicate=duplicate,
         consultation=ConsultationFactory(slug="ete-2026", quartiers=[quartier]),
         event=event,
         inscription=inscription,
@@ -296,6 +310,22 @@ def _staff_form_data(expression) -> dict:
     return {"caviardage-text": expression.text, "caviardage-version": text_version(expression)}
 
 
+def _referentiel(w: World, name: str):
+    """A row of the referential for the référent's pages, made once per world."""
+    if name not in w.extra:
+        make = {
+            "indicator": lambda: IndicatorFactory(quartier=w.quartier),
+            "finding": lambda: FindingFactory(quartier=w.quartier),
+            "avenant": AvenantFactory,
+        }[name]
+        w.extra[name] = make()
+    return w.extra[name]
+
+
+def _referentiel_pk(name: str) -> Callable[[World], dict]:
+    return lambda w: {"pk": _referentiel(w, name).pk}
+
+
 def _expression_data(w: World) -> dict:
     return {
         "quartier": w.quartier.pk,
@@ -312,18 +342,74 @@ TABLE: dict[str, list[Check]] = {
     "core:mentions_legales": [get(PUBLIC)],
     "core:donnees_personnelles": [get(PUBLIC)],
     "core:accessibilite": [get(PUBLIC)],
+    "core:easy_read": [
+        get(
+            "302 302 302 302 302 302 302",
+            query="version=facile&next=/evenements/",
+            note="a display preference kept in a cookie, then back to the page",
+        )
+    ],
     "core:bench_ceiling": [get(PUBLIC, note="a plain-text page without data, for the bench")],
     "territory:quartier": [
         get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug}),
         get("404 404 404 404 404 404 404", kwargs=lambda w: {"slug": "nulle-part"}),
     ],
     "territory:pilotage": [get(PUBLIC)],
+    # The referential's public history, and its edition by the référent (issue 18). An empty
+    # form comes back with its errors (200); putting an objective back in force redirects.
+    "territory:history": [
+        get(PUBLIC),
+        get(PUBLIC, query="quartier=rimbart"),
+        get("404 404 404 404 404 404 404", query="quartier=nulle-part"),
+    ],
+    "territory:referentiel_manage": [get(REFERENT)],
+    "territory:quartier_edit": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+    ],
+    "territory:finding_add": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+    ],
+    "territory:objectif_add": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+    ],
+    "territory:indicator_edit": [
+        get(REFERENT, kwargs=_referentiel_pk("indicator")),
+        post(REFERENT, kwargs=_referentiel_pk("indicator"), data={}),
+    ],
+    "territory:finding_edit": [
+        get(REFERENT, kwargs=_referentiel_pk("finding")),
+        post(REFERENT, kwargs=_referentiel_pk("finding"), data={}),
+    ],
+    "territory:enjeu_edit": [
+        get(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}),
+        post(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}, data={}),
+    ],
+    "territory:objectif_edit": [
+        get(REFERENT, kwargs=pk("objectif")),
+        post(REFERENT, kwargs=pk("objectif"), data={}),
+    ],
+    "territory:objectif_retire": [
+        get(REFERENT, kwargs=pk("objectif")),
+        post(REFERENT, kwargs=pk("objectif"), data={}),
+    ],
+    "territory:objectif_restore": [
+        get("login 403 403 403 403 403 405", kwargs=pk("objectif")),
+        post("login 403 403 403 403 403 302", kwargs=pk("objectif")),
+    ],
+    "territory:avenant_add": [get(REFERENT), post(REFERENT, data={})],
+    "territory:avenant_edit": [
+        get(REFERENT, kwargs=_referentiel_pk("avenant")),
+        post(REFERENT, kwargs=_referentiel_pk("avenant"), data={}),
+    ],
     # --- The account: no parameter ever names another person ----------------------------
     "accounts:profile": [
         get(SIGNED_IN),
         post(
             "login 302 302 302 302 302 302",
-            data={"display_name": "Nouveau nom", "notify_by_email": "on"},
+            data={"display_name": "Nouveau nom", "notify_by": "email"},
         ),
     ],
     "accounts:my_space": [get(SIGNED_IN)],
@@ -331,10 +417,28 @@ TABLE: dict[str, list[Check]] = {
     "accounts:export": [get(SIGNED_IN)],
     "accounts:delete": [get(SIGNED_IN)],
     "accounts:deleted": [get(PUBLIC, note="only says the account is gone")],
+    # A mobile number: sign-up for visitors (signed-in people are sent on), adding or
+    # changing one's own number, typing the SMS code of a process held in one's session.
+    "accounts:signup_phone": [
+        get("200 302 302 302 302 302 302", note="allauth sends signed-in people on"),
+        post("200 302 302 302 302 302 302", data={"phone": "pas un numéro"}),
+    ],
+    "account_change_phone": [get(SIGNED_IN)],
+    "account_verify_phone": [
+        get("login 302 302 302 302 302 302", note="nothing to verify: back to the number")
+    ],
     "notifications:index": [get(SIGNED_IN)],
     "notifications:mark_all_read": [
         get("login 405 405 405 405 405 405"),
         post("login 302 302 302 302 302 302"),
+    ],
+    # The short link of an SMS only redirects: the expression's page checks who reads it.
+    "short_link": [
+        get(
+            "302 302 302 302 302 302 302",
+            kwargs=lambda w: {"code": "x" + int_to_base36(w.private.pk)},
+        ),
+        get("404 404 404 404 404 404 404", kwargs=lambda w: {"code": "q1"}),
     ],
     # --- Events ---------------------------------------------------------------------------
     "evenements:list": [get(PUBLIC)],
@@ -369,6 +473,12 @@ TABLE: dict[str, list[Check]] = {
     "evenements:create": [get(MEDIATORS), post(MEDIATORS, data={})],
     "evenements:edit": [get(MEDIATORS, kwargs=pk("event")), post(MEDIATORS, kwargs=pk("event"))],
     "evenements:duplicate": [get(MEDIATORS, kwargs=pk("event"))],
+    # The event is published: its preview leads to its public page, publishing changes nothing.
+    "evenements:preview": [get("login 403 403 302 403 403 302", kwargs=pk("event"))],
+    "evenements:publish": [
+        get("login 403 403 405 403 403 405", kwargs=pk("event")),
+        post("login 403 403 302 403 403 302", kwargs=pk("event")),
+    ],
     "evenements:cancel": [
         get(MEDIATORS, kwargs=pk("event")),
         post(
@@ -514,16 +624,26 @@ TABLE: dict[str, list[Check]] = {
     ],
     # The preview of a merge (published into private, same quartier), and its confirmation.
     "consultations:moderation_merge": [
-        get(MEDIATORS, kwargs=lambda w: {"pk": w.published.pk, "target": w.private.pk}),
+        # Two public expressions (a public one merged into a private one is refused).
+        get(MEDIATORS, kwargs=lambda w: {"pk": w.duplicate.pk, "target": w.published.pk}),
         post(
             "login 403 403 302 403 403 302",
-            kwargs=lambda w: {"pk": w.published.pk, "target": w.private.pk},
+            kwargs=lambda w: {"pk": w.duplicate.pk, "target": w.published.pk},
         ),
     ],
     "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"))],
     "consultations:moderation_publish": [
         get("login 403 403 405 403 403 405", kwargs=pk("submitted")),
         post("login 403 403 302 403 403 302", kwargs=pk("submitted")),
+    ],
+    # « Flouter une zone » of the photo (tests/consultations/moderation/test_face_blur.py).
+    "consultations:moderation_blur_photo": [
+        get("login 403 403 405 403 403 405", kwargs=pk("submitted")),
+        post(
+            "login 403 403 302 403 403 302",
+            kwargs=pk("submitted"),
+            data={"flou-left": "10", "flou-top": "10", "flou-width": "20", "flou-height": "20"},
+        ),
     ],
     # --- The committee ----------------------------------------------------------------------
     "consultations:committee_dashboard": [get(COMMITTEE)],
@@ -666,6 +786,45 @@ TABLE: dict[str, list[Check]] = {
     "api-docs": [get("302 302 302 302 302 302 302", note="leads to api-reference")],
     # --- The « Espace référent » and Django's admin: the référent only ------------------------
     "referent_space": [get(REFERENT)],
+    "referent_roles": [get(REFERENT), get(REFERENT, query="q=example")],
+    "referent_role_change": [
+        get(REFERENT, kwargs=lambda w: {"pk": w.users["habitant_a"].pk}),
+        post(REFERENT, kwargs=lambda w: {"pk": w.users["habitant_a"].pk}, data={}),
+        post(
+            "login 403 403 403 403 403 302",
+            kwargs=lambda w: {"pk": w.users["habitant_a"].pk},
+            data={"role": "mediateur", "confirmed": "True"},
+        ),
+    ],
+    "consultations:gestion_consultations": [get(REFERENT)],
+    "consultations:gestion_consultation_open": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, data={}),
+    ],
+    "consultations:gestion_consultation_close": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}),
+        post("login 403 403 403 403 403 302", kwargs=lambda w: {"slug": w.consultation.slug}),
+    ],
+    "consultations:gestion_instances": [get(REFERENT)],
+    "consultations:gestion_instance_create": [get(REFERENT), post(REFERENT, data={})],
+    "consultations:gestion_instance": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}),
+    ],
+    "consultations:gestion_instance_member_add": [
+        get("login 403 403 403 403 403 405", kwargs=lambda w: {"slug": w.instance.slug}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}),
+    ],
+    "consultations:gestion_instance_member_remove": [
+        get(
+            "login 403 403 403 403 403 405",
+            kwargs=lambda w: {"slug": w.instance.slug, "pk": w.users["comite"].pk},
+        ),
+        post(
+            "login 403 403 403 403 403 302",
+            kwargs=lambda w: {"slug": w.instance.slug, "pk": w.users["comite"].pk},
+        ),
+    ],
     "admin:index": [get("admin admin admin admin admin admin 200")],
     # --- Public uploads (event images), served by Django in embedded mode only ---------------
     "media": [

@@ -41,7 +41,8 @@ from consultations.committee import export_jobs
 from consultations.committee import services as committee
 from consultations.committee.forms import SeanceForm
 from consultations.expressions import services
-from consultations.expressions.forms import ConsultationForm
+from consultations.gestion import services as gestion
+from consultations.gestion.forms import ConsultationForm
 from consultations.models import Expression, Source, Visibility
 from consultations.moderation import aiguillage
 from consultations.moderation import queue as moderation_queue
@@ -137,7 +138,7 @@ def build_hostile() -> Hostile:
     browser.force_login(alice)
     response = browser.post(
         reverse("accounts:profile"),
-        {"display_name": SHORT, "quartier": quartier.pk, "notify_by_email": "on"},
+        {"display_name": SHORT, "quartier": quartier.pk, "notify_by": "email"},
     )
     assert response.status_code == 302, response.content[:2000]
     alice.refresh_from_db()
@@ -157,7 +158,7 @@ def build_hostile() -> Hostile:
         }
     )
     assert form.is_valid(), form.errors
-    consultation = services.save_consultation(form, actor=referent)
+    consultation = gestion.save_consultation(form, actor=referent)
     instance = InstanceFactory(
         name=payload("instance")[:160], description=payload("role"), members=[comite]
     )
@@ -220,10 +221,10 @@ def build_hostile() -> Hostile:
 
     # Events, a registration, a guest registered at a stand, a cancellation reason.
     (event,) = event_services.create_event(
-        actor=mediateur, data=_event_data("evenement", 5), quartiers=[quartier]
+        actor=mediateur, data=_event_data("evenement", 5), quartiers=[quartier], publish=True
     )
     (cancelled,) = event_services.create_event(
-        actor=mediateur, data=_event_data("annule", 6), quartiers=[quartier]
+        actor=mediateur, data=_event_data("annule", 6), quartiers=[quartier], publish=True
     )
     event_services.cancel_event(cancelled, actor=mediateur, reason=payload("annulation")[:300])
     event_services.register(event.pk, alice)

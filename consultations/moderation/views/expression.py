@@ -2,8 +2,8 @@
 data, classify, then decide).
 
 Every decision button posts the whole form: the redaction, the classification and the
-decision are written by their services in that order, in one transaction, each audited as
-always, or nothing is. A refused part comes back with everything typed, its error at its
+decision are written in that order, in one transaction, each audited as always, or nothing
+is (``staff_page.save_moderation_page``; this view reads the form and draws the outcome). A refused part comes back with everything typed, its error at its
 place and the page anchored there (``#resultat``); a saved one comes back to the place of
 the action with its message. When a colleague acted first, the page says so (HTTP 409) and
 keeps what was typed.
@@ -13,11 +13,8 @@ do and checks the expression chosen (a likely duplicate the page suggests, or a 
 leads to the preview of the merge (``views/merge.py``), where the merge is confirmed or not.
 """
 
-from contextlib import contextmanager
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.messages import get_messages
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,9 +36,10 @@ from ...models import (
 )
 from ...search import likely_duplicates
 from ...transitions import TransitionError
-from .. import aiguillage, services
 from .. import queue as reads
-from ..forms import ModerationForm, typed_values
+from .. import services
+from ..forms import BlurAreaForm, ModerationForm, typed_values
+from ..staff_page import ModerationPage, PageRefused, save_moderation_page
 
 # The fragment a post comes back to: the outcome of the action, at the first part refused,
 # else with the message under « Décider ».
@@ -81,8 +79,10 @@ def _staff_expression(pk) -> Expression:
     )
 
 
-def _render_staff(request, expression, form=None, *, status=200, conflict=""):
+def _render_staff(request, expression, form=None, *, status=200, conflict="", blur_form=None):
     user = request.user
+    # « Flouter une zone » says what it did beside the photo, the other actions under « Décider ».
+    stored = list(get_messages(request))
     form = form or ModerationForm(expression)
     routed_to = {t.instance_id for t in expression.transmissions.all()}
     instances = form["route"].fields["instances"]
@@ -93,7 +93,13 @@ def _render_staff(request, expression, form=None, *, status=200, conflict=""):
         "merge": expression.status == Status.PUBLIEE,
         "signalements": bool(expression.flagged_at or expression.open_signalements),
     }
-    suggestions = likely_duplicates(expression, limit=SUGGESTIONS) if shown["merge"] else []
+    suggestions = (
+        likely_duplicates(
+            expression, limit=SUGGESTIONS, queryset=services.merge_targets(expression)
+        )
+        if shown["merge"]
+        else []
+    )
     form["merge"].offer(suggestions)
     refused = form.first_refused() if form.forms["redact"].is_bound else None
     chosen = ModerationForm.DECISIONS.get(form.decision)
@@ -120,6 +126,9 @@ def _render_staff(request, expression, form=None, *, status=200, conflict=""):
         "suggestions": suggestions,
         "has_reports": shown["signalements"],
         "merged": list(expression.merged.all()),
+        "blur_form": blur_form or BlurAreaForm(),
+        "messages": [message for message in stored if "photo" not in message.tags],
+        "photo_messages": [message for message in stored if "photo" in message.tags],
     }
     return render(request, "consultations/moderation/expression.html", context, status=status)
 
@@ -139,9 +148,8 @@ def expression(request, pk):
     if not form.is_valid():
         return _render_staff(request, expression, form, status=400)
     try:
-        with transaction.atomic():
-            done = _save(request.user, expression, form)
-    except _Refused as refused:
+        done = save_moderation_page(expression, _page(form), actor=request.user)
+    except PageRefused as refused:
         return _render_refused(request, pk, form, refused)
     if decision == MERGE:
         # Nothing is merged yet: the page is saved, the preview shows what will happen.
@@ -161,122 +169,38 @@ def expression(request, pk):
     return redirect(f"{staff_page}#{RESULT}")
 
 
-class _Refused(Exception):
-    """A service refused a part of the form: the transaction is undone, nothing is written."""
-
-    def __init__(self, part: str, error: ValidationError | TransitionError):
-        super().__init__(part)
-        self.part, self.error = part, error
-
-
-@contextmanager
-def _part(name: str):
-    try:
-        yield
-    except (ValidationError, TransitionError) as error:
-        raise _Refused(name, error) from error
-
-
-def _save(actor, expression, form) -> list[str]:
-    """The services, in the order of the work: redaction, classification, then the decision.
-    Returns what each one did, for the message."""
-    done = []
-    with _part("redact"):
-        data = form["redact"].cleaned_data
-        if services.redact(
-            expression,
-            actor=actor,
-            text=data["text"],
-            version=data["version"],
-            reason=data["reason"],
-        ):
-            done.append(_("Le texte est modifié ; l'original est gardé pour le ou la référent·e."))
-    with _part("etiquettes"):
-        data = form["etiquettes"].cleaned_data
-        chosen = list(data["etiquettes"])
-        if data["new"].strip():
-            chosen.append(services.create_etiquette(data["new"], actor=actor))
-        changed = data["new"].strip() or "etiquettes" in form["etiquettes"].changed_data
-        if changed and services.set_etiquettes(expression, actor=actor, etiquettes=chosen):
-            done.append(_("Les étiquettes sont enregistrées."))
-    with _part("objectifs"):
-        objectifs = form["objectifs"].cleaned_data["objectifs"]
-        if "objectifs" in form["objectifs"].changed_data and services.set_objectifs(
-            expression, actor=actor, objectifs=objectifs
-        ):
-            done.append(_("Les objectifs sont enregistrés."))
+def _page(form) -> ModerationPage:
+    """What the form holds, for the service that saves the page."""
+    redaction = form["redact"].cleaned_data
+    tags = form["etiquettes"]
     name = ModerationForm.DECISIONS[form.decision]
-    with _part(name or form.decision):
-        decided = DECISIONS[form.decision](actor, expression, form[name] if name else None)
-    return [*done, *([decided] if decided else [])]
-
-
-def _publish(actor, expression, _form):
-    services.publish(expression, actor=actor)
-    return _("L'expression n° %(number)s est publiée.") % {"number": expression.pk}
-
-
-def _reject(actor, expression, form):
-    services.reject(
-        expression,
-        actor=actor,
-        reason=form.cleaned_data["reason"],
-        details=form.cleaned_data["details"],
+    return ModerationPage(
+        text=redaction["text"],
+        version=redaction["version"],
+        reason=redaction["reason"],
+        etiquettes=tuple(tags.cleaned_data["etiquettes"]),
+        new_etiquette=tags.cleaned_data["new"],
+        etiquettes_changed="etiquettes" in tags.changed_data,
+        objectifs=tuple(form["objectifs"].cleaned_data["objectifs"]),
+        objectifs_changed="objectifs" in form["objectifs"].changed_data,
+        decision=form.decision,
+        decision_data=form[name].cleaned_data if name else {},
     )
-    return _("L'expression n° %(number)s n'est pas publiée ; son auteur lit la raison.") % {
-        "number": expression.pk
-    }
-
-
-def _route(actor, expression, form):
-    rows = aiguillage.route(
-        expression,
-        actor=actor,
-        instances=form.cleaned_data["instances"],
-        note=form.cleaned_data["note"],
-    )
-    return _("Transmise à %(names)s.") % {"names": ", ".join(row.instance.name for row in rows)}
-
-
-def _choose_merge(actor, expression, form):
-    """The expression chosen is checked as the merge will check it; the merge itself waits
-    for the mediator's confirmation on the preview (views/merge.py)."""
-    services.merge_preview(expression, into=form.cleaned_data["target"], actor=actor)
-    return ""
-
-
-def _signalements(actor, expression, form):
-    services.handle_signalements(
-        expression,
-        actor=actor,
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
-    if form.cleaned_data["decision"] == services.SignalementDecision.HIDE:
-        return _("Le message n'est plus public ; son auteur sait pourquoi.")
-    return _("Le signalement est classé ; le message reste publié.")
-
-
-DECISIONS = {
-    "enregistrer": lambda actor, expression, form: "",
-    "publier": _publish,
-    "rejeter": _reject,
-    "transmettre": _route,
-    MERGE: _choose_merge,
-    "signalements": _signalements,
-}
 
 
 def _render_refused(request, pk, form, refused):
     """The page again, fresh, with what was typed and the refusal at the part refused."""
     fresh = _staff_expression(pk)
     error = refused.error
-    if isinstance(error, TransitionError) and refused.part != "redact":
+    part = refused.part
+    if part == "decision":  # its own part of the form, if it has one
+        part = ModerationForm.DECISIONS[form.decision] or form.decision
+    if isinstance(error, TransitionError) and part != "redact":
         # The decision: a colleague was faster, or the path forbids it.
         return _render_staff(request, fresh, form, status=409, conflict=error.message)
-    if refused.part not in form.forms:  # a decision without fields of its own
+    if part not in form.forms:  # a decision without fields of its own
         return _render_staff(request, fresh, form, status=400, conflict=" ".join(error.messages))
-    target = form[refused.part]
+    target = form[part]
     if isinstance(error, TransitionError):
         # The text changed since the page showed it: the mediator's version is kept, and
         # saving again, having compared, writes it over the new one.
@@ -284,7 +208,7 @@ def _render_refused(request, pk, form, refused):
         target.data = target.data.copy()
         target.data[target.add_prefix("version")] = reads.text_version(fresh)
         return _render_staff(request, fresh, form, status=409)
-    fields = FIELD_OF.get(refused.part, {})
+    fields = FIELD_OF.get(part, {})
     if hasattr(error, "error_dict"):
         for field, texts in error.message_dict.items():
             field = fields.get(field, field)

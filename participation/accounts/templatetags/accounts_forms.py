@@ -4,6 +4,8 @@ import copy
 
 from django import template
 
+from participation.accounts.phone import display_phone
+
 register = template.Library()
 
 
@@ -30,3 +32,9 @@ def grouped(value, size=4):
     """``JBSWY3DPEHPK3PXP`` → ``JBSW Y3DP EHPK 3PXP``: a secret one can copy by hand."""
     text = str(value)
     return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+@register.filter
+def french_phone(e164) -> str:
+    """« +33612345678 » written as a French reader expects it: « 06 12 34 56 78 »."""
+    return display_phone(e164)

@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 def test_each_mediator_gets_one_digest_a_day_of_what_waits(
     mediateur, referent, comite, alice, django_capture_on_commit_callbacks
 ):
-    quiet = UserFactory(role="mediateur", notify_by_email=False)
+    quiet = UserFactory(role="mediateur", notify_by="none")
     ExpressionFactory(author=alice, created_at=timezone.now() - dt.timedelta(days=4))
     ExpressionFactory(author=alice)
     ExpressionFactory(author=alice, status=Status.PUBLIEE, flagged_at=timezone.now())

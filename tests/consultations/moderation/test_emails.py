@@ -39,7 +39,7 @@ def test_each_step_is_told_once_in_the_application_live_and_by_email(
 def test_an_author_who_declined_emails_is_told_in_the_application_only(
     mediateur, alice, django_capture_on_commit_callbacks
 ):
-    alice.notify_by_email = False
+    alice.notify_by = "none"
     alice.save()
     expression = ExpressionFactory(author=alice)
 

@@ -69,7 +69,7 @@ def change(client, user, **data):
     form = {
         "display_name": user.display_name,
         "quartier": "",
-        "notify_by_email": "on",
+        "notify_by": "email",
         "role": user.role,
         "is_active": "on",
         **data,
@@ -103,7 +103,7 @@ def test_saving_without_changing_role_or_access_writes_no_audit_entry(client, re
 def test_deactivating_an_account_is_audited(client, referent, alice):
     client.force_login(referent)
 
-    form = {"display_name": "Alice", "quartier": "", "notify_by_email": "on", "role": "habitant"}
+    form = {"display_name": "Alice", "quartier": "", "notify_by": "email", "role": "habitant"}
     client.post(reverse("admin:accounts_user_change", args=[alice.pk]), form)
 
     alice.refresh_from_db()
@@ -130,3 +130,26 @@ def test_accounts_are_neither_added_nor_deleted_from_the_admin(client, referent,
 
     assert client.get(reverse("admin:accounts_user_add")).status_code == 403
     assert client.get(reverse("admin:accounts_user_delete", args=[alice.pk])).status_code == 403
+
+
+def test_the_admin_names_every_section_in_french_and_once(client, referent):
+    client.force_login(referent)
+
+    page = client.get(ADMIN).content.decode()
+
+    for english in ("Accounts", "Audit", "MFA", "Territory", "Authenticators"):
+        assert f">{english}<" not in page, english
+    for french in ("Comptes et rôles", "Adresses de connexion", "Double authentification"):
+        assert french in page
+    assert page.count(">Comptes<") <= 1  # the model of « Comptes et rôles », not a section
+
+
+def test_the_referent_space_links_to_the_admin_for_the_technical_administrator_only(
+    client, referent
+):
+    client.force_login(referent)
+    assert ADMIN not in client.get("/gestion/").content.decode()
+
+    referent.is_superuser = True
+    referent.save()
+    assert ADMIN in client.get("/gestion/").content.decode()

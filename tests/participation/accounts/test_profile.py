@@ -33,13 +33,16 @@ def test_a_resident_changes_name_quartier_and_email_preference(client, alice):
     rimbart = QuartierFactory(name="Rimbart", slug="rimbart")
     client.force_login(alice)
 
-    response = client.post(PROFILE, {"display_name": "  Alice   M. ", "quartier": rimbart.pk})
+    response = client.post(
+        PROFILE, {"display_name": "  Alice   M. ", "quartier": rimbart.pk, "notify_by": "none"}
+    )
 
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.display_name == "Alice M."
     assert alice.quartier == rimbart
-    assert alice.notify_by_email is False
+    assert alice.notify_by == "none"
+    assert alice.notice_channels() == set()
     assert "Votre profil est enregistré." in client.get(PROFILE).content.decode()
 
 
@@ -48,7 +51,7 @@ def test_a_wrong_profile_keeps_what_was_typed_and_explains_in_french(client, ali
 
     response = client.post(
         PROFILE,
-        {"display_name": "alice@example.org", "quartier": "999999", "notify_by_email": "on"},
+        {"display_name": "alice@example.org", "quartier": "999999", "notify_by": "email"},
     )
 
     content = response.content.decode()
@@ -63,7 +66,7 @@ def test_a_wrong_profile_keeps_what_was_typed_and_explains_in_french(client, ali
 def test_one_resident_only_ever_edits_their_own_profile(client, alice, bob):
     client.force_login(bob)
 
-    client.post(PROFILE, {"display_name": "Pirate", "notify_by_email": "on"})
+    client.post(PROFILE, {"display_name": "Pirate", "notify_by": "email"})
 
     alice.refresh_from_db()
     bob.refresh_from_db()

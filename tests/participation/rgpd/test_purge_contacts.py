@@ -31,6 +31,7 @@ def guest(event, *, name: str, registered_days_ago: int) -> Inscription:
         phone="06 12 34 56 78",
         email=f"{name.lower()}@example.org",
         contact_consent=True,
+        contact_consent_at=days_ago(registered_days_ago),
     )
     # created_at is set on insert; move it back in time as if it had been recorded then.
     Inscription.objects.filter(pk=inscription.pk).update(created_at=days_ago(registered_days_ago))
@@ -84,6 +85,7 @@ def test_only_contacts_older_than_the_period_are_forgotten(records, alice):
 
     old = Inscription.objects.get(pk=records["old_guest"].pk)
     assert (old.name, old.phone, old.email, old.contact_consent) == (ANONYMISED_NAME, "", "", False)
+    assert old.contact_consent_at is None  # no date of a consent no one can be traced to
     for key, name in [("recent_guest", "Louise"), ("coming_guest", "Malik")]:
         kept = Inscription.objects.get(pk=records[key].pk)
         assert (kept.name, kept.phone) == (name, "06 12 34 56 78")
