@@ -1,12 +1,12 @@
 """Who may do what with expressions and consultations: every permission in one place."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from participation.accounts.models import Role
 from participation.accounts.rules import has_verified_phone, is_mediateur, is_referent
 
-from .models import Expression, Instance, Status, Transmission
+from .models import PUBLIC_STATUSES, Expression, Instance, Status, Transmission, Visibility
 
 
 def has_verified_email(user) -> bool:
@@ -99,6 +99,18 @@ def can_view(user, expression: Expression) -> bool:
     if is_author(user, expression) or is_mediateur(user):
         return True
     return is_routed_to(user, expression)
+
+
+def readable_expressions(user, queryset):
+    """``queryset`` narrowed to what ``user`` may read as staff (``can_view`` for a whole
+    list, the author's own aside): everything for mediators and the référent; for a comité
+    member, what anyone may read and the private ones routed to their instances."""
+    if is_mediateur(user):
+        return queryset
+    readable = Q(status__in=PUBLIC_STATUSES) & ~Q(visibility=Visibility.PRIVATE)
+    if is_comite_member(user):
+        return queryset.filter(readable | Q(_routed(user)))
+    return queryset.filter(readable)
 
 
 def can_see_full_path(user, expression: Expression) -> bool:

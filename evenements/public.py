@@ -91,3 +91,30 @@ def event_titles(pks) -> list[tuple[int, str]]:
     return list(
         Evenement.objects.public().filter(pk__in=pks).order_by("title").values_list("pk", "title")
     )
+
+
+def events_held_by_objectif(objectifs, start: dt.datetime, end: dt.datetime) -> dict[int, list]:
+    """``{objectif pk: [event, …]}``: the events held between ``start`` and ``end`` (published,
+    not cancelled, ended in the period) linked to these objectives (ids or a queryset), in
+    date order; one query. Each event carries ``pk``, ``title``, ``kind`` and ``starts_at``."""
+    links = (
+        Evenement.objectifs.through.objects.filter(
+            objectif__in=objectifs,
+            evenement__status=Evenement.Status.PUBLIE,
+            evenement__ends_at__gte=start,
+            evenement__ends_at__lt=end,
+        )
+        .select_related("evenement")
+        .only(
+            "objectif_id",
+            "evenement__id",
+            "evenement__title",
+            "evenement__kind",
+            "evenement__starts_at",
+        )
+        .order_by("evenement__starts_at", "evenement__pk")
+    )
+    held: dict[int, list] = {}
+    for link in links:
+        held.setdefault(link.objectif_id, []).append(link.evenement)
+    return held

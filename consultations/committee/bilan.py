@@ -63,6 +63,51 @@ def bilan_years() -> list[int]:
     return list(range(this_year, min(start, this_year) - 1, -1))
 
 
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of ``year`` and of the next one, in Paris."""
+    return (
+        timezone.make_aware(dt.datetime(year, 1, 1)),
+        timezone.make_aware(dt.datetime(year + 1, 1, 1)),
+    )
+
+
+def said_in(year: int, statuses=BILAN_STATUSES):
+    """The expressions said in ``year`` (``said_or_created``) in one of ``statuses``."""
+    return Expression.objects.filter(status__in=statuses).said_between(*year_bounds(year))
+
+
+def counts_by_objectif(scope, objectifs=None):
+    """Rows ``{objectif_id, expression__status, n, people, supports}`` of ``scope``, one
+    query; ``objectifs`` (ids or a queryset) narrows them."""
+    rows = Expression.objectifs.through.objects.filter(expression__in=scope)
+    if objectifs is not None:
+        rows = rows.filter(objectif__in=objectifs)
+    return (
+        rows.values("objectif_id", "expression__status")
+        .annotate(
+            n=Count("expression_id"),
+            people=Sum("expression__people_count"),
+            supports=Sum("expression__supports_count"),
+        )
+        .order_by()
+    )
+
+
+def decisions_by_objectif(scope, objectifs=None):
+    """Rows ``{objectif_id, expression__reponses__decision, n}``: how many expressions of
+    ``scope`` got each decision, per objective; one query."""
+    rows = Expression.objectifs.through.objects.filter(
+        expression__in=scope, expression__reponses__isnull=False
+    )
+    if objectifs is not None:
+        rows = rows.filter(objectif__in=objectifs)
+    return (
+        rows.values("objectif_id", "expression__reponses__decision")
+        .annotate(n=Count("expression_id", distinct=True))
+        .order_by()
+    )
+
+
 def build(year: int) -> list[BilanQuartier]:
     """Per quartier and objective, what was said in ``year`` (``said_or_created``) and what
     became of it.
@@ -70,9 +115,7 @@ def build(year: int) -> list[BilanQuartier]:
     Counts only (no text, no name): everything that went past moderation in the year,
     whichever instance it went to. A fixed number of queries.
     """
-    start = timezone.make_aware(dt.datetime(year, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
-    scope = Expression.objects.filter(status__in=BILAN_STATUSES).said_between(start, end)
+    scope = said_in(year)
     through = Expression.objectifs.through
     reponses = Reponse.expressions.through
     quartiers = list(Quartier.objects.order_by("position", "name"))
@@ -81,28 +124,14 @@ def build(year: int) -> list[BilanQuartier]:
             "quartier_id", "enjeu__number", "position"
         )
     )
-    by_objectif = (
-        through.objects.filter(expression__in=scope)
-        .values("objectif_id", "expression__status")
-        .annotate(
-            n=Count("expression_id"),
-            people=Sum("expression__people_count"),
-            supports=Sum("expression__supports_count"),
-        )
-        .order_by()
-    )
+    by_objectif = counts_by_objectif(scope)
     by_quartier = (
         scope.annotate(has_objectif=Exists(through.objects.filter(expression=OuterRef("pk"))))
         .values("quartier_id", "status", "has_objectif")
         .annotate(n=Count("pk"), people=Sum("people_count"), supports=Sum("supports_count"))
         .order_by()
     )
-    decisions_by_objectif = (
-        through.objects.filter(expression__in=scope, expression__reponses__isnull=False)
-        .values("objectif_id", "expression__reponses__decision")
-        .annotate(n=Count("expression_id", distinct=True))
-        .order_by()
-    )
+    decisions_per_objectif = decisions_by_objectif(scope)
     decisions_by_quartier = (
         reponses.objects.filter(expression__in=scope)
         .annotate(
@@ -146,7 +175,7 @@ def build(year: int) -> list[BilanQuartier]:
         block.total.add(**kwargs)
         if not entry["has_objectif"]:
             without_rows[entry["quartier_id"]].add(**kwargs)
-    for entry in decisions_by_objectif:
+    for entry in decisions_per_objectif:
         row = rows.get(entry["objectif_id"])
         decision = entry["expression__reponses__decision"]
         if row is not None and decision:

@@ -355,3 +355,77 @@ def bilan_sheets(blocks, year):
                 ]
             )
     return [(_("Bilan %(year)s") % {"year": year}, columns, rows, [18, 8, 60] + [12] * 9)]
+
+
+# --- The annual review of the convention --------------------------------------------------
+
+
+def review_columns() -> list[str]:
+    return [
+        str(c)
+        for c in (
+            _("Quartier"),
+            _("Enjeu"),
+            _("Objectif"),
+            _("Retiré le"),
+            _("Dites"),
+            _("Publiées"),
+            _("Transmises"),
+            _("Répondues"),
+            *[label for _value, label in Decision.choices],
+            _("Événements tenus"),
+            _("Événements"),
+        )
+    ]
+
+
+def review_rows(review) -> list[list]:
+    """One row per objective in force in the year, nobody's spoken-of ones included."""
+    return [
+        [
+            row.objectif.quartier.short_name,
+            row.objectif.enjeu.number,
+            str(row.objectif),
+            row.objectif.retired_on or "",
+            row.said,
+            row.published,
+            row.routed,
+            row.answered,
+            *row.decision_counts(),
+            len(row.events),
+            " ; ".join(
+                f"{timezone.localtime(event.starts_at):%d/%m/%Y} {event.title}"
+                for event in row.events
+            ),
+        ]
+        for row in review.rows
+    ]
+
+
+def review_sheets(review):
+    """Two sheets: every objective in force with its figures, then those nobody spoke of."""
+    silent = [
+        [
+            row.objectif.quartier.short_name,
+            row.objectif.enjeu.number,
+            str(row.objectif),
+            row.objectif.retired_on or "",
+            len(row.events),
+        ]
+        for row in review.silent
+    ]
+    return [
+        (
+            str(_("Revue %(year)s") % {"year": review.year}),
+            review_columns(),
+            review_rows(review),
+            [18, 8, 60, 12] + [11] * (4 + len(Decision.choices)) + [11, 60],
+        ),
+        (
+            str(_("Personne n'en a parlé")),
+            [str(c) for c in (_("Quartier"), _("Enjeu"), _("Objectif"), _("Retiré le"),
+                              _("Événements tenus"))],
+            silent,
+            [18, 8, 60, 12, 12],
+        ),
+    ]  # fmt: skip

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from participation.territory.models import Commune
+
 from .. import rules
 from ..models import AgendaItem, Decision, Expression, Seance
 from . import services as committee
@@ -169,4 +171,17 @@ class BilanForm(forms.Form):
             "min_value": _("Choisissez une année du contrat de ville."),
             "max_value": _("Choisissez une année du contrat de ville."),
         },
+    )
+
+
+class RevueForm(BilanForm):
+    """The annual review's chooser: a year, and one of the communes in the database."""
+
+    commune = forms.ModelChoiceField(
+        label=_("Commune"),
+        queryset=Commune.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choisissez une commune de la liste.")},
     )

@@ -44,6 +44,7 @@ urlpatterns = [
         name="seance_dossier_xlsx",
     ),
     path("comite/bilan/", views.bilan, name="bilan"),
+    path("comite/revue-annuelle/", views.revue_annuelle, name="revue_annuelle"),
     # « Vous avez dit, nous avons fait » (public)
     path("vous-avez-dit-nous-avons-fait/", views.retours, name="retours"),
     path(

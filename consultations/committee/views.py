@@ -30,11 +30,11 @@ from ..models import (
     Status,
     Transmission,
 )
-from . import dashboard, dossier, export_jobs, exports, filters, waiting
+from . import dashboard, dossier, export_jobs, exports, filters, revue, waiting
 from . import services as committee
 from .bilan import bilan_years
 from .bilan import build as build_bilan
-from .forms import AgendaAddForm, BilanForm, GroupForm, ReponseForm, SeanceForm
+from .forms import AgendaAddForm, BilanForm, GroupForm, ReponseForm, RevueForm, SeanceForm
 
 review_required = role_required(rules.can_review)
 PAGE_SIZE = 20
@@ -466,6 +466,48 @@ def bilan(request):
             "years": years,
             "blocks": blocks,
             "decisions": Decision.choices,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Annual review of the convention (Comité de Pilotage) --------------------------------
+
+
+@review_required
+@require_GET
+def revue_annuelle(request):
+    """Per objective in force in the year, for one commune: said, routed, answered, decided,
+    the events held, and the objectives nobody spoke about. Printable; .xlsx and .csv."""
+    form = RevueForm(request.GET or None)
+    year = timezone.localdate().year
+    commune = None
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["annee"] or year
+        commune = form.cleaned_data["commune"]
+    communes = list(form.fields["commune"].queryset)
+    if commune is None and not form.errors and communes:
+        commune = communes[0]
+    review = revue.build(year, commune, request.user) if commune is not None else None
+    export = request.GET.get("format")
+    if review is not None and export in ("xlsx", "csv"):
+        filename = f"revue-{year}-{commune.slug}"
+        if export == "csv":
+            lines = csv_lines(exports.review_columns(), exports.review_rows(review))
+            response = csv_response(lines, filename=f"{filename}.csv")
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return _xlsx_response(exports.review_sheets(review), filename=f"{filename}.xlsx")
+    return render(
+        request,
+        "consultations/committee/revue.html",
+        {
+            "form": form,
+            "year": year,
+            "years": bilan_years(),
+            "commune": commune,
+            "communes": communes,
+            "review": review,
         },
         status=400 if form.errors else 200,
     )

@@ -27,6 +27,7 @@ from . import services
 from .figures import parse_french_decimal
 from .models import (
     Agglomeration,
+    Avenant,
     Commune,
     Enjeu,
     Finding,
@@ -144,6 +145,8 @@ class Referentiel:
     indicators: dict[tuple[str, str], dict] = field(default_factory=dict)
     findings: dict[tuple[str, str, int], dict] = field(default_factory=dict)
     objectifs: dict[tuple[str, int, str], dict] = field(default_factory=dict)
+    # Only a commune's document (exchange.py) carries its avenants, by (date, title).
+    avenants: dict[tuple, dict] = field(default_factory=dict)
 
 
 def _unique(seen: set, key, row: Row, what: str) -> None:
@@ -378,9 +381,34 @@ def _fmt(value) -> str:
 
 
 class _Loader:
-    def __init__(self, ref: Referentiel, report: LoadReport, apply: bool):
+    """The one plan of differences between a referential read from files and the database.
+
+    ``scope`` (a commune's slug) limits it to one commune, for a commune's document: only its
+    quartiers and what hangs from them are compared, kept or removed; the rows it shares with
+    other communes (agglomeration, the other communes it names, enjeux) are created when
+    missing and otherwise left as they are. Such a load always writes its history, in the
+    name of ``actor``, and matches the rows added in the platform by the keys its export gave
+    them (the document came from a platform).
+    """
+
+    def __init__(
+        self, ref: Referentiel, report: LoadReport, apply: bool, *, scope=None, actor=None
+    ):
         self.ref, self.report, self.apply = ref, report, apply
+        self.scope, self.actor = scope, actor
         self.edited = {} if report.first_load else services.edited_fields()
+
+    def shared(self, model, key) -> bool:
+        """A row a commune's document may create but never change."""
+        if self.scope is None:
+            return False
+        return model is not Commune or key != self.scope
+
+    def scoped(self, queryset, lookup: str = "quartier__commune__slug"):
+        return queryset if self.scope is None else queryset.filter(**{lookup: self.scope})
+
+    def added_here(self, model_name: str, pk) -> bool:
+        return self.scope is None and "*" in self.edited.get((model_name, pk), set())
 
     def name(self, model) -> str:
         return str(model._meta.verbose_name)
@@ -438,9 +466,9 @@ class _Loader:
         return obj
 
     def history(self, obj, action, fields) -> None:
-        if not self.report.first_load:
+        if self.scope is not None or not self.report.first_load:
             services.record_change(
-                actor=None,
+                actor=self.actor,
                 action=action,
                 target=obj,
                 fields=fields,
@@ -488,6 +516,8 @@ class _Loader:
         for short_name, values in ref.agglomerations.items():
             what = f"agglomération « {short_name} »"
             if short_name in agglomerations:
+                if self.shared(Agglomeration, short_name):
+                    continue
                 self.sync(Agglomeration, agglomerations[short_name], values, what)
             else:
                 agglomerations[short_name] = self.create(
@@ -499,6 +529,8 @@ class _Loader:
             values = {**values, "agglomeration": agglomerations[values["agglomeration"]]}
             what = f"commune « {values['name']} »"
             if slug in communes:
+                if self.shared(Commune, slug):
+                    continue
                 self.sync(Commune, communes[slug], values, what)
             else:
                 communes[slug] = self.create(Commune, what, slug=slug, **values)
@@ -507,6 +539,8 @@ class _Loader:
         for number, values in ref.enjeux.items():
             what = f"enjeu {number}"
             if number in enjeux:
+                if self.shared(Enjeu, number):
+                    continue
                 self.sync(Enjeu, enjeux[number], values, what)
             else:
                 enjeux[number] = self.create(Enjeu, what, number=number, **values)
@@ -549,20 +583,50 @@ class _Loader:
             },
         )
         self._load_objectifs(quartiers, enjeux)
+        if self.scope is not None:
+            self._load_avenants()
+            removable = [(self.scoped(Quartier.objects, "commune__slug"), ref.quartiers, "code")]
+        else:
+            removable = [
+                (Quartier.objects, ref.quartiers, "code"),
+                (Enjeu.objects, ref.enjeux, "number"),
+                (Commune.objects, ref.communes, "slug"),
+                (Agglomeration.objects, ref.agglomerations, "short_name"),
+            ]
+        for queryset, rows, key_name in removable:
+            for obj in queryset.exclude(**{f"{key_name}__in": list(rows)}):
+                self.remove(obj, f"{self.name(queryset.model)} « {obj} »")
 
-        for model, rows, key_name in (
-            (Quartier, ref.quartiers, "code"),
-            (Enjeu, ref.enjeux, "number"),
-            (Commune, ref.communes, "slug"),
-            (Agglomeration, ref.agglomerations, "short_name"),
-        ):
-            for obj in model.objects.exclude(**{f"{key_name}__in": list(rows)}):
-                self.remove(obj, f"{self.name(model)} « {obj} »")
+    def _load_avenants(self) -> None:
+        """A document's avenants, matched by date and title; they are told in the import's
+        audit entry (an avenant is not a row of the referential's history)."""
+        existing = {(a.signed_on, a.title): a for a in Avenant.objects.all()}
+        for key, values in self.ref.avenants.items():
+            what = f"avenant « {key[1]} » du {key[0]:%d/%m/%Y}"
+            avenant = existing.get(key)
+            if avenant is None:
+                self.report.add("+", what, "absent de la base", CREATED)
+                if self.apply:
+                    Avenant.objects.create(signed_on=key[0], title=key[1], **values)
+                continue
+            changed = {n: v for n, v in values.items() if getattr(avenant, n) != v}
+            if changed:
+                self.report.add(
+                    "~",
+                    what,
+                    " ; ".join(
+                        f"{Avenant._meta.get_field(n).verbose_name} : « {_fmt(v)} »"
+                        for n, v in changed.items()
+                    ),
+                    UPDATED,
+                )
+                if self.apply:
+                    Avenant.objects.filter(pk=avenant.pk).update(**changed)
 
     def _load_rows(self, model, rows: dict, *, key, what, create) -> None:
         existing, added_here = {}, set()
-        for obj in model.objects.select_related("quartier"):
-            if "*" in self.edited.get((model._meta.model_name, obj.pk), set()):
+        for obj in self.scoped(model.objects.select_related("quartier")):
+            if self.added_here(model._meta.model_name, obj.pk):
                 added_here.add(key(obj))  # never matched with a row of the files
                 self.remove(obj, what(key(obj), {"label": str(obj), "text": str(obj)}))
             else:
@@ -583,13 +647,21 @@ class _Loader:
             else:
                 self.create(model, what(k, values), **create(k, values))
 
+    def key_of(self, objectif: Objectif) -> str:
+        """The key an objective is matched by: its wording in the files, or, for a document,
+        the key its export gave it (exchange.objectif_key)."""
+        if self.scope is None:
+            return objectif.file_key
+        return objectif.file_key or objectif.intercommunal
+
     def _load_objectifs(self, quartiers, enjeux) -> None:
         ref = self.ref
         existing: dict[tuple[str, int, str], Objectif] = {}
         extra: list[Objectif] = []
-        for objectif in Objectif.objects.select_related("quartier", "enjeu").order_by("pk"):
-            key = (objectif.quartier.code, objectif.enjeu.number, objectif.file_key)
-            added_here = "*" in self.edited.get(("objectif", objectif.pk), set())
+        objectifs = self.scoped(Objectif.objects.select_related("quartier", "enjeu"))
+        for objectif in objectifs.order_by("pk"):
+            key = (objectif.quartier.code, objectif.enjeu.number, self.key_of(objectif))
+            added_here = self.added_here("objectif", objectif.pk)
             if key in ref.objectifs and key not in existing and not added_here:
                 existing[key] = objectif
             else:
@@ -601,7 +673,7 @@ class _Loader:
 
         kept = []
         for objectif in extra:
-            key = (objectif.quartier.code, objectif.enjeu.number, objectif.file_key)
+            key = (objectif.quartier.code, objectif.enjeu.number, self.key_of(objectif))
             self.remove(objectif, what(key, objectif))
             if objectif.pk is not None:  # not deleted
                 kept.append(objectif)
@@ -635,7 +707,7 @@ class _Loader:
                 self.sync(
                     Objectif,
                     existing[key],
-                    values | {"intercommunal": intercommunal},
+                    {"intercommunal": intercommunal} | values,
                     what(key, existing[key]),
                 )
             else:
@@ -644,10 +716,19 @@ class _Loader:
                     what(key),
                     quartier=quartiers.get(code),
                     enjeu=enjeux.get(number),
-                    intercommunal=intercommunal,
                     file_key=intercommunal,
-                    **values,
+                    **({"intercommunal": intercommunal} | values),
                 )
+
+
+@transaction.atomic
+def load_commune(ref: Referentiel, commune: str, *, apply: bool, actor=None) -> LoadReport:
+    """Compare one commune's referential (read from its document) with the database and, if
+    ``apply``, write the difference, each row in the history in the name of ``actor``."""
+    report = LoadReport(first_load=not has_referentiel())
+    report.applied = apply
+    _Loader(ref, report, apply, scope=commune, actor=actor).load()
+    return report
 
 
 def has_referentiel() -> bool:

@@ -10,6 +10,12 @@ urlpatterns = [
     path("pilotage/", views.pilotage, name="pilotage"),
     path("referentiel/historique/", views.history, name="history"),
     path("gestion/referentiel/", gestion.index, name="referentiel_manage"),
+    path(
+        "gestion/referentiel/communes/<slug:slug>/referentiel.json",
+        gestion.referentiel_export,
+        name="referentiel_export",
+    ),
+    path("gestion/referentiel/importer/", gestion.referentiel_import, name="referentiel_import"),
     path("gestion/referentiel/quartiers/<slug:slug>/", gestion.quartier_edit, name="quartier_edit"),
     path(
         "gestion/referentiel/quartiers/<slug:slug>/constats/ajouter/",

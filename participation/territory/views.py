@@ -1,7 +1,9 @@
 from itertools import groupby
 
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Count, Prefetch, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -94,6 +96,10 @@ def history(request):
     changes = ReferentielChange.objects.select_related("avenant", "quartier")
     quartier = None
     if request.GET.get("quartier"):
+        # Any string can come in a query: only a slug can name a quartier (a NUL byte would
+        # otherwise reach PostgreSQL).
+        if not slug_re.fullmatch(request.GET["quartier"]):
+            raise Http404
         quartier = get_object_or_404(
             Quartier.objects.only("slug", "name", "short_name"), slug=request.GET["quartier"]
         )

@@ -363,6 +363,13 @@ TABLE: dict[str, list[Check]] = {
         get("404 404 404 404 404 404 404", query="quartier=nulle-part"),
     ],
     "territory:referentiel_manage": [get(REFERENT)],
+    # A commune's referential as one JSON file (issue 18, point 3): download, and upload (an
+    # empty form comes back with its error).
+    "territory:referentiel_export": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.commune.slug}),
+        get("login 403 403 403 403 403 404", kwargs=lambda w: {"slug": "nulle-part"}),
+    ],
+    "territory:referentiel_import": [get(REFERENT), post(REFERENT, data={})],
     "territory:quartier_edit": [
         get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
         post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
@@ -715,6 +722,11 @@ TABLE: dict[str, list[Check]] = {
     "consultations:seance_dossier": [get(SEANCE, kwargs=pk("seance"))],
     "consultations:seance_dossier_xlsx": [get(SEANCE, kwargs=pk("seance"))],
     "consultations:bilan": [get(COMMITTEE, note="counts for the whole commune, no text")],
+    "consultations:revue_annuelle": [
+        get(COMMITTEE, note="counts for all; quotes only what the reader may read"),
+        get(COMMITTEE, query="format=xlsx"),
+        get(COMMITTEE, query="format=csv"),
+    ],
     "consultations:retours": [get(PUBLIC)],
     "consultations:retours_quartier": [get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug})],
     # --- Field mode ------------------------------------------------------------------------

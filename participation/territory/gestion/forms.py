@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..exchange import MAX_BYTES
 from ..models import Avenant, Enjeu, Finding, Indicator, Objectif, Quartier, ReferentielChange
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -182,3 +183,42 @@ class AvenantForm(forms.ModelForm):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ImportForm(forms.Form):
+    """A commune's referential as a file (exchange.py checks what it says)."""
+
+    document = forms.FileField(
+        label=_("Le fichier du référentiel (JSON)"),
+        help_text=_(
+            "Un fichier .json au format « engagements-quartiers-2030/referentiel », 2 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        error_messages={
+            "required": _("Choisissez le fichier JSON du référentiel."),
+            "empty": _("Le fichier est vide."),
+            "invalid": _("Envoyez un fichier."),
+        },
+    )
+    apply = forms.BooleanField(
+        label=_("Écrire les différences si la commune est déjà sur la plateforme"),
+        help_text=_(
+            "Sans cette case, pour une commune déjà chargée, la page montre seulement ce qui "
+            "changerait. Les modifications faites dans la plateforme restent."
+        ),
+        required=False,
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier pèse %(size).1f Mo : un référentiel ne dépasse pas %(max)s Mo."),
+                params={"size": document.size / 1024 / 1024, "max": MAX_BYTES // 1024 // 1024},
+            )
+        return document
+
+    def data_bytes(self) -> bytes:
+        document = self.cleaned_data["document"]
+        document.seek(0)
+        return document.read(MAX_BYTES + 1)

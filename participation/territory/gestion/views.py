@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,8 +11,17 @@ from django.views.decorators.http import require_POST
 
 from participation.accounts.rules import referent_required
 
-from .. import services
-from ..models import Avenant, Enjeu, Finding, Indicator, Objectif, Quartier, ReferentielChange
+from .. import exchange, services
+from ..models import (
+    Avenant,
+    Commune,
+    Enjeu,
+    Finding,
+    Indicator,
+    Objectif,
+    Quartier,
+    ReferentielChange,
+)
 from ..views import objectives_by_enjeu
 from . import forms
 
@@ -31,8 +41,54 @@ def index(request):
         "enjeux": Enjeu.objects.order_by("number"),
         "avenants": Avenant.objects.annotate(change_count=Count("changes")),
         "changes": recent_changes(),
+        "communes": Commune.objects.filter(quartiers_portes__isnull=False)
+        .distinct()
+        .order_by("name"),
     }
     return render(request, "territory/gestion/index.html", context)
+
+
+@referent_required
+def referentiel_export(request, slug):
+    commune = get_object_or_404(Commune, slug=slug)
+    response = HttpResponse(
+        exchange.dumps(exchange.export_document(commune)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exchange.filename(commune)}"'
+    return response
+
+
+@referent_required
+def referentiel_import(request):
+    """Upload a commune's document: refused whole with every problem, or loaded (a commune
+    new to the platform), or its differences shown and, box ticked, written."""
+    bound = request.method == "POST"
+    form = forms.ImportForm(request.POST if bound else None, request.FILES if bound else None)
+    context = {"form": form, "problems": [], "result": None}
+    if bound and form.is_valid():
+        try:
+            result = exchange.import_document(
+                form.data_bytes(),
+                actor=request.user,
+                apply=True if form.cleaned_data["apply"] else None,
+                source=form.cleaned_data["document"].name,
+            )
+        except exchange.DocumentRefused as refused:
+            context["problems"] = refused.problems
+        else:
+            if result.report.applied:
+                messages.success(
+                    request,
+                    _(
+                        "Référentiel de %(commune)s chargé : %(count)s modification(s), "
+                        "chacune dans l'historique."
+                    )
+                    % {"commune": result.commune, "count": len(result.report.changes)},
+                )
+                return redirect("territory:referentiel_manage")
+            context["result"] = result
+    return render(request, "territory/gestion/import.html", context)
 
 
 def _quartier_edit_url(quartier) -> str:
