@@ -17,9 +17,15 @@ Placeholders between braces are filled in twice:
 ``user`` says who is signed in: ``reader`` (a resident with many expressions and
 registrations), ``poster`` (a pool of residents, one session per request in turn),
 ``mediateur``, ``comite`` or ``referent``; ``None`` is an anonymous visitor.
+
+Every public page is measured three times (issue 19): by an anonymous visitor through the
+anonymous page cache, by an anonymous visitor on a second HTTP server started with
+``ANONYMOUS_PAGE_CACHE_SECONDS=0`` (what the first visitor after each expiry gets; the
+server is configured, the product has no way to skip its cache on request), and by a signed-
+in resident (whom the page cache never serves). ``PUBLIC_PAGES`` lists them once.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 CEILING = "ceiling"
 ANONYMOUS = "anonymous"
@@ -40,6 +46,8 @@ class Scenario:
     body: dict[str, str] = field(default_factory=dict)
     expect: int = 200  # the status of a successful request
     coming_with: str = ""  # the issue that brings the page, while it is missing
+    public: bool = False  # a page anyone may read (its budget is the public pages')
+    page_cache: bool = True  # False: measured on the server whose page cache is off
 
     @property
     def method(self) -> str:
@@ -50,9 +58,10 @@ class Scenario:
         return self.kind in {ANONYMOUS, SIGNED_IN}
 
 
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("ceiling", "Plafond (hello world)", CEILING, ("core:bench_ceiling",)),
-    # --- anonymous pages ---
+CEILING_SCENARIO = Scenario("ceiling", "Plafond (hello world)", CEILING, ("core:bench_ceiling",))
+
+# The public pages, as an anonymous visitor reads them through the page cache.
+_PUBLIC_PAGES = (
     Scenario("home", "Accueil", ANONYMOUS, ("core:home",)),
     Scenario(
         "quartier",
@@ -93,6 +102,34 @@ SCENARIOS: tuple[Scenario, ...] = (
         kwargs={"slug": "{quartier_slug}"},
         coming_with="issue 6",
     ),
+)
+PUBLIC_PAGES: tuple[Scenario, ...] = tuple(replace(page, public=True) for page in _PUBLIC_PAGES)
+
+
+def without_page_cache(page: Scenario) -> Scenario:
+    """The same page for an anonymous visitor, on the server whose page cache is off."""
+    return replace(
+        page, key=f"{page.key}_nocache", label=f"{page.label} — sans cache", page_cache=False
+    )
+
+
+def as_resident(page: Scenario) -> Scenario:
+    """The same page for a signed-in resident (never served by the page cache)."""
+    return replace(
+        page,
+        key=f"{page.key}_resident",
+        label=f"{page.label} — habitant connecté",
+        kind=SIGNED_IN,
+        user="reader",
+    )
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    CEILING_SCENARIO,
+    # --- public pages: cached for visitors, without the cache, signed in ---
+    *PUBLIC_PAGES,
+    *(without_page_cache(page) for page in PUBLIC_PAGES),
+    *(as_resident(page) for page in PUBLIC_PAGES),
     # --- signed-in pages ---
     Scenario(
         "my_expressions",

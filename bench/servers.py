@@ -181,6 +181,8 @@ class Platform:
     worker and beat, on free ports.
 
     ``http_options`` and ``worker_options`` are added to the units' command lines.
+    ``process_env`` adds settings to one process's environment (a second HTTP server
+    configured otherwise).
     Processes are named ``http`` (then ``http-2``…), ``ws-1``…, ``celery-worker`` and
     ``celery-beat``.
     """
@@ -193,6 +195,8 @@ class Platform:
     http_workers: int = HTTP_WORKERS
     http_options: tuple[str, ...] = ()
     worker_options: tuple[str, ...] = ()
+    # settings of one process only, by name: {"http-2": {"ANONYMOUS_PAGE_CACHE_SECONDS": "0"}}
+    process_env: dict[str, dict[str, str]] = field(default_factory=dict)
     http_port: int = field(default_factory=free_port)
     http_ports: tuple[int, ...] = field(init=False, default=())
     ws_ports: tuple[int, ...] = field(init=False, default=())
@@ -263,7 +267,7 @@ class Platform:
             process = subprocess.Popen(
                 command or self.commands()[name],
                 cwd=BASE_DIR,
-                env=self.env,
+                env={**self.env, **self.process_env.get(name, {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,24 +11,10 @@ from participation.core.fragments import render_rows
 from participation.core.hooks import Block
 
 from .committee.services import public_answers
-from .models import Consultation, Expression, Instance, Source
+from .models import Consultation, Expression, Instance, tally
 
 # Her expressions on « Mon espace », the latest moved first; « Mes expressions » has them all.
 MY_SPACE_LIMIT = 10
-
-
-def objectif_expression_counts(quartier) -> dict[int, int]:
-    """{objectif pk: published expressions about it} for one quartier, in one query."""
-    rows = (
-        Expression.objectifs.through.objects.filter(
-            objectif__quartier=quartier,
-            expression__in=Expression.objects.listed(),
-        )
-        .values("objectif_id")
-        .annotate(count=Count("expression_id"))
-        .order_by()
-    )
-    return {row["objectif_id"]: row["count"] for row in rows}
 
 
 def home_provider(request, **objects) -> dict:
@@ -39,7 +25,7 @@ def home_provider(request, **objects) -> dict:
                 "consultations/blocks/home.html",
                 {
                     "consultations": consultations,
-                    "published_count": Expression.objects.listed().count(),
+                    "published_count": tally.published_total(),
                 },
                 order=20,
             )
@@ -48,11 +34,9 @@ def home_provider(request, **objects) -> dict:
 
 
 def quartier_provider(request, *, quartier, **objects) -> dict:
-    counts = (
-        Expression.objects.listed()
-        .filter(quartier=quartier)
-        .aggregate(published=Count("pk"), field=Count("pk", filter=~Q(source=Source.EN_LIGNE)))
-    )
+    # Kept up to date by every write (models.tally); computed here on a quartier's first
+    # reading, before its objectives' counts are read.
+    counts = tally.quartier_counts(quartier)
     latest = list(
         Expression.objects.listed()
         .filter(quartier=quartier)
@@ -63,7 +47,7 @@ def quartier_provider(request, *, quartier, **objects) -> dict:
         Consultation.objects.open().for_quartier(quartier).order_by("closes_on", "title")
     )
     return {
-        "objectif_expression_counts": objectif_expression_counts(quartier),
+        "objectif_expression_counts": tally.objectif_counts(quartier),
         "blocks": [
             Block(
                 "consultations/blocks/quartier.html",
@@ -71,8 +55,8 @@ def quartier_provider(request, *, quartier, **objects) -> dict:
                     "quartier": quartier,
                     "consultations": consultations,
                     "latest": latest,
-                    "published_count": counts["published"],
-                    "field_count": counts["field"],
+                    "published_count": counts.published,
+                    "field_count": counts.field,
                 },
                 order=30,
             )

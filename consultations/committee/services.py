@@ -31,6 +31,7 @@ from ..models import (
     Seance,
     Status,
     Transmission,
+    listed_q,
 )
 from ..transitions import change_status
 
@@ -426,16 +427,17 @@ def public_answers(quartier=None):
     if quartier is not None:
         listed = listed.filter(quartier=quartier)
     shown = listed.select_related("quartier", "author").order_by("-supports_count", "pk")
-    said = (
-        listed.filter(reponses=OuterRef("pk"))
-        .order_by()
-        .values("reponses")
-        .annotate(count=Count("pk"))
-        .values("count")
+    # From each answer's own links to its expressions (a few rows by the answer's index),
+    # never from every listed expression of the quartier: the same conditions, on the join.
+    links = Reponse.expressions.through.objects.filter(
+        listed_q("expression__"), reponse=OuterRef("pk")
     )
+    if quartier is not None:
+        links = links.filter(expression__quartier=quartier)
+    said = links.order_by().values("reponse").annotate(count=Count("pk")).values("count")
     return (
         Reponse.objects.public()
-        .filter(Exists(listed.filter(reponses=OuterRef("pk"))))
+        .filter(Exists(links))
         .annotate(shown_count=Subquery(said))
         .select_related("instance", "seance", "item")
         # The most supported expressions under each answer; ``shown_count`` says how many.

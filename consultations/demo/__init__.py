@@ -29,6 +29,7 @@ from ..models import (
     Status,
     Support,
     Visibility,
+    tally,
 )
 from . import committee, moderation
 
@@ -498,6 +499,8 @@ def _save(planned, mediateur, referent, now):
     for expression in created:
         expression.supports_count = counts.get(expression.pk, 0)
     Expression.objects.bulk_update(created, ["supports_count"])
+    # Written in bulk, past the writes that keep the published counts: counted once here.
+    tally.recount(Quartier.objects.filter(pk__in={e.quartier_id for e in created}))
 
 
 def _step_details(item, status, expression, mediateur, referent):

@@ -5,7 +5,8 @@ import functools
 import django_filters
 from django import forms
 from django.core.validators import slug_re
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -62,6 +63,7 @@ class ExpressionFilter(django_filters.FilterSet):
         queryset=Quartier.objects.order_by("position", "name"),
         to_field_name="slug",
         empty_label=_("Tous les quartiers"),
+        method="filter_quartier",
     )
     enjeu = django_filters.ModelChoiceFilter(
         label=_("Enjeu"),
@@ -127,6 +129,11 @@ class ExpressionFilter(django_filters.FilterSet):
 
     def filter_order(self, queryset, name, value):
         return queryset.order_by(*self.ORDERS.get(value, self.ORDERS["recentes"]))
+
+    def filter_quartier(self, queryset, name, value):
+        # A bigint on both sides: the GIN index of a search in one quartier (btree_gin,
+        # consultations.search.listed_text_search_index) only compares int8 with int8.
+        return queryset.filter(quartier_id=Cast(Value(value.pk), BigIntegerField()))
 
     def filter_search(self, queryset, name, value):
         return search_expressions(queryset, value)

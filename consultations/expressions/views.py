@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +17,13 @@ from participation.accounts.rules import mediateur_required
 from participation.core import easyread
 from participation.core.fragments import render_rows
 from participation.core.pagecache import cache_for_anonymous
+from participation.core.pagination import CappedPaginator
 from participation.core.ratelimit import RateLimited
 from participation.core.redirects import safe_next
 from participation.territory.models import Objectif
 
 from .. import rules
-from ..models import Consultation, Expression, ExpressionStep, Source, Support
+from ..models import Consultation, Expression, ExpressionStep, Source, Support, tally
 from . import kept_photos, services
 from .filters import ExpressionFilter
 from .forms import (
@@ -49,6 +50,21 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _known_count(filterset) -> int | None:
+    """The public list's length when the counts kept per quartier tell it (no filter but
+    the quartier and the order), without counting rows; None otherwise."""
+    if not filterset.is_bound:
+        return tally.published_total()
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if any(data.get(name) for name in filterset.filters if name not in ("quartier", "ordre")):
+        return None
+    if data.get("quartier"):
+        return tally.quartier_counts(data["quartier"]).published
+    return tally.published_total()
+
+
 # --- Reading ---------------------------------------------------------------------------
 
 
@@ -57,7 +73,10 @@ def _page(request, queryset):
 def expression_list(request):
     base = Expression.objects.listed().for_cards().order_by("-published_at", "-pk")
     filterset = ExpressionFilter(request.GET or None, queryset=base)
-    page = _page(request, filterset.qs)
+    # Never a count of the whole table: the kept counts, or at most COUNT_CAP rows.
+    page = CappedPaginator(filterset.qs, PAGE_SIZE, count=_known_count(filterset)).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -165,11 +184,34 @@ def kept_photo(request, token):
     return response
 
 
+# Far more pages than anyone writes; past her last page, Django's paginator picks it.
+MAX_OWN_PAGES = 100_000
+
+
+def _own_page(request, expressions):
+    """Her expressions a page at a time, with their count in the same query (a window over
+    her own rows): one query instead of a ``COUNT`` and then the page."""
+    paginator = Paginator(expressions, PAGE_SIZE)
+    try:
+        # Bounded: a page number from a hostile query must not overflow the SQL offset.
+        number = min(max(int(request.GET.get("page", 1)), 1), MAX_OWN_PAGES)
+    except ValueError:
+        number = 1
+    bottom = (number - 1) * PAGE_SIZE
+    rows = list(expressions.annotate(total=Window(Count("pk")))[bottom : bottom + PAGE_SIZE])
+    if not rows:  # none yet, or past the last page: Django's paginator says which page
+        return paginator.get_page(request.GET.get("page"))
+    paginator.count = rows[0].total
+    return paginator._get_page(rows, number, paginator)
+
+
 @login_required
 @require_GET
 def my_expressions(request):
-    expressions = Expression.objects.for_author_cards(request.user).order_by("-created_at", "-pk")
-    page = _page(request, expressions)
+    expressions = Expression.objects.for_author_cards(request.user, news=False).order_by(
+        "-created_at", "-pk"
+    )
+    page = _own_page(request, expressions)
     rows = render_rows(
         "consultations/partials/my_expression_card.html",
         page.object_list,

@@ -16,6 +16,7 @@ from .expression import (
     Status,
     Support,
     Visibility,
+    listed_q,
     said_or_created,
     waiting_q,
     waiting_since,
@@ -30,10 +31,12 @@ from .seance import (
     Seance,
     SeanceQuerySet,
 )
+from .tally import ObjectifTally, QuartierTally
 
 __all__ = [
     "ROUTED_STATUSES",
     "waiting_q",
+    "listed_q",
     "waiting_since",
     "said_or_created",
     "FIELD_SOURCES",
@@ -52,6 +55,8 @@ __all__ = [
     "ExpressionQuerySet",
     "ExpressionStep",
     "ExportJob",
+    "ObjectifTally",
+    "QuartierTally",
     "Instance",
     "InstanceQuerySet",
     "Redaction",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bench import django_side, runner
-from bench.scenarios import POST, SCENARIOS, Scenario
+from bench import budgets, django_side, runner
+from bench.scenarios import POST, PUBLIC_PAGES, SCENARIOS, Scenario
 
 SAMPLE = {
     "quartier_slug": "rimbart",
@@ -95,6 +95,8 @@ def test_only_refuses_a_row_that_does_not_exist_and_lists_the_others(capsys):
 
 
 def test_the_bench_uses_the_database_and_redis_it_is_given(monkeypatch):
+    monkeypatch.delenv("BENCH_DATABASE", raising=False)
+    monkeypatch.delenv("BENCH_REDIS_DB", raising=False)
     monkeypatch.setenv("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     monkeypatch.setenv("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     default = runner.Config.from_args(runner.parse_args(["--smoke"]))
@@ -112,3 +114,82 @@ def test_the_bench_uses_the_database_and_redis_it_is_given(monkeypatch):
     assert runner.database_url(from_env).endswith("/bob_bench")
     assert runner.redis_url(from_env).endswith("/12")
     assert default.workdir == given.workdir == from_env.workdir
+
+
+def test_every_public_page_is_measured_cached_without_the_cache_and_signed_in():
+    keys = {s.key: s for s in SCENARIOS}
+
+    for page in PUBLIC_PAGES:
+        uncached, resident = keys[f"{page.key}_nocache"], keys[f"{page.key}_resident"]
+        assert page.page_cache and page.user is None
+        assert not uncached.page_cache and uncached.user is None
+        assert uncached.url_names == page.url_names and uncached.query == page.query
+        assert resident.user == "reader" and resident.page_cache
+        assert resident.url_names == page.url_names and resident.kwargs == page.kwargs
+
+
+def test_budgets_are_cpu_per_request_and_posts_have_no_ratio():
+    keys = {s.key: s for s in SCENARIOS}
+
+    assert budgets.for_scenario(keys["home"]) == budgets.PUBLIC_CACHED
+    assert budgets.for_scenario(keys["home_nocache"]).max_cpu_ms == 10
+    assert budgets.for_scenario(keys["home_resident"]).max_cpu_ms == 10
+    assert budgets.for_scenario(keys["home_nocache"]).max_p99_ms == 250
+    assert budgets.for_scenario(keys["my_expressions"]).max_cpu_ms == 5
+    assert budgets.for_scenario(keys["dashboard"]).max_cpu_ms == 5
+    for post in ("post_expression", "register"):
+        assert budgets.for_scenario(keys[post]).max_cpu_ms == 12
+        assert budgets.for_scenario(keys[post]).min_ratio is None
+    assert budgets.for_scenario(keys["ceiling"]) is None
+
+
+def measured(key: str, kind: str, *, rps: float, p99: float, cpu: float) -> runner.Row:
+    data = {"rps": rps, "p99_ms": p99, "cpu_ms": cpu, "expected": 100, "error_rate": 0.0}
+    return runner.Row(key, key, kind, data=data)
+
+
+def judged(row: runner.Row, ceiling: float = 2000, noisy: bool = False) -> runner.Row:
+    bench = runner.Bench.__new__(runner.Bench)
+    bench.queries = {}
+    bench.judge(row, ceiling, noisy)
+    return row
+
+
+def test_a_post_is_judged_on_its_cpu_not_on_the_ceiling():
+    cheap = judged(measured("post_expression", POST, rps=90, p99=200, cpu=11.5))
+    costly = judged(measured("register", POST, rps=90, p99=200, cpu=17.3))
+
+    assert cheap.status == "ok", cheap.verdict
+    assert costly.status == "missed" and "CPU > 12 ms" in costly.verdict
+    assert "×" not in costly.verdict
+
+
+def test_a_signed_in_page_over_five_ms_of_cpu_misses_its_budget_even_when_fast_enough():
+    row = judged(measured("my_expressions", "signed_in", rps=900, p99=80, cpu=6.2))
+
+    assert row.status == "missed" and row.verdict == "HORS BUDGET : CPU > 5 ms"
+    assert row.cpu == "6.2 ms ≤ 5"
+
+
+def test_a_noisy_run_does_not_judge_what_depends_on_the_machines_speed():
+    slow = judged(measured("home_nocache", "anonymous", rps=50, p99=900, cpu=8), noisy=True)
+    costly = judged(measured("home_resident", "signed_in", rps=50, p99=900, cpu=30), noisy=True)
+
+    assert slow.status == "noisy" and slow.verdict.startswith("BRUITÉ")
+    assert costly.status == "missed" and "CPU > 10 ms" in costly.verdict
+
+
+def test_the_ceiling_spread_is_measured_from_the_start_of_the_run():
+    assert runner.ceiling_spread([2000, 1400]) == pytest.approx(0.30)
+    assert runner.ceiling_spread([2000, 2300]) == pytest.approx(0.15)
+    assert runner.ceiling_spread([2000]) is None
+
+
+def test_the_uncached_rows_run_on_a_second_server_whose_page_cache_is_off():
+    keys = {s.key: s for s in SCENARIOS}
+    bench = runner.Bench.__new__(runner.Bench)
+
+    assert bench.server(keys["home"]) == "http"
+    assert bench.server(keys["home_resident"]) == "http"
+    assert bench.server(keys["home_nocache"]) == runner.UNCACHED_SERVER
+    assert runner.UNCACHED_SETTINGS == {"ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
