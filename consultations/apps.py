@@ -7,6 +7,7 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Expression citoyenne")
 
     def ready(self):
+        from participation.accounts.signals import role_changed
         from participation.core import hooks
         from participation.notifications import links
 
@@ -17,6 +18,7 @@ class ConsultationsConfig(AppConfig):
             referent_provider,
             retours_provider,
         )
+        from .gestion.services import on_role_changed
 
         hooks.register("home", home_provider)
         hooks.register("my_space", my_space_provider)
@@ -24,3 +26,5 @@ class ConsultationsConfig(AppConfig):
         hooks.register("quartier", retours_provider)
         hooks.register("referent", referent_provider)
         links.register("x", "consultations:expression_detail")  # the short links of SMS
+        # A former committee member leaves their instances (audited).
+        role_changed.connect(on_role_changed, dispatch_uid="consultations.leave_instances")

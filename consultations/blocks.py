@@ -36,7 +36,7 @@ def home_provider(request, **objects) -> dict:
 def quartier_provider(request, *, quartier, **objects) -> dict:
     # Kept up to date by every write (models.tally); computed here on a quartier's first
     # reading, before its objectives' counts are read.
-    counts = tally.quartier_counts(quartier)
+    counts, objectif_counts = tally.quartier_and_objectif_counts(quartier)
     latest = list(
         Expression.objects.listed()
         .filter(quartier=quartier)
@@ -47,7 +47,7 @@ def quartier_provider(request, *, quartier, **objects) -> dict:
         Consultation.objects.open().for_quartier(quartier).order_by("closes_on", "title")
     )
     return {
-        "objectif_expression_counts": tally.objectif_counts(quartier),
+        "objectif_expression_counts": objectif_counts,
         "blocks": [
             Block(
                 "consultations/blocks/quartier.html",

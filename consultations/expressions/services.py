@@ -381,6 +381,22 @@ def check_said_at(said_at: dt.datetime | None) -> dt.datetime | None:
     return min(said_at, now)
 
 
+def retired_when_said(objectifs: Iterable, said_at: dt.datetime | None) -> list[str]:
+    """A message for each objective already retired on the day the entry was said (its
+    ``said_at``, else today, in Paris): an entry typed offline before the retirement keeps the
+    objective it named, one typed after it is refused."""
+    day = timezone.localdate(said_at) if said_at is not None else timezone.localdate()
+    return [
+        _(
+            "« %(objectif)s » est retiré depuis le %(date)s : décochez-le, choisissez un "
+            "objectif en vigueur ou « je ne sais pas », puis renvoyez."
+        )
+        % {"objectif": objectif, "date": formats.date_format(objectif.retired_on, "j F Y")}
+        for objectif in objectifs
+        if objectif.is_retired(at=day)
+    ]
+
+
 def record_in_field(
     *,
     mediator,
@@ -432,6 +448,9 @@ def record_in_field(
         )
     except ValidationError as error:
         errors.update(error.message_dict)
+    retired = retired_when_said(objectifs, said_at if "said_at" not in errors else None)
+    if retired:
+        errors.setdefault("objectifs", []).extend(retired)
     if errors:
         raise ValidationError(errors)
     if source == Source.EN_LIGNE:

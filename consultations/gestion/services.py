@@ -195,6 +195,38 @@ def add_member(instance: Instance, account, *, actor, give_comite_role: bool) ->
     return True
 
 
+# The roles that may sit in an instance (a référent sees every instance without a seat, but
+# keeps the seats they had as a member).
+SEATED_ROLES = {Role.COMITE, Role.REFERENT}
+
+
+def leave_instances(account, *, actor, reason: str = "") -> int:
+    """Take ``account`` out of every instance they sit in, one audit entry per instance (called
+    when they lose the « comité » role: the instance pages list only real members). Returns
+    how many seats they left."""
+    instances = list(Instance.objects.filter(members=account).order_by("pk"))
+    for instance in instances:
+        instance.members.remove(account)
+        record(
+            actor=actor,
+            action="instance.membre_retire",
+            target=instance,
+            before={"member": account.email},
+            reason=reason,
+        )
+    return len(instances)
+
+
+def on_role_changed(sender, *, user, previous_role, role, actor, reason="", **kwargs) -> None:
+    """Receiver of ``participation.accounts.signals.role_changed`` (see ``apps.py``)."""
+    if role not in SEATED_ROLES:
+        leave_instances(
+            user,
+            actor=actor,
+            reason=_("Rôle « %(role)s » retiré") % {"role": Role(previous_role).label},
+        )
+
+
 def remove_member(instance: Instance, account, *, actor) -> bool:
     """Take ``account`` out of ``instance``; their role stays (they may sit elsewhere)."""
     _check_instances(actor)

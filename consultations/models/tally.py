@@ -18,8 +18,9 @@ quartier or the generation of the bench's data), for every quartier without its 
 missing row is never a zero.
 """
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import models, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,32 @@ def quartier_counts(quartier) -> QuartierTally:
         recount(Quartier.objects.filter(expression_tally__isnull=True))
         tally = QuartierTally.objects.get(quartier=quartier)
     return tally
+
+
+def quartier_and_objectif_counts(quartier) -> tuple[QuartierTally, dict[int, int]]:
+    """``quartier_counts`` and ``objectif_counts`` in one query: the quartier's row carries its
+    objectives' counts (ids and counts as two arrays in the same order)."""
+    by_objectif = (
+        ObjectifTally.objects.filter(objectif__quartier=OuterRef("quartier"), published__gt=0)
+        .order_by()
+        .values("objectif__quartier")
+    )
+    tally = (
+        QuartierTally.objects.filter(quartier=quartier)
+        .annotate(
+            objectif_ids=Subquery(
+                by_objectif.annotate(a=ArrayAgg("objectif_id", order_by="objectif_id")).values("a")
+            ),
+            objectif_published=Subquery(
+                by_objectif.annotate(a=ArrayAgg("published", order_by="objectif_id")).values("a")
+            ),
+        )
+        .first()
+    )
+    if tally is None:
+        quartier_counts(quartier)  # a quartier never counted: count it, then read it
+        return quartier_and_objectif_counts(quartier)
+    return tally, dict(zip(tally.objectif_ids or [], tally.objectif_published or [], strict=True))
 
 
 def objectif_counts(quartier) -> dict[int, int]:

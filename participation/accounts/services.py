@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from participation.audit.services import record
 
 from .models import STAFF_ROLES, Role, User
+from .signals import role_changed
 
 
 def access_snapshot(user: User) -> dict:
@@ -45,7 +46,8 @@ def change_role(user: User, *, role: str, actor, reason: str = "") -> bool:
     Only a référent gives roles. The last active référent keeps the role, so that someone
     can always give roles. A new staff role needs the second factor: the
     ``StaffSecondFactorMiddleware`` sends its owner to set it up at their next page; a lost
-    role closes their live feeds (``participation.core.consumers`` checks the role again).
+    role closes their live feeds (``participation.core.consumers`` checks the role again);
+    ``signals.role_changed`` lets the apps drop what the old role gave (instance seats).
     """
     if not (actor.is_authenticated and actor.is_active and actor.role == Role.REFERENT):
         raise PermissionDenied
@@ -84,5 +86,13 @@ def change_role(user: User, *, role: str, actor, reason: str = "") -> bool:
         locked.role = role
         locked.save(update_fields=["role"])
         record_access_change(actor=actor, user=locked, before=before, reason=reason)
+        role_changed.send(
+            sender=User,
+            user=locked,
+            previous_role=before["role"],
+            role=role,
+            actor=actor,
+            reason=reason,
+        )
     user.role = role
     return True

@@ -6,7 +6,12 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, routers, serializers, viewsets
 
-from participation.api.query import QueryParameters, number_parameter, slug_parameter
+from participation.api.query import (
+    QueryParameters,
+    checked,
+    number_parameter,
+    slug_parameter,
+)
 
 from .models import Commune, Enjeu, Finding, Indicator, Objectif, Quartier
 
@@ -90,7 +95,15 @@ class ObjectifSerializer(serializers.ModelSerializer):
             "intercommunal",
             "operationnel",
             "position",
+            "retired_on",
         ]
+        extra_kwargs = {
+            "retired_on": {
+                "help_text": "Date à partir de laquelle l'objectif est retiré (null : en "
+                "vigueur) ; un objectif retiré n'est plus proposé, ni sur le site ni en mode "
+                "terrain."
+            }
+        }
 
 
 class ObjectifFilter(django_filters.FilterSet):
@@ -109,6 +122,12 @@ class ObjectifFilter(django_filters.FilterSet):
 class ObjectifParameters(QueryParameters):
     quartier = slug_parameter("Slug du quartier (ex. rimbart).")
     enjeu = number_parameter("Numéro de l'enjeu (1, 2 ou 3).")
+    y_compris_retires = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true : lister aussi les objectifs retirés (par défaut, la liste ne donne "
+        "que les objectifs en vigueur aujourd'hui, ceux que l'on peut encore choisir).",
+    )
 
 
 @extend_schema_view(
@@ -151,8 +170,15 @@ class EnjeuViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les lignes des tableaux d'objectifs des quartiers"),
-    retrieve=extend_schema(summary="Une ligne d'un tableau d'objectifs"),
+    list=extend_schema(
+        summary="Les lignes des tableaux d'objectifs des quartiers",
+        description="Les objectifs en vigueur aujourd'hui ; `y_compris_retires=true` ajoute "
+        "les objectifs retirés (leur `retired_on` dit depuis quand).",
+    ),
+    retrieve=extend_schema(
+        summary="Une ligne d'un tableau d'objectifs",
+        description="Un objectif, même retiré (des expressions et événements le citent).",
+    ),
 )
 class ObjectifViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
@@ -162,6 +188,14 @@ class ObjectifViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ObjectifSerializer
     filterset_class = ObjectifFilter
     query_parameters = ObjectifParameters
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and not checked(ObjectifParameters, self.request).get(
+            "y_compris_retires"
+        ):
+            queryset = queryset.in_force()
+        return queryset
 
 
 router = routers.DefaultRouter()

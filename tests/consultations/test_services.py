@@ -2,8 +2,9 @@
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from consultations import rules, transitions
 from consultations.expressions import services
@@ -11,7 +12,7 @@ from consultations.models import Expression, Status
 from participation.audit.models import AuditEntry
 from participation.notifications.models import Email, Notification
 
-from .factories import ExpressionFactory
+from .factories import ExpressionFactory, ObjectifFactory
 
 ALL = list(Status)
 ALLOWED = {
@@ -199,3 +200,33 @@ def test_two_mediators_acting_at_the_same_moment_make_exactly_one_transition(
     expression.refresh_from_db()
     assert expression.steps.count() == 2  # soumise, then the one that won
     assert AuditEntry.objects.filter(target_id=str(expression.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_field_expression_cannot_name_an_objectif_retired_on_the_day_it_was_said(
+    mediateur, rimbart
+):
+    retired = ObjectifFactory(
+        quartier=rimbart, retired_on=timezone.localdate() - timezone.timedelta(days=2)
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.record_in_field(
+            mediator=mediateur,
+            quartier=rimbart,
+            text="Plus de bancs",
+            source="stand",
+            objectifs=[retired],
+        )
+    assert "est retiré depuis le" in refused.value.message_dict["objectifs"][0]
+
+    said_before = timezone.now() - timezone.timedelta(days=5)
+    expression, _created = services.record_in_field(
+        mediator=mediateur,
+        quartier=rimbart,
+        text="Plus de bancs",
+        source="stand",
+        objectifs=[retired],
+        said_at=said_before,
+    )
+    assert list(expression.objectifs.all()) == [retired]

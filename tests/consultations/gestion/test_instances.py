@@ -8,6 +8,7 @@ from django.urls import reverse
 from consultations.gestion import services
 from consultations.models import Instance
 from participation.accounts.models import Role
+from participation.accounts.services import change_role
 from participation.audit.models import AuditEntry
 from tests.consultations.committee.factories import InstanceFactory
 from tests.factories import UserFactory
@@ -154,3 +155,30 @@ def test_the_referent_space_lists_the_instances_with_their_member_counts(
 
     assert "Conseil consultatif PRE" in page
     assert "1 membre" in page
+
+
+def test_losing_the_committee_role_takes_the_person_out_of_every_instance_audited(
+    client_for, referent, comite
+):
+    cspcs, pre = InstanceFactory(members=[comite]), InstanceFactory(members=[comite])
+    other = InstanceFactory()
+
+    change_role(comite, role=Role.HABITANT, actor=referent, reason="Fin de mandat")
+
+    assert not Instance.objects.filter(members=comite).exists()
+    entries = AuditEntry.objects.filter(action="instance.membre_retire").order_by("target_id")
+    assert [entry.target_id for entry in entries] == [str(cspcs.pk), str(pre.pk)]
+    assert all(entry.actor == referent for entry in entries)
+    assert all("Rôle « " in entry.reason for entry in entries)
+    assert not AuditEntry.objects.filter(target_id=str(other.pk)).exists()
+    page = client_for(referent).get(reverse("consultations:gestion_instance", args=[cspcs.slug]))
+    assert comite.email not in page.content.decode()
+
+
+def test_a_committee_member_who_becomes_referent_keeps_their_seats(referent, comite):
+    instance = InstanceFactory(members=[comite])
+
+    change_role(comite, role=Role.REFERENT, actor=referent)
+
+    assert list(instance.members.all()) == [comite]
+    assert not AuditEntry.objects.filter(action="instance.membre_retire").exists()

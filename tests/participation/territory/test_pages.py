@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.budgets import MAX_QUERIES_PER_PAGE
 from participation.core import hooks
 from participation.territory.models import Finding, Objectif, Quartier
-from tests.factories import EnjeuFactory, ObjectifFactory, QuartierFactory
+from tests.factories import EnjeuFactory, ObjectifFactory, QuartierFactory, UserFactory
+from tests.queries import page_queries
 
 from .factories import FindingFactory, IndicatorFactory
 
@@ -144,6 +146,20 @@ def test_the_quartier_page_makes_as_many_queries_for_3_or_60_objectives(
     with django_assert_max_num_queries(small_count):
         count_queries(client, large)
     assert count_queries(client, large) == small_count
+
+
+def test_the_quartier_page_keeps_to_the_budget_for_a_signed_in_resident_cold(client, db):
+    quartier = make_quartier(12)
+    client.force_login(UserFactory(quartier=quartier))
+
+    queries = page_queries(client, quartier.get_absolute_url())
+
+    # Cold: the session, the account and the unread count come from the database too.
+    assert queries.cold <= MAX_QUERIES_PER_PAGE, queries
+    html = client.get(quartier.get_absolute_url()).content.decode()
+    assert quartier.commune.name in html
+    for finding in Finding.objects.filter(quartier=quartier):
+        assert finding.text in html
 
 
 def test_the_pilotage_page_tells_how_the_contract_is_steered(client, referentiel):
