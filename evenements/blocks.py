@@ -15,6 +15,7 @@ from participation.core import hooks
 from participation.territory.models import Quartier
 
 from . import undo
+from .cards import event_cards
 from .filters import mine_first
 from .models import Evenement, Inscription
 
@@ -47,6 +48,7 @@ def quartier_block(request, quartier=None, **objects):
                 "evenements/_quartier_events.html",
                 {
                     "events": events,
+                    "cards": event_cards(events),
                     "quartier": quartier,
                     "feed_url": reverse("evenements:feed_quartier", kwargs={"slug": quartier.slug}),
                     "list_url": reverse("evenements:list") + f"?quartier={quartier.slug}",
@@ -59,7 +61,10 @@ def quartier_block(request, quartier=None, **objects):
 
 def home_block(request, **objects):
     events = list(mine_first(_coming(), request.user)[:HOME_LIMIT])
-    return {"blocks": [hooks.Block("evenements/_home_events.html", {"events": events}, order=20)]}
+    block = hooks.Block(
+        "evenements/_home_events.html", {"events": events, "cards": event_cards(events)}, order=20
+    )
+    return {"blocks": [block]}
 
 
 def _is_news(inscription: Inscription, seen_at) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import role_required
+from participation.core.fragments import render_rows
 from participation.core.pagecache import cache_for_anonymous, remember
 from participation.core.spreadsheets import csv_lines, csv_response, xlsx_tempfile
 from participation.territory.models import Quartier
@@ -529,5 +530,9 @@ def retours(request, slug=None):
             "quartier": quartier,
             "quartiers": Quartier.objects.order_by("position", "name"),
             "page": page,
+            # Each answer drawn once per content (its text, decision, expressions…).
+            "rows": render_rows(
+                "consultations/retours/_answer.html", page.object_list, name="reponse"
+            ),
         },
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participation.accounts.rules import mediateur_required
 from participation.core import easyread
-from participation.core.fragments import render_rows
+from participation.core.fragments import render_fragment, render_rows
 from participation.core.pagecache import cache_for_anonymous
 from participation.core.pagination import CappedPaginator
 from participation.core.ratelimit import RateLimited
@@ -25,6 +25,7 @@ from participation.territory.models import Objectif
 from .. import rules
 from ..models import Consultation, Expression, ExpressionStep, Source, Support, tally
 from . import kept_photos, services
+from .cards import expression_cards
 from .filters import ExpressionFilter
 from .forms import (
     ExpressionEditForm,
@@ -79,12 +80,22 @@ def expression_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # The filters but the search, drawn from their options and the values sent alone (an
+    # edited quartier, objective or consultation makes other options, so another drawing).
+    sent = sorted((name, values) for name, values in query.lists() if name != "q")
+    filter_fields = render_fragment(
+        "consultations/partials/expression_filter_fields.html",
+        {"filter": filterset},
+        material=(filterset.shown_choices(), sent, filterset.is_bound),
+    )
     return render(
         request,
         "consultations/expression_list.html",
         {
             "filter": filterset,
+            "filter_fields": filter_fields,
             "page": page,
+            "cards": expression_cards(page.object_list),
             "supported_ids": _supported_ids(request.user, page.object_list),
             "query_string": query.urlencode(),
             "filters_active": any(
@@ -550,6 +561,7 @@ def consultation_detail(request, slug):
         {
             "consultation": consultation,
             "page": page,
+            "cards": expression_cards(page.object_list),
             "supported_ids": _supported_ids(request.user, page.object_list),
             "field_count": Expression.objects.listed()
             .filter(consultation=consultation)

@@ -18,6 +18,7 @@ from participation.territory.models import Objectif, Quartier
 
 from .. import undo
 from ..calendars import build_calendar, feed_events
+from ..cards import event_cards
 from ..filters import EvenementFilter, mine_first
 from ..forms import RegistrationForm
 from ..models import Evenement, Inscription
@@ -69,7 +70,7 @@ def event_list(request):
             "filter": filterset,
             "page": page,
             "events": events,
-            "my_statuses": _my_statuses(request, events),
+            "cards": event_cards(events, statuses=_my_statuses(request, events)),
             "query": query.urlencode(),
             "can_manage": can_manage_events(request.user),
         },

@@ -51,28 +51,35 @@ _RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 _NOT_RELEASED = {"var", "media", "static", "node_modules", "__pycache__", "tests", "docs", "bench"}
 
 
-def state(value) -> object:
-    """What a model instance was loaded with, as plain comparable values."""
+def state(value, _within: frozenset = frozenset()) -> object:
+    """What a model instance was loaded with, as plain comparable values. An object met again
+    inside itself (a one-to-one's reverse side, cached by ``select_related``) is named, not
+    followed."""
     if isinstance(value, _PLAIN):
         return value
     if isinstance(value, Model):
+        if id(value) in _within:
+            return (type(value).__name__, "…", value.pk)
+        within = _within | {id(value)}
         fields = tuple(
-            (name, state(item)) for name, item in value.__dict__.items() if name not in _INTERNAL
+            (name, state(item, within))
+            for name, item in value.__dict__.items()
+            if name not in _INTERNAL
         )
         related = tuple(
-            (name, state(item)) for name, item in sorted(value._state.fields_cache.items())
+            (name, state(item, within)) for name, item in sorted(value._state.fields_cache.items())
         )
         prefetched = tuple(
-            (name, tuple(state(item) for item in items))
+            (name, tuple(state(item, within) for item in items))
             for name, items in sorted(getattr(value, "_prefetched_objects_cache", {}).items())
         )
         return (type(value).__name__, fields, related, prefetched)
     if isinstance(value, dict):
-        return tuple((key, state(item)) for key, item in sorted(value.items()))
+        return tuple((key, state(item, _within)) for key, item in sorted(value.items()))
     if isinstance(value, FieldFile):
         return value.name
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = tuple(state(item) for item in value)
+        items = tuple(state(item, _within) for item in value)
         return tuple(sorted(items, key=repr)) if isinstance(value, (set, frozenset)) else items
     return value
 

@@ -1,14 +1,17 @@
 from itertools import groupby
 
+from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from participation.core import hooks
+from participation.core.fragments import render_fragment, state
 from participation.core.pagecache import cache_for_anonymous
 
 from .charts import portrait_chart
@@ -29,21 +32,42 @@ def objectives_by_enjeu(objectifs) -> list[dict]:
     return tables
 
 
+def _rows_of(model, *fields: str, order_by: tuple[str, ...]):
+    """A quartier's rows of ``model`` (its ``fields``, in order) as one JSON list read with the
+    quartier itself: no query of their own."""
+    return Subquery(
+        model.objects.filter(quartier=OuterRef("pk"))
+        .order_by()
+        .values("quartier")
+        .annotate(rows=JSONBAgg(JSONObject(**{f: f for f in fields}), order_by=order_by))
+        .values("rows")
+    )
+
+
 @cache_for_anonymous
 @require_GET
 def quartier_detail(request, slug):
     # The last closed avenant, read with the quartier (no query of its own).
     last_avenant = Avenant.objects.filter(in_progress=False).order_by("-signed_on", "-pk")[:1]
+    # Its communes and findings (short texts) ride along with it too: the page keeps to its
+    # query budget once signed in (the session, the account, the unread count).
+    communes = Subquery(
+        Quartier.communes.through.objects.filter(quartier=OuterRef("pk"))
+        .order_by()
+        .values("quartier")
+        .annotate(names=ArrayAgg("commune__name", order_by="commune__name"))
+        .values("names")
+    )
     quartier = get_object_or_404(
         Quartier.objects.select_related("commune__agglomeration")
         .annotate(
             avenant_title=Subquery(last_avenant.values("title")),
             avenant_signed_on=Subquery(last_avenant.values("signed_on")),
+            commune_names=communes,
+            finding_rows=_rows_of(Finding, "kind", "text", order_by=("kind", "position")),
         )
         .prefetch_related(
-            "communes",
             "indicators",
-            "findings",
             Prefetch(
                 "objectifs",
                 queryset=Objectif.objects.select_related("enjeu").order_by(
@@ -55,14 +79,15 @@ def quartier_detail(request, slug):
     )
     indicators = list(quartier.indicators.all())
     findings = {kind: [] for kind in Finding.Kind.values}
-    for finding in quartier.findings.all():
-        findings[finding.kind].append(finding)
+    for row in quartier.finding_rows or []:
+        findings[row["kind"]].append(Finding(quartier=quartier, **row))
     # The referential in force: a retired objective leaves the tables, listed apart with
     # its date and reason (what was said about it stays on the expressions).
     today = timezone.localdate()
     objectifs = list(quartier.objectifs.all())
     context = {
         "quartier": quartier,
+        "communes": quartier.commune_names or [],
         "agglomeration": quartier.commune.agglomeration,
         "indicators": indicators,
         "chart": portrait_chart(indicators, quartier.commune.agglomeration.short_name),
@@ -73,6 +98,14 @@ def quartier_detail(request, slug):
         "retired_objectifs": [o for o in objectifs if o.is_retired(today)],
         **hooks.page_context("quartier", request, quartier=quartier),
     }
+    # The portrait is drawn from the quartier as read (its indicators, findings, objectives),
+    # the counts under its objectives and the day, and nothing else: any edit of the
+    # referential makes another drawing.
+    context["portrait"] = render_fragment(
+        "territory/_portrait.html",
+        context,
+        material=(state(quartier), context.get("objectif_expression_counts"), today),
+    )
     return render(request, "territory/quartier.html", context)
 
 

@@ -1,0 +1,79 @@
+"""The public list draws its filters and cards once per content: what changes shows at once,
+and each reader still gets her own « moi aussi »."""
+
+import pytest
+from django.urls import reverse
+
+from consultations.models import Status, Support
+from tests.factories import UserFactory
+
+from .factories import ConsultationFactory, ExpressionFactory
+
+LIST = reverse("consultations:expression_list")
+
+
+def html(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_renamed_quartier_shows_in_the_filters_at_once(client, rimbart):
+    assert ">Rimbart</option>" in html(client.get(LIST))
+
+    rimbart.name = "Rimbart-Nord"
+    rimbart.save()
+
+    page = html(client.get(LIST))
+    assert ">Rimbart-Nord</option>" in page
+    assert ">Rimbart</option>" not in page
+
+
+@pytest.mark.django_db
+def test_a_new_consultation_shows_in_the_filters_at_once(client, rimbart):
+    html(client.get(LIST))
+
+    ConsultationFactory(slug="jardins-partages", title="Jardins partagés", quartiers=[rimbart])
+
+    assert 'value="jardins-partages"' in html(client.get(LIST))
+
+
+@pytest.mark.django_db
+def test_the_chosen_quartier_is_marked_for_the_visitor_who_chose_it_only(client, rimbart):
+    chosen = html(client.get(LIST, {"quartier": "rimbart"}))
+    assert 'value="rimbart" selected' in chosen
+
+    assert 'value="rimbart" selected' not in html(client.get(LIST))
+
+
+@pytest.mark.django_db
+def test_each_reader_gets_her_own_moi_aussi_on_a_card_drawn_once(client, rimbart):
+    expression = ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE, text="Un banc")
+    alice, bob = UserFactory(), UserFactory()
+    Support.objects.create(expression=expression, user=alice)
+    expression.supports_count = 1
+    expression.save()
+
+    anonymous = html(client.get(LIST))
+    assert reverse("account_login") in anonymous
+    assert "csrfmiddlewaretoken" not in anonymous
+
+    client.force_login(alice)
+    assert 'aria-pressed="true"' in html(client.get(LIST))
+    client.force_login(bob)
+    bobs = html(client.get(LIST))
+    assert 'aria-pressed="false"' in bobs
+    assert "csrfmiddlewaretoken" in bobs
+
+
+@pytest.mark.django_db
+def test_an_edited_expression_shows_at_once_on_its_card(client, rimbart):
+    expression = ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE, text="Un banc")
+    assert "Un banc" in html(client.get(LIST))
+
+    expression.text = "Deux bancs"
+    expression.save()
+
+    page = html(client.get(LIST))
+    assert "Deux bancs" in page
+    assert "Un banc" not in page
