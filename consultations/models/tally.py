@@ -19,7 +19,7 @@ missing row is never a zero.
 """
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -95,6 +95,8 @@ def quartier_counts(quartier) -> QuartierTally:
 def quartier_and_objectif_counts(quartier) -> tuple[QuartierTally, dict[int, int]]:
     """``quartier_counts`` and ``objectif_counts`` in one query: the quartier's row carries its
     objectives' counts (ids and counts as two arrays in the same order)."""
+    if connection.vendor != "postgresql":  # arrays are PostgreSQL's: the embedded SQLite
+        return quartier_counts(quartier), objectif_counts(quartier)
     by_objectif = (
         ObjectifTally.objects.filter(objectif__quartier=OuterRef("quartier"), published__gt=0)
         .order_by()

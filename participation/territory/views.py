@@ -3,6 +3,7 @@ from itertools import groupby
 from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -51,20 +52,25 @@ def quartier_detail(request, slug):
     last_avenant = Avenant.objects.filter(in_progress=False).order_by("-signed_on", "-pk")[:1]
     # Its communes and findings (short texts) ride along with it too: the page keeps to its
     # query budget once signed in (the session, the account, the unread count).
-    communes = Subquery(
-        Quartier.communes.through.objects.filter(quartier=OuterRef("pk"))
-        .order_by()
-        .values("quartier")
-        .annotate(names=ArrayAgg("commune__name", order_by="commune__name"))
-        .values("names")
-    )
+    # PostgreSQL's aggregates only: the embedded SQLite reads them with a query each.
+    along = {}
+    if connection.vendor == "postgresql":
+        along = {
+            "commune_names": Subquery(
+                Quartier.communes.through.objects.filter(quartier=OuterRef("pk"))
+                .order_by()
+                .values("quartier")
+                .annotate(names=ArrayAgg("commune__name", order_by="commune__name"))
+                .values("names")
+            ),
+            "finding_rows": _rows_of(Finding, "kind", "text", order_by=("kind", "position")),
+        }
     quartier = get_object_or_404(
         Quartier.objects.select_related("commune__agglomeration")
         .annotate(
             avenant_title=Subquery(last_avenant.values("title")),
             avenant_signed_on=Subquery(last_avenant.values("signed_on")),
-            commune_names=communes,
-            finding_rows=_rows_of(Finding, "kind", "text", order_by=("kind", "position")),
+            **along,
         )
         .prefetch_related(
             "indicators",
@@ -77,9 +83,15 @@ def quartier_detail(request, slug):
         ),
         slug=slug,
     )
+    if along:
+        commune_names, finding_rows = quartier.commune_names or [], quartier.finding_rows or []
+    else:
+        commune_names = list(quartier.communes.order_by("name").values_list("name", flat=True))
+        finding_rows = Finding.objects.filter(quartier=quartier).order_by("kind", "position")
+        finding_rows = list(finding_rows.values("kind", "text"))
     indicators = list(quartier.indicators.all())
     findings = {kind: [] for kind in Finding.Kind.values}
-    for row in quartier.finding_rows or []:
+    for row in finding_rows:
         findings[row["kind"]].append(Finding(quartier=quartier, **row))
     # The referential in force: a retired objective leaves the tables, listed apart with
     # its date and reason (what was said about it stays on the expressions).
@@ -87,7 +99,7 @@ def quartier_detail(request, slug):
     objectifs = list(quartier.objectifs.all())
     context = {
         "quartier": quartier,
-        "communes": quartier.commune_names or [],
+        "communes": commune_names,
         "agglomeration": quartier.commune.agglomeration,
         "indicators": indicators,
         "chart": portrait_chart(indicators, quartier.commune.agglomeration.short_name),

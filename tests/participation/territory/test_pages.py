@@ -148,6 +148,9 @@ def test_the_quartier_page_makes_as_many_queries_for_3_or_60_objectives(
     assert count_queries(client, large) == small_count
 
 
+# PostgreSQL reads the communes and findings with the quartier; the embedded SQLite spends
+# a query on each.
+@pytest.mark.needs("postgresql")
 def test_the_quartier_page_keeps_to_the_budget_for_a_signed_in_resident_cold(client, db):
     quartier = make_quartier(12)
     client.force_login(UserFactory(quartier=quartier))
