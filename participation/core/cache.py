@@ -12,6 +12,7 @@ uses, are not exclusive. A warning is logged; ``/sante/`` reports the outage thr
 
 import fnmatch
 import logging
+import time
 import uuid
 
 from django.core.cache import cache
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 # Redis down, refusing connections, frozen or still loading (BusyLoadingError is a
 # ConnectionError). Other errors are bugs and still raise.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# After a failure, how long the pages do without Redis before asking it again.
+RETRY_AFTER_SECONDS = 5.0
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -51,11 +54,18 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
         self._outage = DummyCache(server, params)
+        self._unreachable_until = 0.0
 
     def _call(self, operation: str, *args, **kwargs):
+        # Once Redis has failed, this process stops asking it for a few seconds: a frozen
+        # Redis costs one timeout (1 s) per process and window, not one per cache operation
+        # of every page (a list page reads its fragments, its cards, its page cache…).
+        if time.monotonic() < self._unreachable_until:
+            return getattr(self._outage, operation)(*args, **kwargs)
         try:
             return getattr(super(), operation)(*args, **kwargs)
         except UNREACHABLE as exc:
+            self._unreachable_until = time.monotonic() + RETRY_AFTER_SECONDS
             logger.warning("Redis cache unreachable (%s); %s treated as a miss", exc, operation)
             return getattr(self._outage, operation)(*args, **kwargs)
 

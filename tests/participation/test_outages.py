@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.test import RequestFactory
 from django.utils.functional import SimpleLazyObject
 
+from participation.core import cache as cache_module
 from participation.core import health, realtime, views
 from participation.core.cache import ResilientRedisCache
 from tests.e2e.server import free_port
@@ -41,6 +42,31 @@ def test_the_cache_answers_as_an_empty_one_while_redis_is_down(unreachable_redis
             cache.incr("clef")
 
     assert "Redis cache unreachable" in caplog.text
+
+
+def test_after_a_failure_the_pages_do_without_redis_for_a_few_seconds(
+    unreachable_redis_cache, monkeypatch
+):
+    """A frozen Redis costs a page one timeout, not one per fragment it reads."""
+    cache = unreachable_redis_cache
+    tries = []
+    real = ResilientRedisCache.__mro__[1].get  # Django's RedisCache.get, which asks Redis
+
+    def counted_get(self, *args, **kwargs):
+        tries.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResilientRedisCache.__mro__[1], "get", counted_get)
+    clock = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+
+    for key in ("a", "b", "c"):
+        assert cache.get(key) is None
+    assert tries == ["a"]
+
+    clock[0] += cache_module.RETRY_AFTER_SECONDS + 0.1
+    assert cache.get("d") is None
+    assert tries == ["a", "d"]
 
 
 def test_rate_limits_let_residents_through_while_redis_is_down(settings):
