@@ -11,6 +11,18 @@ from django.utils.safestring import SafeString
 from participation.core.fragments import render_rows
 
 ROW = "evenements/_event_row.html"
+# The columns a card shows (with ``with_places()`` and the quartiers prefetched), for
+# ``.only()``: the long texts of an event (description, directions…) are never read for it.
+CARD_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place_name",
+    "status",
+    "registration_required",
+    "capacity",
+)
 
 
 def event_cards(events, *, level: int = 3, statuses: dict | None = None) -> list[SafeString]:

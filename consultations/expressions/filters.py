@@ -32,7 +32,8 @@ def objectif_choices(quartier: str | None = None, selected=None):
     groups: dict[str, list] = {}
     rows = (
         Objectif.objects.filter(condition)
-        .select_related("quartier", "enjeu")
+        .select_related("quartier")
+        .only("operationnel", "intercommunal", "quartier__short_name")
         .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
     )
     for objectif in rows:
@@ -68,7 +69,7 @@ class ExpressionFilter(django_filters.FilterSet):
     )
     quartier = django_filters.ModelChoiceFilter(
         label=_("Quartier"),
-        queryset=Quartier.objects.order_by("position", "name"),
+        queryset=Quartier.objects.order_by("position", "name").only("slug", "name"),
         to_field_name="slug",
         empty_label=_("Tous les quartiers"),
         method="filter_quartier",
@@ -88,7 +89,7 @@ class ExpressionFilter(django_filters.FilterSet):
     )
     consultation = django_filters.ModelChoiceFilter(
         label=_("Consultation"),
-        queryset=Consultation.objects.all(),
+        queryset=Consultation.objects.only("slug", "title"),
         to_field_name="slug",
         empty_label=_("Toutes"),
     )

@@ -1,6 +1,7 @@
 from .consultation import Consultation, ConsultationQuerySet
 from .export import ExportJob
 from .expression import (
+    CARD_FIELDS,
     FIELD_SOURCES,
     LISTED_STATUSES,
     PUBLIC_STATUSES,
@@ -34,6 +35,7 @@ from .seance import (
 from .tally import ObjectifTally, QuartierTally
 
 __all__ = [
+    "CARD_FIELDS",
     "ROUTED_STATUSES",
     "waiting_q",
     "listed_q",

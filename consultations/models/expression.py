@@ -125,6 +125,20 @@ def thumbnail_path(instance, filename: str) -> str:
     return timezone.now().strftime(f"expressions/%Y/%m/{uuid.uuid4().hex}-mini.jpg")
 
 
+# What a public line about an expression reads (its text, « moi aussi », date, and
+# ``public_author_name``), for ``.only()`` with ``select_related("quartier", "author")``.
+CARD_FIELDS = (
+    "text",
+    "created_at",
+    "supports_count",
+    "source",
+    "people_count",
+    "visibility",
+    "quartier__short_name",
+    "author__display_name",
+)
+
+
 def listed_q(prefix: str = "") -> Q:
     """Published on the path and not private: what the public lists show (and their indexes
     are restricted to, so the condition is written once); ``prefix`` (« expression__ »)
@@ -206,15 +220,29 @@ class ExpressionQuerySet(models.QuerySet):
         )
 
     def for_cards(self):
-        """Everything a list card shows, in a fixed number of queries."""
-        return self.select_related(
-            "quartier", "author", "consultation", "evenement"
-        ).prefetch_related(
-            models.Prefetch(
-                "objectifs",
-                queryset=Objectif.objects.select_related("enjeu").order_by(
-                    "enjeu__number", "position"
-                ),
+        """Everything a list card shows (``partials/expression_card.html`` and the « moi
+        aussi » beside it), and nothing more, in a fixed number of queries: fewer columns to
+        read, to build and to key each card by (``fragments.state``)."""
+        return (
+            self.select_related("quartier", "author", "consultation")
+            .only(
+                *CARD_FIELDS,
+                "published_at",
+                "status",
+                "photo",
+                "photo_description",
+                "author_id",
+                "quartier__slug",
+                "consultation__slug",
+                "consultation__title",
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "objectifs",
+                    queryset=Objectif.objects.only("operationnel", "intercommunal").order_by(
+                        "enjeu__number", "position"
+                    ),
+                )
             )
         )
 

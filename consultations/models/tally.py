@@ -19,8 +19,9 @@ missing row is never a zero.
 """
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -94,30 +95,32 @@ def quartier_counts(quartier) -> QuartierTally:
 
 def quartier_and_objectif_counts(quartier) -> tuple[QuartierTally, dict[int, int]]:
     """``quartier_counts`` and ``objectif_counts`` in one query: the quartier's row carries its
-    objectives' counts (ids and counts as two arrays in the same order)."""
+    objectives' counts (one array of ``[objectif id, count]`` pairs)."""
     if connection.vendor != "postgresql":  # arrays are PostgreSQL's: the embedded SQLite
         return quartier_counts(quartier), objectif_counts(quartier)
+    pair = Func(
+        F("objectif_id"),
+        F("published"),
+        template="ARRAY[%(expressions)s]",
+        output_field=ArrayField(models.IntegerField()),
+    )
     by_objectif = (
         ObjectifTally.objects.filter(objectif__quartier=OuterRef("quartier"), published__gt=0)
         .order_by()
         .values("objectif__quartier")
+        .annotate(pairs=ArrayAgg(pair))
+        .values("pairs")
     )
     tally = (
         QuartierTally.objects.filter(quartier=quartier)
-        .annotate(
-            objectif_ids=Subquery(
-                by_objectif.annotate(a=ArrayAgg("objectif_id", order_by="objectif_id")).values("a")
-            ),
-            objectif_published=Subquery(
-                by_objectif.annotate(a=ArrayAgg("published", order_by="objectif_id")).values("a")
-            ),
-        )
+        .annotate(objectif_pairs=Subquery(by_objectif))
         .first()
     )
     if tally is None:
         quartier_counts(quartier)  # a quartier never counted: count it, then read it
         return quartier_and_objectif_counts(quartier)
-    return tally, dict(zip(tally.objectif_ids or [], tally.objectif_published or [], strict=True))
+    # In the objectives' order, always: the counts are part of the portrait's key.
+    return tally, dict(sorted(tally.objectif_pairs or []))
 
 
 def objectif_counts(quartier) -> dict[int, int]:
