@@ -88,11 +88,11 @@ class SignalementAdmin(ReadOnlyAdmin):
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "is_active", "members_count"]
-    list_filter = ["kind", "is_active"]
+    list_filter = ["kind", "communes", "is_active"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["members"]
-    fields = ["name", "slug", "kind", "description", "is_active", "members"]
+    filter_horizontal = ["communes", "members"]
+    fields = ["name", "slug", "kind", "description", "communes", "is_active", "members"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))

@@ -10,8 +10,9 @@ from django.utils.translation import ngettext
 from participation.core.fragments import render_rows
 from participation.core.hooks import Block
 
+from . import rules
 from .committee.services import public_answers
-from .models import Consultation, Expression, Instance, tally
+from .models import CARD_FIELDS, Consultation, Expression, tally
 
 # Her expressions on « Mon espace », the latest moved first; « Mes expressions » has them all.
 MY_SPACE_LIMIT = 10
@@ -41,6 +42,7 @@ def quartier_provider(request, *, quartier, **objects) -> dict:
         Expression.objects.listed()
         .filter(quartier=quartier)
         .select_related("quartier", "author")
+        .only(*CARD_FIELDS)
         .order_by("-published_at", "-pk")[:3]
     )
     consultations = list(
@@ -68,9 +70,7 @@ def retours_provider(request, *, quartier, **objects) -> dict:
     """« Vous avez dit, nous avons fait » on the quartier page: its latest public answers."""
 
     # The count rides along with the three latest answers: one query for both.
-    latest = list(
-        public_answers(quartier).prefetch_related(None).annotate(total=Window(Count("pk")))[:3]
-    )
+    latest = list(public_answers(quartier, headlines=True).annotate(total=Window(Count("pk")))[:3])
     return {
         "blocks": [
             Block(
@@ -124,15 +124,17 @@ def referent_provider(request, **objects) -> dict:
     """The « Espace référent »: open consultations (those closing soon marked), those to come,
     and the instances with their member counts; three queries whatever the data."""
     today = timezone.localdate()
-    open_consultations = list(Consultation.objects.open(today).order_by("closes_on", "title"))
+    # Hers only: the consultations and instances of her communes (consultations.rules).
+    consultations = rules.managed_consultations(request.user)
+    open_consultations = list(consultations.open(today).order_by("closes_on", "title"))
     soon = today + dt.timedelta(days=CLOSING_SOON_DAYS)
     for consultation in open_consultations:
         consultation.closing_soon = consultation.closes_on <= soon
-    upcoming = list(
-        Consultation.objects.filter(opens_on__gt=today).order_by("opens_on", "title")[:5]
-    )
+    upcoming = list(consultations.filter(opens_on__gt=today).order_by("opens_on", "title")[:5])
     instances = list(
-        Instance.objects.annotate(members_count=Count("members")).order_by("-is_active", "name")
+        rules.instances_in_scope(request.user)
+        .annotate(members_count=Count("members"))
+        .order_by("-is_active", "name")
     )
     closing_soon = sum(1 for consultation in open_consultations if consultation.closing_soon)
     consultations_summary = ngettext(

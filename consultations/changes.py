@@ -1,12 +1,13 @@
 """What a write tells the others: the mediators' queue and the committee's figures.
 
-**The queue.** The header of every mediator's page shows the count of what waits (an index
-scan over every waiting expression: about 1.4 ms of PostgreSQL at the scale of the
-agglomeration), so it is kept in the cache; the queue's page is the same for every
-mediator, so it is drawn once per state of the queue. Every change of the queue goes
-through ``announce`` (or ``queue_changed``), which forgets the count and the generation of
-the pages (now and after commit) and tells the mediators' open pages. A change made outside
-the services (the Django admin) shows within ``COUNT_SECONDS`` and ``PAGE_SECONDS``.
+**The queue.** The header of every mediator's page shows the count of what waits in her
+communes (an index scan over every waiting expression: about 1.4 ms of PostgreSQL at the
+scale of the agglomeration), so it is kept in the cache; the queue's page is the same for
+every mediator of the same communes, so it is drawn once per state of the queue. Every
+change of the queue goes through ``announce`` (or ``queue_changed``), which forgets the
+count and the generation of the pages (now and after commit) and tells the open pages of
+the staff of the expression's communes. A change made outside the services (the Django
+admin) shows within ``COUNT_SECONDS`` and ``PAGE_SECONDS``.
 
 **The committee's figures.** The dashboard keeps its figures a minute per scope and filters
 (consultations.committee.views); its cache key carries a generation that the services renew
@@ -21,9 +22,12 @@ matches, so that every open page of the queue, whatever its page and filters, sa
 what arrived and whether it belongs to what that page shows (static/js/moderation.js).
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.utils.text import Truncator
 
+from participation.accounts import scope
 from participation.core import realtime
 from participation.core.cache import Generation, forget
 
@@ -39,16 +43,36 @@ QUEUE_PAGES = Generation("moderation:file:generation", PAGE_SECONDS)
 FIGURES = Generation("tableau-de-bord:generation")
 
 
-def queue_count() -> int:
+def scope_key(user) -> str:
+    """A short name of the communes ``user`` works for, for what is kept per scope (the
+    digest): « tout » for platform-wide staff."""
+    quartiers = scope.quartier_ids(user)
+    if quartiers is None:
+        return "tout"
+    return hashlib.sha256(",".join(map(str, sorted(quartiers))).encode()).hexdigest()[:16]
+
+
+def queue_count(user=None) -> int:
+    """What waits for moderation: all of it, or what waits in the quartiers of ``user``'s
+    communes (all of it for platform-wide staff). A person's count is kept under the
+    queue's generation, which every change renews (``queue_changed``), and counted in one
+    query: the header of every staff page shows it."""
+    if user is None:
+        return cache.get_or_set(
+            COUNT_KEY, lambda: Expression.objects.filter(waiting_q()).count(), COUNT_SECONDS
+        )
+    key = f"{COUNT_KEY}:{QUEUE_PAGES.current()}:{user.pk}"
+    waiting = Expression.objects.filter(waiting_q())
     return cache.get_or_set(
-        COUNT_KEY, lambda: Expression.objects.filter(waiting_q()).count(), COUNT_SECONDS
+        key, lambda: scope.by_quartier_in_one_query(user, waiting).count(), COUNT_SECONDS
     )
 
 
 def queue_count_for(request) -> int:
-    """``queue_count()`` read once per request: the header and the queue both show it."""
+    """``queue_count()`` of the signed-in person, read once per request: the header and the
+    queue both show it."""
     if not hasattr(request, "_moderation_queue_count"):
-        request._moderation_queue_count = queue_count()
+        request._moderation_queue_count = queue_count(request.user)
     return request._moderation_queue_count
 
 
@@ -57,10 +81,15 @@ def queue_changed() -> None:
     forget(COUNT_KEY, QUEUE_PAGES.key)
 
 
-def announce(kind: str, expression_id: int, **extra) -> None:
-    """An expression entered, left or changed in the queue."""
+def announce(kind: str, expression_id: int, *, quartier: int | None = None, **extra) -> None:
+    """An expression entered, left or changed in the queue. ``quartier`` (its id) lets the
+    open queues of staff given communes receive only their communes' events
+    (``moderation.consumers``); an event without it reaches platform-wide staff only."""
     queue_changed()
-    realtime.broadcast(realtime.MODERATION_GROUP, {"type": kind, "id": expression_id, **extra})
+    event = {"type": kind, "id": expression_id, **extra}
+    if quartier is not None:
+        event["quartier"] = quartier
+    realtime.broadcast(realtime.MODERATION_GROUP, event)
 
 
 EXCERPT_WORDS = 12
@@ -96,7 +125,12 @@ def arrival(expression: Expression, *, etiquettes=None) -> dict:
 
 def announce_arrival(kind: str, expression: Expression, *, etiquettes=None) -> None:
     """An expression entered the queue: ``announce`` it with what the pages show of it."""
-    announce(kind, expression.pk, arrival=arrival(expression, etiquettes=etiquettes))
+    announce(
+        kind,
+        expression.pk,
+        quartier=expression.quartier_id,
+        arrival=arrival(expression, etiquettes=etiquettes),
+    )
 
 
 figures_generation = FIGURES.current

@@ -122,7 +122,7 @@ def _anonymise(expressions, *, user) -> None:
             after={"visibility": Visibility.PUBLIC_ANONYMOUS, "author": None},
             reason=ERASURE_REASON,
         )
-        changes.announce("expression.updated", expression.pk)
+        changes.announce("expression.updated", expression.pk, quartier=expression.quartier_id)
     ExpressionStep.objects.filter(expression__in=[e.pk for e in expressions], actor=user).update(
         actor=None
     )
@@ -143,7 +143,7 @@ def _delete(expressions, *, user) -> None:
             before={"status": expression.status, "visibility": expression.visibility},
             reason=ERASURE_REASON,
         )
-        changes.announce("expression.deleted", expression.pk)
+        changes.announce("expression.deleted", expression.pk, quartier=expression.quartier_id)
     Expression.objects.filter(pk__in=[e.pk for e in expressions]).delete()
     if files:
         transaction.on_commit(lambda: _delete_files(files))

@@ -1,12 +1,23 @@
 """Who may do what with expressions and consultations: every permission in one place."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 
+from participation.accounts import scope
 from participation.accounts.models import Role
 from participation.accounts.rules import has_verified_phone, is_mediateur, is_referent
+from participation.territory.models import Quartier
 
-from .models import PUBLIC_STATUSES, Expression, Instance, Status, Transmission, Visibility
+from .models import (
+    PUBLIC_STATUSES,
+    Consultation,
+    Expression,
+    Instance,
+    Status,
+    Transmission,
+    Visibility,
+)
 
 
 def has_verified_email(user) -> bool:
@@ -54,10 +65,118 @@ def is_comite_member(user) -> bool:
     return user.is_authenticated and user.role == Role.COMITE
 
 
+# --- Communes: staff work only on their communes' quartiers (participation.accounts.scope) --
+
+
+def staff_expressions(user, queryset=None):
+    """The expressions a mediator or the référent works on: those of their communes'
+    quartiers (every one for platform-wide staff); none for anyone else."""
+    queryset = Expression.objects.all() if queryset is None else queryset
+    if not is_mediateur(user):
+        return queryset.none()
+    return scope.by_quartier(user, queryset)
+
+
+def covers(user, expression: Expression) -> bool:
+    """Whether ``expression`` is in the communes ``user`` works for."""
+    return scope.covers_quartier(user, expression.quartier_id)
+
+
+def works_on(user, expression: Expression) -> bool:
+    """A mediator or the référent of one of the expression's communes."""
+    return is_mediateur(user) and covers(user, expression)
+
+
+def instances_in_scope(user, queryset=None):
+    """The instances concerning ``user``'s communes, and those of the whole platform."""
+    queryset = Instance.objects.all() if queryset is None else queryset
+    return scope.by_commune(user, queryset, or_none=True)
+
+
+def instance_covers(instance, expression: Expression) -> bool:
+    """Whether ``instance`` reviews for one of the communes of the expression's quartier
+    (an instance without commune reviews for all)."""
+    communes = {commune.pk for commune in instance.communes.all()}
+    if not communes:
+        return True
+    return bool(communes & set(expression.quartier.communes.values_list("pk", flat=True)))
+
+
+def instances_covering(expression: Expression, queryset=None):
+    """``queryset`` narrowed to the instances that ``instance_covers`` the expression: one
+    query, for the choices of its staff page."""
+    queryset = Instance.objects.all() if queryset is None else queryset
+    through = Instance.communes.through
+    has_communes = Exists(through.objects.filter(instance_id=OuterRef("pk")))
+    reviews_it = Exists(
+        through.objects.filter(
+            instance_id=OuterRef("pk"), commune__quartiers=expression.quartier_id
+        )
+    )
+    return queryset.filter(reviews_it | ~has_communes)
+
+
+def counting_staff_expressions(user, relation: str = "expressions") -> Q | None:
+    """For ``Count(relation, filter=…)``: only the expressions ``user`` works on are counted
+    (None, every one, for platform-wide staff). What a tag groups, for instance."""
+    if scope.quartier_ids(user) is None:
+        return None
+    return Q(**{f"{relation}__in": staff_expressions(user).values("pk")})
+
+
+def can_record_for(user, quartier) -> bool:
+    """A mediator records in the field (or the référent) only for her communes' quartiers."""
+    return can_record_in_field(user) and scope.covers_quartier(user, quartier.pk)
+
+
+def quartiers_in_scope(user, queryset=None):
+    """The quartiers of ``user``'s communes (every one for platform-wide staff): what the
+    moderation's filters and the field mode offer."""
+    queryset = Quartier.objects.all() if queryset is None else queryset
+    ids = scope.quartier_ids(user)
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def review_quartier_ids(user) -> frozenset[int] | None:
+    """The quartiers the committee's pages narrow to for ``user``: those of a référent
+    given communes; None (no narrowing) for a platform-wide référent and for members of
+    instances, whom their instances already scope."""
+    return scope.quartier_ids(user) if is_referent(user) else None
+
+
+def in_review_scope(user, queryset, field: str = "quartier"):
+    """``queryset`` narrowed to the rows whose ``field`` (a quartier, a to-many relation to
+    quartiers, a path such as ``expression__quartier``, or ``pk`` for quartiers themselves)
+    is in ``review_quartier_ids``; unchanged when that is None."""
+    ids = review_quartier_ids(user)
+    if ids is None:
+        return queryset
+    if field == "pk" or "__" in field:
+        return queryset.filter(**{f"{field}__in": ids})
+    return scope.by_quartier(user, queryset, field)
+
+
+def review_communes(user, queryset):
+    """``queryset`` of communes narrowed to a référent's own (the annual review's choice);
+    unchanged for a platform-wide référent and for members of instances."""
+    ids = scope.commune_ids(user) if is_referent(user) else None
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def audit_in_scope(user, entries):
+    """Audit entries narrowed, for staff given communes, to those about the expressions of
+    their communes' quartiers (the whole log for platform-wide staff)."""
+    if scope.quartier_ids(user) is None:
+        return entries
+    ids = staff_expressions(user).annotate(key=Cast("pk", CharField())).values("key")
+    return entries.filter(target_type=Expression._meta.label_lower, target_id__in=ids)
+
+
 def instances_of(user):
-    """The instances whose routed expressions ``user`` reviews: every one for the référent."""
+    """The instances whose routed expressions ``user`` reviews: for the référent, every one
+    concerning her communes."""
     if is_referent(user):
-        return Instance.objects.all()
+        return instances_in_scope(user)
     if is_comite_member(user):
         return Instance.objects.filter(members=user)
     return Instance.objects.none()
@@ -71,9 +190,12 @@ def _routed(user):
 
 
 def expressions_routed_to(user, queryset=None):
-    """The expressions routed to ``user``'s instances (to any instance for the référent)."""
+    """The expressions routed to ``user``'s instances (for the référent, to any instance,
+    in her communes)."""
     queryset = Expression.objects.all() if queryset is None else queryset
-    if not (is_referent(user) or is_comite_member(user)):
+    if is_referent(user):
+        return scope.by_quartier(user, queryset.filter(_routed(user)))
+    if not is_comite_member(user):
         return queryset.none()
     return queryset.filter(_routed(user))
 
@@ -96,7 +218,7 @@ def can_view(user, expression: Expression) -> bool:
     """Private expressions: their author, mediators, and the instances they were routed to."""
     if expression.is_readable_by_anyone:
         return True
-    if is_author(user, expression) or is_mediateur(user):
+    if is_author(user, expression) or works_on(user, expression):
         return True
     return is_routed_to(user, expression)
 
@@ -105,9 +227,11 @@ def readable_expressions(user, queryset):
     """``queryset`` narrowed to what ``user`` may read as staff (``can_view`` for a whole
     list, the author's own aside): everything for mediators and the référent; for a comité
     member, what anyone may read and the private ones routed to their instances."""
-    if is_mediateur(user):
-        return queryset
     readable = Q(status__in=PUBLIC_STATUSES) & ~Q(visibility=Visibility.PRIVATE)
+    if is_mediateur(user):
+        if scope.quartier_ids(user) is None:
+            return queryset
+        return queryset.filter(readable | Q(quartier__in=scope.quartier_ids(user)))
     if is_comite_member(user):
         return queryset.filter(readable | Q(_routed(user)))
     return queryset.filter(readable)
@@ -115,7 +239,9 @@ def readable_expressions(user, queryset):
 
 def can_see_full_path(user, expression: Expression) -> bool:
     """The whole timeline with every note (rejection reason included)."""
-    return is_author(user, expression) or is_mediateur(user) or is_routed_to(user, expression)
+    return (
+        is_author(user, expression) or works_on(user, expression) or is_routed_to(user, expression)
+    )
 
 
 def readable_steps(user, expression: Expression, steps) -> list:
@@ -140,9 +266,10 @@ def readable_steps(user, expression: Expression, steps) -> list:
     return readable
 
 
-def can_see_private_details(user) -> bool:
-    """Who recorded it, the contact given with consent: mediators and the référent."""
-    return is_mediateur(user)
+def can_see_private_details(user, expression: Expression) -> bool:
+    """Who recorded it, the contact given with consent: mediators and the référent of its
+    communes."""
+    return works_on(user, expression)
 
 
 def can_edit(user, expression: Expression) -> bool:
@@ -178,6 +305,24 @@ def can_manage_instances(user) -> bool:
     return is_referent(user)
 
 
+def managed_consultations(user, queryset=None):
+    """The consultations the référent runs: those with a quartier of her communes (every
+    one for a platform-wide référent)."""
+    queryset = Consultation.objects.all() if queryset is None else queryset
+    if not can_manage_consultations(user):
+        return queryset.none()
+    return scope.by_quartier(user, queryset, "quartiers")
+
+
+def can_edit_instance(user, instance) -> bool:
+    """Change an instance and its members: a référent whose communes hold all of the
+    instance's; an instance without commune (the whole platform's) is for a platform-wide
+    référent only. Reads ``instance.communes`` (prefetch it for a list)."""
+    return can_manage_instances(user) and scope.communes_within(
+        user, [commune.pk for commune in instance.communes.all()]
+    )
+
+
 def can_read_audit(user) -> bool:
     """The audit log of an expression, on its staff page and as CSV."""
     return is_mediateur(user)
@@ -195,10 +340,29 @@ def can_review(user) -> bool:
     return is_referent(user) or is_comite_member(user)
 
 
+def instances_run_by(user):
+    """The instances whose séances ``user`` sees, prepares and answers for: her own for an
+    instance member; every one for a platform-wide référent; for a référent given communes,
+    those all of whose communes are hers. A séance's agenda holds whatever was routed to its
+    instance, so an instance of the whole platform, or shared with another commune, stays
+    with its members and the platform's référents."""
+    if is_referent(user):
+        mine = scope.commune_ids(user)
+        if mine is None:
+            return Instance.objects.all()
+        communes = Instance.communes.through.objects.filter(instance_id=OuterRef("pk"))
+        return Instance.objects.filter(Exists(communes)).exclude(
+            Exists(communes.exclude(commune_id__in=mine))
+        )
+    if is_comite_member(user):
+        return Instance.objects.filter(members=user)
+    return Instance.objects.none()
+
+
 def can_act_for_instance(user, instance) -> bool:
     """Prepare a séance of ``instance``, put expressions on its agenda, answer them."""
     if is_referent(user):
-        return True
+        return instances_run_by(user).filter(pk=instance.pk).exists()
     return is_comite_member(user) and instance.members.filter(pk=user.pk).exists()
 
 

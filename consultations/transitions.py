@@ -189,6 +189,11 @@ def change_status(
         notify_author(locked, author_message or str(AUTHOR_MESSAGES[to]) % {"note": note or "—"})
         # ``by``: the open queues mark the row « traitée par un·e collègue » (or by oneself).
         announce(
-            "expression.status", locked.pk, status=to, before=before, by=getattr(actor, "pk", None)
+            "expression.status",
+            locked.pk,
+            quartier=locked.quartier_id,
+            status=to,
+            before=before,
+            by=getattr(actor, "pk", None),
         )
     return locked

@@ -15,9 +15,10 @@ from participation.core import hooks
 from participation.territory.models import Quartier
 
 from . import undo
-from .cards import event_cards
+from .cards import CARD_FIELDS, event_cards
 from .filters import mine_first
 from .models import Evenement, Inscription
+from .rules import managed_events
 
 HOME_LIMIT = 4
 QUARTIER_LIMIT = 5
@@ -32,6 +33,7 @@ def _coming():
         Evenement.objects.published()
         .upcoming()
         .with_places()
+        .only(*CARD_FIELDS)
         .prefetch_related(
             Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
         )
@@ -103,30 +105,30 @@ def _quartiers():
 
 
 def referent_block(request, **objects):
-    """« Espace référent »: drafts to finish, the next events, those with a waiting list."""
+    """« Espace référent »: drafts to finish, the next events, those with a waiting list, of
+    her communes (``evenements.rules.managed_events``)."""
     now = timezone.now()
+    events = managed_events(request.user, Evenement.objects.all())
     coming = Q(status=Evenement.Status.PUBLIE, ends_at__gte=now)
     waiting = Inscription.objects.filter(
         evenement=OuterRef("pk"), status=Inscription.Status.ATTENTE
     )
-    counts = Evenement.objects.aggregate(
+    counts = events.aggregate(
         drafts=Count("pk", filter=Q(status=Evenement.Status.BROUILLON)),
         coming=Count("pk", filter=coming),
         waiting=Count("pk", filter=coming & Q(Exists(waiting))),
     )
     drafts = list(
-        Evenement.objects.drafts()
-        .prefetch_related(_quartiers())
-        .order_by("starts_at", "pk")[:REFERENT_LIMIT]
+        events.drafts().prefetch_related(_quartiers()).order_by("starts_at", "pk")[:REFERENT_LIMIT]
     )
     next_events = list(
-        Evenement.objects.filter(coming)
+        events.filter(coming)
         .with_places()
         .prefetch_related(_quartiers())
         .order_by("starts_at", "pk")[:REFERENT_LIMIT]
     )
     with_waiting = list(
-        Evenement.objects.filter(coming)
+        events.filter(coming)
         .annotate(
             waiting=Count("inscriptions", filter=Q(inscriptions__status=Inscription.Status.ATTENTE))
         )

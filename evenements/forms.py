@@ -10,7 +10,7 @@ from participation.accounts.phone import FrenchMobileField
 from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
-from . import geo
+from . import geo, rules
 from .models import Evenement, Series
 from .services import MAX_PERSONS_PER_INSCRIPTION, Recurrence
 
@@ -106,15 +106,33 @@ class EvenementForm(forms.ModelForm):
         }
         field_classes = {"objectifs": ObjectifChoiceField}
 
-    def __init__(self, *args, series_scope: bool = False, allow_repeat: bool = True, **kwargs):
+    def __init__(
+        self, *args, series_scope: bool = False, allow_repeat: bool = True, user=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
-        self.fields["quartiers"].queryset = Quartier.objects.order_by("position", "name")
+        # ``user``'s quartiers only (evenements.rules); the ones of other communes an event
+        # already has stay on it, untouched, outside the form (``outside_quartiers``).
+        self.fields["quartiers"].queryset = rules.event_quartiers(
+            user, Quartier.objects.order_by("position", "name")
+        )
+        self.fields["quartiers"].error_messages["invalid_choice"] = _(
+            "Ce quartier n'est pas dans vos communes : choisissez parmi ceux de la liste."
+        )
+        existing = self.instance.quartiers.all() if self.instance.pk else ()
+        self.outside_quartiers = [q for q in existing if not rules.may_place_in(user, [q.pk])]
+        outside = {quartier.pk for quartier in self.outside_quartiers}
+        self.outside_objectifs = [
+            objectif
+            for objectif in (self.instance.objectifs.all() if outside else ())
+            if objectif.quartier_id in outside
+        ]
         # Retired objectives are offered no more; an event keeps those it already names.
         kept = self.instance.objectifs.all() if self.instance.pk else None
         self.fields["objectifs"].queryset = (
             Objectif.objects.in_force(keep=kept)
+            .filter(quartier__in=self.fields["quartiers"].queryset)
             .select_related("quartier", "enjeu")
             .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
         )
@@ -140,6 +158,12 @@ class EvenementForm(forms.ModelForm):
                 initial="this",
                 widget=forms.RadioSelect,
             )
+
+    def clean_quartiers(self):
+        return [*self.cleaned_data["quartiers"], *self.outside_quartiers]
+
+    def clean_objectifs(self):
+        return [*self.cleaned_data["objectifs"], *self.outside_objectifs]
 
     def clean_image(self):
         """Size, format and pixel count from the header: the service re-encodes it."""

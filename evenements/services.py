@@ -28,6 +28,7 @@ from participation.notifications.links import short_link
 from participation.notifications.services import notify, queue_email
 from participation.notifications.sms import InvalidPhoneNumber, one_sms, queue_sms
 
+from . import rules
 from .models import Evenement, Inscription, Series
 
 logger = logging.getLogger(__name__)
@@ -529,6 +530,23 @@ def _with_clean_image(data: dict) -> dict:
         raise ValidationError({"image": error.error_list}) from error
 
 
+def _check_quartiers(actor, quartiers, event: Evenement | None = None) -> None:
+    """A référent or mediator given communes puts events in their quartiers only; those of
+    other communes an event already has stay on it (``evenements.rules.may_place_in``)."""
+    if quartiers is None:
+        return
+    already = [quartier.pk for quartier in event.quartiers.all()] if event is not None else []
+    if not rules.may_place_in(actor, [quartier.pk for quartier in quartiers], already=already):
+        raise ValidationError(
+            {
+                "quartiers": _(
+                    "Un de ces quartiers n'est pas dans vos communes : vous ne pouvez pas y "
+                    "mettre un événement."
+                )
+            }
+        )
+
+
 def _apply(event: Evenement, data: dict) -> None:
     for name in EVENT_FIELDS:
         if name in data:
@@ -552,6 +570,7 @@ def create_event(
     then publishes (``publish_event``).
     """
     _validate_times(data.get("starts_at"), data.get("ends_at"))
+    _check_quartiers(actor, quartiers)
     data = _with_clean_image(data)
     series = None
     starts = [data["starts_at"]]
@@ -635,6 +654,7 @@ def update_event(
     number of days, same new time of day, same duration), everything else as is.
     Refuses (``ValidationError`` with the numbers) a capacity below the places already taken.
     """
+    _check_quartiers(actor, quartiers, event)
     data = _with_clean_image(data)
     locked = _lock(event.pk)
     old_start = local(locked.starts_at)

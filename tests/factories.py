@@ -32,6 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
 
     @factory.post_generation
+    def communes(self, create, extracted, **kwargs):
+        """Staff's communes (``communes=[…]``); none: the whole platform."""
+        if create and extracted:
+            self.communes.set(extracted)
+
+    @factory.post_generation
     def totp(self, create, extracted, **kwargs):
         """Staff accounts get TOTP on the demo secret unless ``totp=False``."""
         if create and self.role != Role.HABITANT and extracted is not False:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from participation.territory.models import Objectif, Quartier
 
+from .. import rules
 from ..models import (
     ROUTED_STATUSES,
     Decision,
@@ -108,19 +109,22 @@ def decisions_by_objectif(scope, objectifs=None):
     )
 
 
-def build(year: int) -> list[BilanQuartier]:
+def build(year: int, user) -> list[BilanQuartier]:
     """Per quartier and objective, what was said in ``year`` (``said_or_created``) and what
     became of it.
 
     Counts only (no text, no name): everything that went past moderation in the year,
-    whichever instance it went to. A fixed number of queries.
+    whichever instance it went to; for a référent given communes, in her communes'
+    quartiers only (``rules.in_review_scope``). A fixed number of queries.
     """
-    scope = said_in(year)
+    scope = rules.in_review_scope(user, said_in(year))
     through = Expression.objectifs.through
     reponses = Reponse.expressions.through
-    quartiers = list(Quartier.objects.order_by("position", "name"))
+    quartiers = list(
+        rules.in_review_scope(user, Quartier.objects.all(), "pk").order_by("position", "name")
+    )
     objectifs = list(
-        Objectif.objects.select_related("enjeu").order_by(
+        rules.in_review_scope(user, Objectif.objects.select_related("enjeu")).order_by(
             "quartier_id", "enjeu__number", "position"
         )
     )

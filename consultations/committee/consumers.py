@@ -3,7 +3,9 @@
 Thin, like every consumer: it checks the role at connect, joins ``realtime.COMITE_GROUP``
 and forwards the small events the service functions broadcast (consultations.moderation.aiguillage
 on routing, consultations.committee.services on séances and answers), keeping only those about
-the member's own instances. The events carry ids, never text or names.
+the member's own instances, and, for a référent given communes, those about her communes'
+quartiers when the event names its quartiers (``rules.review_quartier_ids``). The events
+carry ids, never text or names.
 """
 
 from channels.db import database_sync_to_async
@@ -16,25 +18,34 @@ from .. import rules
 
 
 @database_sync_to_async
-def _instances(user) -> set[int] | None:
-    """The ids of the member's instances; None if they may not follow the committee."""
+def _scope(user) -> tuple[set[int], frozenset[int] | None] | None:
+    """The ids of the member's instances and the quartiers they are narrowed to (None: no
+    narrowing); None if they may not follow the committee."""
     if not (rules.can_review(user) and has_totp(user)):
         return None
-    return set(rules.instances_of(user).values_list("pk", flat=True))
+    return set(rules.instances_of(user).values_list("pk", flat=True)), rules.review_quartier_ids(
+        user
+    )
 
 
 class CommitteeConsumer(GroupFeedConsumer):
     group = COMITE_GROUP
 
     async def authorize(self, user) -> bool:
-        self.instances = await _instances(user)
-        return self.instances is not None
+        found = await _scope(user)
+        if found is None:
+            return False
+        self.instances, self.quartiers = found
+        return True
 
     def _concerns_me(self, event) -> bool:
         instances = event.get("instances")
         if instances is None and event.get("instance") is not None:
             instances = [event["instance"]]
-        return bool(set(instances or ()) & self.instances)
+        if not set(instances or ()) & self.instances:
+            return False
+        quartiers = event.get("quartiers")
+        return self.quartiers is None or quartiers is None or bool(set(quartiers) & self.quartiers)
 
     async def forward(self, event):
         if self._concerns_me(event):

@@ -1,8 +1,10 @@
 """The committee's dashboard: what was routed to my instances, counted every way.
 
 A comité member sees only the expressions routed to the instances they sit in; the
-référent sees every instance. Filters live in the URL (django-filter) so that a view can
-be shared; the exports use the same filters. The whole page runs a fixed number of SQL
+référent sees every instance, and a référent given communes only their expressions, with
+the quartiers, objectives and consultations of her communes (``rules.in_review_scope``).
+Filters live in the URL (django-filter) so that a view can be shared; the exports use the
+same filters. The whole page runs a fixed number of SQL
 queries, whatever the number of expressions: every count is a GROUP BY, and the filter
 choices come from the same queries as the counts.
 
@@ -178,12 +180,16 @@ def _lists(user, queryset, valid: bool) -> _Lists:
                 "transmissions", filter=Q(transmissions__expression__in=queryset.values("pk"))
             )
         )
-    objectifs = Objectif.objects.select_related("quartier", "enjeu").annotate(
-        reached=Exists(through.objects.filter(objectif=OuterRef("pk")))
-    )
+    # A référent given communes is offered, and counts, only her communes' quartiers.
+    objectifs = rules.in_review_scope(
+        user, Objectif.objects.select_related("quartier", "enjeu")
+    ).annotate(reached=Exists(through.objects.filter(objectif=OuterRef("pk"))))
+    consultations = rules.in_review_scope(user, Consultation.objects.all(), "quartiers")
     return _Lists(
         instances=list(instances),
-        quartiers=list(Quartier.objects.order_by("position", "name")),
+        quartiers=list(
+            rules.in_review_scope(user, Quartier.objects.all(), "pk").order_by("position", "name")
+        ),
         objectifs=list(
             _counted(objectifs, routed_in, "expressions").order_by(
                 "quartier__position", "enjeu__number", "position"
@@ -193,9 +199,7 @@ def _lists(user, queryset, valid: bool) -> _Lists:
             _counted(Etiquette.objects.all(), routed_in, "expressions").order_by("name")
         ),
         consultations=list(
-            _counted(Consultation.objects.all(), routed_in, "expressions").order_by(
-                "-opens_on", "title"
-            )
+            _counted(consultations, routed_in, "expressions").order_by("-opens_on", "title")
         ),
     )
 

@@ -195,10 +195,13 @@ def filtered_expressions(user, data):
 def cache_key(user, data) -> str:
     """The same for everyone who sees the same routed expressions with the same filters.
 
-    The référent sees every instance; a committee member, the instances they sit in.
+    The référent sees every instance (in her communes when she is given some: two
+    référents of different communes never share figures); a committee member, the
+    instances they sit in.
     """
     if rules.is_referent(user):
-        scope = "referent"
+        quartiers = rules.review_quartier_ids(user)
+        scope = "referent" if quartiers is None else f"referent:{sorted(quartiers)}"
     else:
         scope = ",".join(
             str(pk) for pk in rules.instances_of(user).order_by("pk").values_list("pk", flat=True)

@@ -44,7 +44,7 @@ class SeanceForm(forms.ModelForm):
             # An agenda belongs to its instance: the instance of a séance never changes.
             del self.fields["instance"]
         else:
-            self.fields["instance"].queryset = rules.instances_of(user).order_by("name")
+            self.fields["instance"].queryset = rules.instances_run_by(user).order_by("name")
             self.fields["instance"].empty_label = _("Choisissez…")
 
     def clean_place(self):
@@ -175,13 +175,27 @@ class BilanForm(forms.Form):
 
 
 class RevueForm(BilanForm):
-    """The annual review's chooser: a year, and one of the communes in the database."""
+    """The annual review's chooser: a year, and one of the communes ``user`` may review
+    (``rules.review_communes``: a référent given communes, hers only)."""
 
     commune = forms.ModelChoiceField(
         label=_("Commune"),
-        queryset=Commune.objects.order_by("name"),
+        queryset=Commune.objects.none(),
         to_field_name="slug",
         required=False,
         empty_label=None,
         error_messages={"invalid_choice": _("Choisissez une commune de la liste.")},
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = rules.review_communes(
+            user, Commune.objects.order_by("name")
+        )
+
+    def names_a_commune_out_of_reach(self) -> bool:
+        """Whether the commune asked for exists but is not one ``user`` may review."""
+        slug = self.data.get("commune")
+        return (
+            bool(slug) and "commune" in self.errors and Commune.objects.filter(slug=slug).exists()
+        )

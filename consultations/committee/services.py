@@ -22,6 +22,7 @@ from participation.core import realtime
 
 from .. import rules
 from ..models import (
+    CARD_FIELDS,
     AgendaEntry,
     AgendaItem,
     Decision,
@@ -376,7 +377,9 @@ def record_answer(
             "seance": seance.pk,
             "instance": instance.pk,
         }
-        statuses = dict(Expression.objects.filter(pk__in=ids).values_list("pk", "status"))
+        rows = Expression.objects.filter(pk__in=ids).values_list("pk", "status", "quartier_id")
+        statuses = {pk: status for pk, status, _quartier in rows}
+        quartiers = sorted({quartier for _pk, _status, quartier in rows})
         for pk in ids:
             if statuses[pk] == Status.TRANSMISE:
                 change_status(
@@ -405,6 +408,8 @@ def record_answer(
                 "instance": instance.pk,
                 "seance": seance.pk,
                 "decision": decision,
+                # For the feed of a référent given communes (committee.consumers).
+                "quartiers": quartiers,
             }
         )
     return reponse
@@ -416,30 +421,52 @@ def record_answer(
 SHOWN_UNDER_AN_ANSWER = 3
 
 
-def public_answers(quartier=None):
-    """Public answers, newest first, each with the published expressions it answers.
-
-    Private expressions never appear, and an answer to private expressions only is not
-    listed at all (its text could tell what they said). ``quartier`` keeps the answers
-    to that quartier's expressions, and only those expressions under each answer.
-    """
-    listed = Expression.objects.listed()
-    if quartier is not None:
-        listed = listed.filter(quartier=quartier)
-    shown = listed.select_related("quartier", "author").order_by("-supports_count", "pk")
-    # From each answer's own links to its expressions (a few rows by the answer's index),
-    # never from every listed expression of the quartier: the same conditions, on the join.
+def _answer_links(quartier):
+    """Each answer's own links to its listed expressions (of ``quartier``, if given)."""
+    # From the answer's own links (a few rows by the answer's index), never from every
+    # listed expression of the quartier: the same conditions, on the join.
     links = Reponse.expressions.through.objects.filter(
         listed_q("expression__"), reponse=OuterRef("pk")
     )
     if quartier is not None:
         links = links.filter(expression__quartier=quartier)
+    return links
+
+
+def public_answers(quartier=None, *, headlines: bool = False):
+    """Public answers, newest first, each with the published expressions it answers.
+
+    Private expressions never appear, and an answer to private expressions only is not
+    listed at all (its text could tell what they said). ``quartier`` keeps the answers
+    to that quartier's expressions, and only those expressions under each answer.
+    With ``headlines``, the answers alone, their decision and text (the quartier page's
+    block): nothing of what the page of answers shows under each.
+    """
+    links = _answer_links(quartier)
+    answers = Reponse.objects.public().filter(Exists(links)).order_by("-created_at", "-pk")
+    if headlines:
+        return answers.only("decision", "text")
+    listed = Expression.objects.listed()
+    if quartier is not None:
+        listed = listed.filter(quartier=quartier)
+    # What ``retours/_answer.html`` shows of each, and nothing more.
+    shown = (
+        listed.select_related("quartier", "author")
+        .only(*CARD_FIELDS)
+        .order_by("-supports_count", "pk")
+    )
     said = links.order_by().values("reponse").annotate(count=Count("pk")).values("count")
     return (
-        Reponse.objects.public()
-        .filter(Exists(links))
-        .annotate(shown_count=Subquery(said))
+        answers.annotate(shown_count=Subquery(said))
         .select_related("instance", "seance", "item")
+        .only(
+            "decision",
+            "text",
+            "created_at",
+            "instance__name",
+            "seance__starts_at",
+            "item__title",
+        )
         # The most supported expressions under each answer; ``shown_count`` says how many.
         .prefetch_related(
             Prefetch(
@@ -448,5 +475,4 @@ def public_answers(quartier=None):
                 to_attr="shown_expressions",
             )
         )
-        .order_by("-created_at", "-pk")
     )

@@ -206,7 +206,7 @@ def _seance_or_404(request, pk) -> Seance:
 @review_required
 @require_GET
 def seance_list(request):
-    instances = list(rules.instances_of(request.user).order_by("name"))
+    instances = list(rules.instances_run_by(request.user).order_by("name"))
     seances = (
         Seance.objects.filter(instance__in=[i.pk for i in instances])
         .select_related("instance")
@@ -239,11 +239,14 @@ def seance_edit(request, pk=None):
     )
 
 
-def _candidates(seance):
-    """Routed expressions waiting for an answer and not on any agenda still open."""
+def _candidates(user, seance):
+    """Routed expressions waiting for an answer and not on any agenda still open; for a
+    référent given communes, those of her communes (an instance of the whole platform also
+    reviews the others')."""
     pending = AgendaEntry.objects.filter(expression=OuterRef("pk"), item__reponse__isnull=True)
     return (
-        Expression.objects.filter(
+        rules.in_review_scope(user, Expression.objects.all())
+        .filter(
             Exists(Transmission.objects.filter(expression=OuterRef("pk"), instance=seance.instance))
         )
         .filter(status__in=committee.AGENDA_STATUSES)
@@ -255,7 +258,7 @@ def _candidates(seance):
 
 def _seance_page(request, seance, *, add_form=None, group_form=None, status=200):
     items = dossier.seance_items(seance)
-    candidates = _candidates(seance)
+    candidates = _candidates(request.user, seance)
     page = Paginator(candidates, CANDIDATES_PAGE_SIZE).get_page(request.GET.get("page"))
     add_form = add_form or AgendaAddForm(candidates=candidates)
     group_form = group_form or GroupForm(seance=seance)
@@ -292,7 +295,7 @@ def seance_detail(request, pk):
 @require_POST
 def seance_agenda_add(request, pk):
     seance = _seance_or_404(request, pk)
-    form = AgendaAddForm(request.POST, candidates=_candidates(seance))
+    form = AgendaAddForm(request.POST, candidates=_candidates(request.user, seance))
     if form.is_valid():
         grouped = form.cleaned_data["mode"] == AgendaAddForm.GROUP
         try:
@@ -455,7 +458,7 @@ def bilan(request):
     year = timezone.localdate().year
     if form.is_bound and form.is_valid() and form.cleaned_data["annee"]:
         year = form.cleaned_data["annee"]
-    blocks = build_bilan(year) if not form.errors else []
+    blocks = build_bilan(year, request.user) if not form.errors else []
     if request.GET.get("format") == "xlsx" and not form.errors:
         return _xlsx_response(exports.bilan_sheets(blocks, year), filename=f"bilan-{year}.xlsx")
     return render(
@@ -480,7 +483,9 @@ def bilan(request):
 def revue_annuelle(request):
     """Per objective in force in the year, for one commune: said, routed, answered, decided,
     the events held, and the objectives nobody spoke about. Printable; .xlsx and .csv."""
-    form = RevueForm(request.GET or None)
+    form = RevueForm(request.GET or None, user=request.user)
+    if form.is_bound and form.names_a_commune_out_of_reach():
+        raise Http404  # another commune's review does not exist for a référent given communes
     year = timezone.localdate().year
     commune = None
     if form.is_bound and form.is_valid():
@@ -528,7 +533,7 @@ def retours(request, slug=None):
         "consultations/retours/retours.html",
         {
             "quartier": quartier,
-            "quartiers": Quartier.objects.order_by("position", "name"),
+            "quartiers": Quartier.objects.order_by("position", "name").only("slug", "short_name"),
             "page": page,
             # Each answer drawn once per content (its text, decision, expressions…).
             "rows": render_rows(

@@ -7,7 +7,8 @@ holds it, and its likely duplicates (``search.likely_duplicates_of``) among the
 expressions the member may read. An expression waits while it is « transmise » or
 « examinée » (``services.AGENDA_STATUSES``: what a séance may still take).
 
-A comité member sees only their instances' rows; the référent, every instance's. The page
+A comité member sees only their instances' rows; the référent, every instance's (those of
+her communes' expressions when she is given communes: ``rules.in_review_scope``). The page
 runs a fixed number of SQL queries whatever the number of rows: the lists of the filters
 (instances, quartiers, the objectives named by what waits), the page and its count, the
 objectives and the agendas of its expressions, and their likely duplicates.
@@ -53,7 +54,11 @@ def transmissions_waiting(instances):
 def build(user, data, page_number) -> Waiting:
     """The page of ``user`` for the filters in ``data``."""
     instances = list(rules.instances_of(user).order_by("name"))
-    waiting = transmissions_waiting([i.pk for i in instances])
+    # A référent given communes: what waits from her communes only (an instance of the
+    # whole platform also reviews the others').
+    waiting = rules.in_review_scope(
+        user, transmissions_waiting([i.pk for i in instances]), "expression__quartier"
+    )
     through = Expression.objectifs.through
     named = through.objects.filter(
         objectif=OuterRef("pk"), expression__in=waiting.values("expression_id")
@@ -63,7 +68,9 @@ def build(user, data, page_number) -> Waiting:
         .select_related("quartier")
         .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
     )
-    quartiers = list(Quartier.objects.order_by("position", "name"))
+    quartiers = list(
+        rules.in_review_scope(user, Quartier.objects.all(), "pk").order_by("position", "name")
+    )
     filterset = WaitingFilter(
         data or None,
         queryset=waiting.select_related("instance", "expression__quartier", "expression__author"),

@@ -13,6 +13,7 @@ from evenements import public as evenements_public
 from participation.core import images
 from participation.territory.models import Objectif, Quartier
 
+from .. import rules
 from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Signalement, Visibility
 from . import kept_photos, services
 
@@ -35,7 +36,7 @@ class ExpressionFormMixin:
 
     def _setup_objectifs(self, default_quartier_id):
         field = self.fields["quartier"]
-        field.queryset = Quartier.objects.order_by("position", "name")
+        field.queryset = self._quartiers_in_order()
         # Shown from ``quartiers`` (a select built from the queryset reads it twice more);
         # read only to be shown: a valid submission looks up its one quartier.
         field.choices = functools.cache(
@@ -49,9 +50,16 @@ class ExpressionFormMixin:
         kept = [getattr(o, "pk", o) for o in self.initial.get("objectifs") or []]
         self.fields["objectifs"].queryset = Objectif.objects.in_force(keep=kept)
 
+    def _quartiers_in_order(self):
+        """Every quartier; the resident's own, then her communes' ones, first."""
+        user = getattr(self, "user", None)
+        if user is None:
+            return Quartier.objects.order_by("position", "name")
+        return Quartier.objects.nearest_first(user)
+
     @cached_property
     def quartiers(self):
-        return list(Quartier.objects.order_by("position", "name"))
+        return list(self._quartiers_in_order())
 
     @cached_property
     def _all_objectifs(self):
@@ -445,6 +453,11 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
         self._setup_evenements()
         if not self.is_bound:
             self._initial_from_event()
+
+    def _quartiers_in_order(self):
+        """Only the quartiers of the mediator's communes (services.record_in_field refuses
+        the others)."""
+        return rules.quartiers_in_scope(self.user, Quartier.objects.order_by("position", "name"))
 
     @cached_property
     def _events(self) -> tuple[list, list]:

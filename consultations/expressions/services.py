@@ -397,6 +397,12 @@ def retired_when_said(objectifs: Iterable, said_at: dt.datetime | None) -> list[
     ]
 
 
+OUTSIDE_COMMUNES = gettext_lazy(
+    "%(quartier)s n'est pas un quartier de vos communes : choisissez l'un des vôtres, puis "
+    "renvoyez."
+)
+
+
 def record_in_field(
     *,
     mediator,
@@ -451,6 +457,8 @@ def record_in_field(
     retired = retired_when_said(objectifs, said_at if "said_at" not in errors else None)
     if retired:
         errors.setdefault("objectifs", []).extend(retired)
+    if quartier is not None and not rules.can_record_for(mediator, quartier):
+        errors["quartier"] = [str(OUTSIDE_COMMUNES) % {"quartier": quartier.short_name}]
     if errors:
         raise ValidationError(errors)
     if source == Source.EN_LIGNE:
@@ -525,7 +533,7 @@ def update_by_author(
             before=before,
             after={"length": len(text), "visibility": visibility},
         )
-        changes.announce("expression.updated", locked.pk)
+        changes.announce("expression.updated", locked.pk, quartier=locked.quartier_id)
     return locked
 
 
@@ -580,7 +588,7 @@ def report(expression: Expression, *, reporter, reason: str, details: str = "") 
                 reason=details,
             )
             if was_waiting:
-                changes.announce("expression.reported", locked.pk)
+                changes.announce("expression.reported", locked.pk, quartier=locked.quartier_id)
             else:
                 changes.announce_arrival("expression.reported", locked)
     return signalement

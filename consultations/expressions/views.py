@@ -139,7 +139,7 @@ def expression_detail(request, pk):
             "can_edit": rules.can_edit(user, expression),
             "can_support": rules.can_support(user, expression),
             "can_report": rules.can_report(user, expression),
-            "show_private_details": rules.can_see_private_details(user),
+            "show_private_details": rules.can_see_private_details(user, expression),
             "supported": user.is_authenticated
             and Support.objects.filter(expression=expression, user=user).exists(),
         },

@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.accounts import scope
 from participation.accounts.models import User
-from participation.territory.models import Objectif, Quartier
+from participation.territory.models import Commune, Objectif, Quartier
 
 from ..models import Consultation, Instance
 
@@ -46,12 +47,30 @@ class ConsultationForm(forms.ModelForm):
             "slug": {"unique": _("Une autre consultation a déjà cette adresse courte.")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quartiers"].queryset = Quartier.objects.order_by("position", "name")
-        self.fields["objectifs"].queryset = Objectif.objects.select_related("quartier").order_by(
-            "quartier__position", "enjeu__number", "position"
+        # The quartiers of ``user``'s communes (participation.accounts.scope); those of other
+        # communes the consultation already has stay on it, outside the form.
+        quartiers = Quartier.objects.order_by("position", "name")
+        if user is not None:
+            quartiers = scope.by_quartier(user, quartiers, "id")
+        self.fields["quartiers"].queryset = quartiers
+        self.fields["quartiers"].error_messages["invalid_choice"] = _(
+            "Ce quartier n'est pas dans vos communes : choisissez parmi ceux de la liste."
         )
+        self.fields["objectifs"].queryset = (
+            Objectif.objects.filter(quartier__in=quartiers)
+            .select_related("quartier")
+            .order_by("quartier__position", "enjeu__number", "position")
+        )
+        existing = self.instance.quartiers.all() if self.instance.pk and user else ()
+        self.outside_quartiers = [q for q in existing if not scope.covers_quartier(user, q.pk)]
+        outside = {quartier.pk for quartier in self.outside_quartiers}
+        self.outside_objectifs = [
+            objectif
+            for objectif in (self.instance.objectifs.all() if outside else ())
+            if objectif.quartier_id in outside
+        ]
         self.fields["objectifs"].label_from_instance = lambda o: f"{o.quartier.short_name} — {o}"
         self.fields["quartiers"].error_messages["required"] = _(
             "Cochez au moins un quartier concerné."
@@ -60,6 +79,12 @@ class ConsultationForm(forms.ModelForm):
             today = timezone.localdate()
             self.fields["opens_on"].initial = today
             self.fields["closes_on"].initial = today + dt.timedelta(days=30)
+
+    def clean_quartiers(self):
+        return [*self.cleaned_data["quartiers"], *self.outside_quartiers]
+
+    def clean_objectifs(self):
+        return [*self.cleaned_data["objectifs"], *self.outside_objectifs]
 
     def clean(self):
         cleaned = super().clean()
@@ -106,9 +131,14 @@ class OpenConsultationForm(forms.Form):
 
 
 class InstanceForm(forms.ModelForm):
+    """An instance and the communes it reviews for: a référent given communes chooses among
+    hers, at least one; a platform-wide one may leave them all unticked (the whole
+    platform)."""
+
     class Meta:
         model = Instance
-        fields = ["name", "slug", "kind", "description", "is_active"]
+        fields = ["name", "slug", "kind", "description", "communes", "is_active"]
+        widgets = {"communes": forms.CheckboxSelectMultiple}
         help_texts = {
             "slug": _("Lettres minuscules, chiffres et tirets."),
         }
@@ -116,6 +146,22 @@ class InstanceForm(forms.ModelForm):
             "name": {"unique": _("Une instance porte déjà ce nom.")},
             "slug": {"unique": _("Une autre instance a déjà cette adresse courte.")},
         }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["communes"]
+        mine = scope.commune_ids(user) if user is not None else None
+        field.queryset = Commune.objects.order_by("name")
+        field.error_messages["invalid_choice"] = _(
+            "Cette commune n'est pas l'une des vôtres : choisissez parmi celles de la liste."
+        )
+        if mine is not None:
+            field.queryset = field.queryset.filter(pk__in=mine)
+            field.required = True
+            field.help_text = _("Les communes pour lesquelles elle examine ; au moins une.")
+            field.error_messages["required"] = _(
+                "Cochez au moins une de vos communes : l'instance examine pour elle."
+            )
 
 
 class AddMemberForm(forms.Form):

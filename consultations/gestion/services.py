@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participation.accounts import scope
 from participation.accounts import services as accounts
 from participation.accounts.models import Role
 from participation.audit.services import record
@@ -35,14 +36,21 @@ def _consultation_state(consultation: Consultation) -> dict:
     }
 
 
-def _check_consultations(actor) -> None:
+def _check_consultations(actor, consultation: Consultation | None = None) -> None:
+    """A référent, and for an existing consultation, one of its quartiers in her communes."""
     if not rules.can_manage_consultations(actor):
+        raise PermissionDenied
+    if (
+        consultation is not None
+        and consultation.pk is not None
+        and not rules.managed_consultations(actor).filter(pk=consultation.pk).exists()
+    ):
         raise PermissionDenied
 
 
 def save_consultation(form, *, actor) -> Consultation:
     """Create or change a consultation from its valid form."""
-    _check_consultations(actor)
+    _check_consultations(actor, form.instance)
     creating = form.instance.pk is None
     with transaction.atomic():
         before = (
@@ -66,7 +74,7 @@ def save_consultation(form, *, actor) -> Consultation:
 
 def open_consultation(consultation: Consultation, *, closes_on: dt.date, actor) -> Consultation:
     """Open from today until ``closes_on`` (included): residents can answer it at once."""
-    _check_consultations(actor)
+    _check_consultations(actor, consultation)
     today = timezone.localdate()
     if closes_on < today:
         raise Refused(_("Choisissez aujourd'hui ou un jour à venir."))
@@ -90,7 +98,7 @@ def open_consultation(consultation: Consultation, *, closes_on: dt.date, actor) 
 
 def close_consultation(consultation: Consultation, *, actor) -> Consultation:
     """Close now: yesterday becomes its last day; what residents already said stays."""
-    _check_consultations(actor)
+    _check_consultations(actor, consultation)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     with transaction.atomic():
         locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -120,18 +128,29 @@ def instance_state(instance: Instance) -> dict:
         "name": instance.name,
         "kind": instance.kind,
         "is_active": instance.is_active,
+        "communes": sorted(instance.communes.values_list("slug", flat=True)),
         "members": sorted(filter(None, instance.members.values_list("email", flat=True))),
     }
 
 
-def _check_instances(actor) -> None:
+def _check_instances(actor, instance: Instance | None = None) -> None:
+    """A référent; for an existing instance, one whose communes hold all of its own
+    (``rules.can_edit_instance``)."""
     if not rules.can_manage_instances(actor):
         raise PermissionDenied
+    if instance is not None and instance.pk is not None:
+        stored = Instance.objects.prefetch_related("communes").get(pk=instance.pk)
+        if not rules.can_edit_instance(actor, stored):
+            raise PermissionDenied
 
 
 def save_instance(form, *, actor) -> Instance:
-    """Create or change an instance (not its members) from its valid form."""
-    _check_instances(actor)
+    """Create or change an instance (not its members) from its valid form; the communes
+    given must be the actor's (``scope.communes_within``)."""
+    _check_instances(actor, form.instance)
+    communes = form.cleaned_data.get("communes")
+    if communes is not None and not scope.communes_within(actor, [c.pk for c in communes]):
+        raise PermissionDenied
     creating = form.instance.pk is None
     with transaction.atomic():
         before = None if creating else instance_state(Instance.objects.get(pk=form.instance.pk))
@@ -152,7 +171,7 @@ def add_member(instance: Instance, account, *, actor, give_comite_role: bool) ->
     Returns whether the person was added (False: already a member). Mediators and référents
     are refused: they would lose their own pages, or already see every instance.
     """
-    _check_instances(actor)
+    _check_instances(actor, instance)
     with transaction.atomic():
         Instance.objects.select_for_update().filter(pk=instance.pk).first()
         if instance.members.filter(pk=account.pk).exists():
@@ -164,6 +183,15 @@ def add_member(instance: Instance, account, *, actor, give_comite_role: bool) ->
                     "Changez d'abord son rôle dans « Rôles des comptes » si elle doit siéger."
                 )
                 % {"name": account, "role": account.get_role_display()}
+            )
+        if account.role == Role.COMITE and not scope.account_within(actor, account):
+            # A member working for other communes is seated by a référent of those communes.
+            raise Refused(
+                _(
+                    "« %(name)s » est membre d'instance pour d'autres communes que les vôtres : "
+                    "un·e référent·e de ses communes peut l'ajouter."
+                )
+                % {"name": account}
             )
         role_given = False
         if account.role != Role.COMITE:
@@ -180,6 +208,9 @@ def add_member(instance: Instance, account, *, actor, give_comite_role: bool) ->
                     account,
                     role=Role.COMITE,
                     actor=actor,
+                    # The member works for the instance's communes (the whole platform's
+                    # for an instance without commune).
+                    communes=[commune.pk for commune in instance.communes.all()],
                     reason=_("Ajout à l'instance « %(instance)s »") % {"instance": instance},
                 )
             except accounts.RoleChangeRefused as refusal:
@@ -229,7 +260,7 @@ def on_role_changed(sender, *, user, previous_role, role, actor, reason="", **kw
 
 def remove_member(instance: Instance, account, *, actor) -> bool:
     """Take ``account`` out of ``instance``; their role stays (they may sit elsewhere)."""
-    _check_instances(actor)
+    _check_instances(actor, instance)
     with transaction.atomic():
         if not instance.members.filter(pk=account.pk).exists():
             return False

@@ -1,6 +1,7 @@
 """The référent's pages for consultations and instances; every write is in services.py."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participation.accounts.models import User
 from participation.accounts.rules import referent_required
 
+from .. import rules
 from ..models import Consultation, Instance
 from . import services
 from .forms import AddMemberForm, ConsultationForm, InstanceForm, OpenConsultationForm
@@ -21,11 +23,21 @@ PER_PAGE = 30
 # --- Consultations ---------------------------------------------------------------------
 
 
+def _consultation(request, slug) -> Consultation:
+    """One of her consultations; another commune's does not exist for her (404)."""
+    return get_object_or_404(rules.managed_consultations(request.user), slug=slug)
+
+
 @referent_required
 @require_GET
 def consultations(request):
-    """Every consultation, those that end first on top, with what can be done to each."""
-    rows = Consultation.objects.prefetch_related("quartiers").order_by("-closes_on", "title")
+    """The consultations of her communes' quartiers, the latest to close on top, with what
+    can be done to each."""
+    rows = (
+        rules.managed_consultations(request.user)
+        .prefetch_related("quartiers")
+        .order_by("-closes_on", "title")
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -37,8 +49,8 @@ def consultations(request):
 @referent_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request, slug=None):
-    consultation = get_object_or_404(Consultation, slug=slug) if slug else None
-    form = ConsultationForm(request.POST or None, instance=consultation)
+    consultation = _consultation(request, slug) if slug else None
+    form = ConsultationForm(request.POST or None, instance=consultation, user=request.user)
     if request.method == "POST" and form.is_valid():
         consultation = services.save_consultation(form, actor=request.user)
         if consultation.is_open():
@@ -56,7 +68,7 @@ def consultation_edit(request, slug=None):
 @referent_required
 @require_http_methods(["GET", "POST"])
 def consultation_open(request, slug):
-    consultation = get_object_or_404(Consultation, slug=slug)
+    consultation = _consultation(request, slug)
     form = OpenConsultationForm(request.POST or None, consultation=consultation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +94,7 @@ def consultation_open(request, slug):
 @referent_required
 @require_http_methods(["GET", "POST"])
 def consultation_close(request, slug):
-    consultation = get_object_or_404(Consultation, slug=slug)
+    consultation = _consultation(request, slug)
     if request.method == "POST":
         services.close_consultation(consultation, actor=request.user)
         messages.success(
@@ -102,14 +114,30 @@ def consultation_close(request, slug):
 @referent_required
 @require_GET
 def instances(request):
-    rows = Instance.objects.annotate(members_count=Count("members")).order_by("-is_active", "name")
+    rows = (
+        rules.instances_in_scope(request.user)
+        .annotate(members_count=Count("members"))
+        .prefetch_related("communes")
+        .order_by("-is_active", "name")
+    )
     return render(request, "consultations/gestion/instances.html", {"instances": rows})
+
+
+def _instance(request, slug, *, to_change: bool = False) -> Instance:
+    """An instance of her communes or of the whole platform (another commune's does not
+    exist for her: 404); ``to_change``: one she may change (403 otherwise)."""
+    instance = get_object_or_404(
+        rules.instances_in_scope(request.user).prefetch_related("communes"), slug=slug
+    )
+    if to_change and not rules.can_edit_instance(request.user, instance):
+        raise PermissionDenied
+    return instance
 
 
 @referent_required
 @require_http_methods(["GET", "POST"])
 def instance_create(request):
-    form = InstanceForm(request.POST or None)
+    form = InstanceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         instance = services.save_instance(form, actor=request.user)
         messages.success(request, _("L'instance est créée : ajoutez-y ses membres."))
@@ -121,7 +149,8 @@ def _instance_page(request, instance, *, form=None, member_form=None, status=200
     members = instance.members.all()
     context = {
         "instance": instance,
-        "form": form or InstanceForm(instance=instance),
+        "can_edit": rules.can_edit_instance(request.user, instance),
+        "form": form or InstanceForm(instance=instance, user=request.user),
         "member_form": member_form or AddMemberForm(),
         "members": members.order_by("display_name", "email"),
     }
@@ -132,15 +161,15 @@ def _instance_page(request, instance, *, form=None, member_form=None, status=200
 @require_http_methods(["GET", "POST"])
 def instance_edit(request, slug):
     """The instance and its members on one screen: its details, who sits in it, add one."""
-    instance = get_object_or_404(Instance, slug=slug)
+    instance = _instance(request, slug, to_change=request.method == "POST")
     if request.method == "POST":
-        form = InstanceForm(request.POST, instance=instance)
+        form = InstanceForm(request.POST, instance=instance, user=request.user)
         if form.is_valid():
             instance = services.save_instance(form, actor=request.user)
             messages.success(request, _("L'instance est enregistrée."))
             return redirect("consultations:gestion_instance", slug=instance.slug)
         # The page's other parts show the instance as it is stored, not as typed.
-        instance = Instance.objects.get(pk=instance.pk)
+        instance = Instance.objects.prefetch_related("communes").get(pk=instance.pk)
         return _instance_page(request, instance, form=form)
     return _instance_page(request, instance)
 
@@ -148,7 +177,7 @@ def instance_edit(request, slug):
 @referent_required
 @require_POST
 def instance_member_add(request, slug):
-    instance = get_object_or_404(Instance, slug=slug)
+    instance = _instance(request, slug, to_change=True)
     form = AddMemberForm(request.POST)
     if form.is_valid():
         try:
@@ -178,7 +207,7 @@ def instance_member_add(request, slug):
 @referent_required
 @require_POST
 def instance_member_remove(request, slug, pk):
-    instance = get_object_or_404(Instance, slug=slug)
+    instance = _instance(request, slug, to_change=True)
     account = get_object_or_404(User, pk=pk)
     if services.remove_member(instance, account, actor=request.user):
         messages.success(

@@ -45,6 +45,15 @@ class Instance(models.Model):
         limit_choices_to={"role": "comite"},
         help_text=_("Comptes au rôle « membre d'une instance »."),
     )
+    # The communes it reviews for (participation.accounts.scope): none means the whole
+    # platform (an instance of the agglomeration).
+    communes = models.ManyToManyField(
+        "territory.Commune",
+        verbose_name=_("communes"),
+        related_name="instances",
+        blank=True,
+        help_text=_("Aucune : une instance de toute la plateforme (l'agglomération)."),
+    )
     is_active = models.BooleanField(
         _("active"),
         default=True,

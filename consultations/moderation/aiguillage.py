@@ -7,7 +7,7 @@ dashboards are told after commit (``realtime.COMITE_GROUP``).
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,10 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
     """Send a published expression to one or more instances, with a note for their members.
 
     A published expression becomes « transmise »; one already transmise or examinée can be
-    sent to more instances (those it had are left out). Returns the new Transmission rows.
+    sent to more instances (those it had are left out). Staff given communes route only the
+    expressions of their communes, to the instances of their communes (or of the whole
+    platform), and an instance receives only what concerns its communes
+    (``rules.instance_covers``). Returns the new Transmission rows.
     """
     _deny_unless(rules.can_route(actor))
     instances = sorted({i.pk: i for i in instances}.values(), key=lambda i: i.name)
@@ -45,10 +48,25 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
                 % {"names": ", ".join(inactive)}
             }
         )
+    mine = rules.instances_in_scope(actor).filter(pk__in=[i.pk for i in instances])
+    if mine.count() != len(instances):
+        # Another commune's instance does not exist for this person.
+        raise ValidationError({"instances": _("Choisissez les instances dans la liste.")})
     note = (note or "").strip()
     pk = _pk(expression)
     with transaction.atomic():
-        locked = _lock(pk)
+        locked = _lock(pk, actor)
+        foreign = [i for i in instances if not rules.instance_covers(i, locked)]
+        if foreign:
+            raise ValidationError(
+                {
+                    "instances": _(
+                        "%(names)s n'examine pas les expressions de %(quartier)s : choisissez "
+                        "une instance de ses communes."
+                    )
+                    % {"names": _instance_names(foreign), "quartier": locked.quartier.short_name}
+                }
+            )
         if locked.status == Status.PUBLIEE:
             new = instances
             to_step = True
@@ -108,7 +126,12 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
             _moderation_event("expression.updated", locked)
         realtime.broadcast(
             realtime.COMITE_GROUP,
-            {"type": "expression.routed", "id": locked.pk, "instances": data["instances"]},
+            {
+                "type": "expression.routed",
+                "id": locked.pk,
+                "instances": data["instances"],
+                "quartiers": [locked.quartier_id],
+            },
         )
     return rows
 
@@ -120,7 +143,10 @@ def bulk_route(ids: Iterable[int], *, actor, instances, note: str = "") -> BulkR
     for pk in sorted(set(ids)):
         try:
             route(pk, actor=actor, instances=instances, note=note)
-        except (TransitionError, Expression.DoesNotExist) as error:
+        except ValidationError as error:  # an instance that does not review its quartier
+            result.refused.append((pk, " ".join(error.messages)))
+        except (TransitionError, Expression.DoesNotExist, PermissionDenied) as error:
+            # Another commune's expression does not exist for staff given communes.
             message = getattr(error, "message", _("Cette expression n'existe plus."))
             result.refused.append((pk, message))
         else:

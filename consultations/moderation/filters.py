@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.core.ids import PkChoiceFilter
 from participation.territory.models import Quartier
 
+from .. import rules
 from ..models import Consultation, Etiquette, Expression, Source
 
 
@@ -36,6 +37,12 @@ class ModerationFilter(django_filters.FilterSet):
     class Meta:
         model = Expression
         fields: list[str] = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff given communes filter by their communes' quartiers only.
+        quartier = self.filters["quartier"]
+        quartier.queryset = rules.quartiers_in_scope(user, quartier.queryset)
 
     @property
     def is_active(self) -> bool:

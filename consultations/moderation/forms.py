@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.core.ids import PK_MAX, PkChoiceField, PkMultipleChoiceField, is_pk
 from participation.territory.models import Objectif, Quartier
 
+from .. import rules
 from ..changes import first_words
 from ..models import Consultation, Etiquette, Expression, Instance
 from .queue import text_version
@@ -390,8 +391,11 @@ class BulkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The instances of the person's communes, and those of the whole platform.
+        instances = self.fields["instances"]
+        instances.queryset = rules.instances_in_scope(user, instances.queryset)
         self.fields["ids"].error_messages["required"] = _("Cochez au moins une expression.")
         # Any number may be checked; the services refuse those that cannot be handled.
         raw = self.data.getlist("ids") if self.is_bound else []
@@ -413,19 +417,26 @@ def _show(field, rows) -> None:
     field.widget.choices = [*empty, *rows]
 
 
-def fill_queue_choices(filter_form, bulk_form) -> tuple[list, list, list, list]:
-    """The queue's filter and bulk forms list quartiers, consultations, tags and instances:
-    each read once, as plain values (no model objects, no server-side cursor per list).
-    Returns the four lists: the forms are drawn from nothing else."""
+def fill_queue_choices(filter_form, bulk_form, user) -> tuple[list, list, list, list]:
+    """The queue's filter and bulk forms list quartiers, consultations, tags and instances
+    (the quartiers and instances of ``user``'s communes): each read once, as plain values
+    (no model objects, no server-side cursor per list). Returns the four lists: the forms
+    are drawn from nothing else."""
     etiquettes = list(Etiquette.objects.order_by("name").values_list("pk", "name"))
-    quartiers = list(Quartier.objects.order_by("position", "name").values_list("slug", "name"))
+    quartiers = list(
+        rules.quartiers_in_scope(user, Quartier.objects.order_by("position", "name")).values_list(
+            "slug", "name"
+        )
+    )
     consultations = list(
         Consultation.objects.order_by("-opens_on", "title").values_list("slug", "title")
     )
     kinds = dict(Instance.Kind.choices)
     instances = [
         (pk, f"{name} ({kinds.get(kind, kind)})")
-        for pk, name, kind in Instance.objects.active().values_list("pk", "name", "kind")
+        for pk, name, kind in rules.instances_in_scope(user, Instance.objects.active()).values_list(
+            "pk", "name", "kind"
+        )
     ]
     _show(filter_form.fields["etiquette"], etiquettes)
     _show(bulk_form.fields["etiquette"], etiquettes)

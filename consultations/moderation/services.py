@@ -82,15 +82,33 @@ def _deny_unless(allowed: bool, message=None) -> None:
 
 
 def _moderation_event(kind: str, expression: Expression, **extra) -> None:
-    changes.announce(kind, expression.pk, **extra)
+    changes.announce(kind, expression.pk, quartier=expression.quartier_id, **extra)
 
 
-def _lock(pk: int) -> Expression:
-    return (
+def _deny_outside(actor, expression: Expression) -> None:
+    """Staff given communes act only on the expressions of their communes' quartiers (the
+    views answer 404 before: this is the rule itself, for every caller)."""
+    _deny_unless(rules.covers(actor, expression))
+
+
+def _check_scope(actor, expression: Expression | int) -> None:
+    """``_deny_outside`` before a transition, which locks the row itself."""
+    if not isinstance(expression, Expression):
+        expression = Expression.objects.only("quartier").filter(pk=expression).first()
+        if expression is None:
+            return  # the transition says it does not exist
+    _deny_outside(actor, expression)
+
+
+def _lock(pk: int, actor) -> Expression:
+    """The expression, locked, if ``actor`` works on it (PermissionDenied otherwise)."""
+    locked = (
         Expression.objects.select_for_update(of=("self",))
         .select_related("author", "quartier")
         .get(pk=pk)
     )
+    _deny_outside(actor, locked)
+    return locked
 
 
 def _pk(expression) -> int:
@@ -107,6 +125,7 @@ class BulkResult:
 
 
 def publish(expression: Expression | int, *, actor) -> Expression:
+    _check_scope(actor, expression)
     return change_status(expression, to=Status.PUBLIEE, actor=actor, allowed=rules.can_moderate)
 
 
@@ -123,6 +142,7 @@ def reject(expression: Expression | int, *, actor, reason: str, details: str = "
     note = str(RejectionReason.LABELS[reason])
     if details:
         note = f"{note} {details}"
+    _check_scope(actor, expression)
     return change_status(
         expression,
         to=Status.REJETEE,
@@ -178,12 +198,14 @@ def _hides_public_words(source: Expression, target: Expression) -> bool:
     return target.is_private and not source.is_private
 
 
-def merge_targets(duplicate: Expression):
+def merge_targets(duplicate: Expression, *, actor):
     """The expressions ``duplicate`` may be merged into, as far as their publication goes
-    (``_hides_public_words``): where the staff page looks for likely duplicates."""
+    (``_hides_public_words``) and ``actor``'s communes: where the staff page looks for
+    likely duplicates."""
+    targets = rules.staff_expressions(actor)
     if duplicate.is_private:
-        return Expression.objects.all()
-    return Expression.objects.exclude(visibility=Visibility.PRIVATE)
+        return targets
+    return targets.exclude(visibility=Visibility.PRIVATE)
 
 
 def _check_merge(source: Expression, target: Expression) -> None:
@@ -246,9 +268,10 @@ def merge_preview(duplicate: Expression, *, into, actor) -> MergePreview:
     """What ``merge(duplicate, into=into)`` would do, for the mediator to confirm: raises what
     ``merge`` would raise (ValidationError on ``target``, TransitionError), writes nothing."""
     _deny_unless(rules.can_moderate(actor))
+    _deny_outside(actor, duplicate)
     _check_numbers(duplicate.pk, into)
     target = Expression.objects.select_related("author", "quartier").filter(pk=into).first()
-    if target is None:
+    if target is None or not rules.covers(actor, target):
         raise _missing(into)
     _check_merge(duplicate, target)
     on_target, gained = _supporters(duplicate, target)
@@ -285,9 +308,10 @@ def merge(duplicate: Expression | int, *, into: Expression | int, actor) -> Expr
             .filter(pk__in=[duplicate_pk, target_pk])
             .order_by("pk")
         }
-        if target_pk not in locked:
+        if target_pk not in locked or not rules.covers(actor, locked[target_pk]):
             raise _missing(target_pk)
         source, target = locked[duplicate_pk], locked[target_pk]
+        _deny_outside(actor, source)
         _check_merge(source, target)
         _on_target, gained = _supporters(source, target)
         Support.objects.filter(expression=source, user_id__in=gained).update(expression=target)
@@ -375,7 +399,7 @@ def redact(expression: Expression | int, *, actor, text: str, version: str, reas
             }
         )
     with transaction.atomic():
-        locked = _lock(_pk(expression))
+        locked = _lock(_pk(expression), actor)
         if text_version(locked) != version:
             raise ConflictError(
                 _(
@@ -434,7 +458,7 @@ def set_etiquettes(expression: Expression | int, *, actor, etiquettes: Iterable[
     _deny_unless(rules.can_manage_etiquettes(actor))
     wanted = {e.pk: e for e in etiquettes}
     with transaction.atomic():
-        locked = _lock(_pk(expression))
+        locked = _lock(_pk(expression), actor)
         current = {e.pk: e for e in locked.etiquettes.all()}
         if set(current) == set(wanted):
             return False
@@ -457,8 +481,12 @@ def bulk_tag(ids: Iterable[int], *, actor, etiquette: Etiquette) -> BulkResult:
     result = BulkResult()
     ids = {pk for pk in ids if is_pk(pk)}
     with transaction.atomic():
+        # Those of other communes do not exist for staff given communes.
         expressions = list(
-            Expression.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+            rules.staff_expressions(actor)
+            .select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
         tagged = set(
             etiquette.expressions.filter(pk__in=[e.pk for e in expressions]).values_list(
@@ -544,7 +572,7 @@ def set_objectifs(expression: Expression | int, *, actor, objectifs: Iterable) -
     _deny_unless(rules.can_moderate(actor))
     objectifs = list(objectifs)
     with transaction.atomic():
-        locked = _lock(_pk(expression))
+        locked = _lock(_pk(expression), actor)
         foreign = [str(o) for o in objectifs if o.quartier_id != locked.quartier_id]
         if foreign:
             raise ValidationError(
@@ -589,7 +617,7 @@ def handle_signalements(expression: Expression | int, *, actor, decision: str, n
             {"note": _("Dites à son auteur pourquoi le message n'est plus public.")}
         )
     with transaction.atomic():
-        locked = _lock(_pk(expression))
+        locked = _lock(_pk(expression), actor)
         reports = Signalement.objects.filter(expression=locked, resolved_at__isnull=True)
         count = reports.count()
         if locked.flagged_at is None and not count:
@@ -694,7 +722,7 @@ def blur_photo_area(expression: Expression | int, *, actor, area: Area) -> Expre
     written: list = []
     try:
         with transaction.atomic():
-            locked = _lock(_pk(expression))
+            locked = _lock(_pk(expression), actor)
             if not locked.photo:
                 raise ValidationError(NO_PHOTO)
             old = [name for name in (locked.photo.name, locked.thumbnail.name) if name]

@@ -18,6 +18,12 @@ class FieldSessionSerializer(serializers.Serializer):
     utilisateur = serializers.IntegerField(help_text="Numéro du compte connecté.")
     nom = serializers.CharField(help_text="Nom affiché du compte.")
     peut_synchroniser = serializers.BooleanField()
+    quartiers = serializers.ListField(
+        child=serializers.SlugField(),
+        allow_null=True,
+        help_text="Slugs des quartiers des communes du compte, les seuls acceptés ; null : "
+        "tous les quartiers.",
+    )
 
 
 class FieldSessionView(APIView):
@@ -39,7 +45,12 @@ class FieldSessionView(APIView):
     def get(self, request):
         user = request.user
         return Response(
-            {"utilisateur": user.pk, "nom": user.display_name or "", "peut_synchroniser": True}
+            {
+                "utilisateur": user.pk,
+                "nom": user.display_name or "",
+                "peut_synchroniser": True,
+                "quartiers": sync.quartiers_offered(user),
+            }
         )
 
 
@@ -64,7 +75,8 @@ class FieldSyncView(APIView):
             "(enregistrée, ou déjà reçue), `refusee` avec sa `raison` et les messages de chaque "
             "champ (l'entrée reste sur l'appareil pour être corrigée), ou `reessayer` (plus "
             "tard, telle quelle). Les bonnes entrées sont enregistrées même si d'autres sont "
-            "refusées. Le type de rencontre et le quartier laissés vides sont ceux de "
+            "refusées. Une entrée pour un quartier hors des communes du compte est refusée. "
+            "Le type de rencontre et le quartier laissés vides sont ceux de "
             "l'événement (son quartier s'il n'en concerne qu'un). `said_at` dit quand l'entrée "
             "a été saisie sur l'appareil, avec son décalage horaire ; sans lui, elle est datée "
             "de sa réception. La photo est envoyée en base64 ; elle est ré-encodée sans "

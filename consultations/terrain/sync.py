@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from participation.accounts import scope
 from participation.api.bodies import StrictJSON
 from participation.core import images
 from participation.core.ratelimit import RateLimited
@@ -435,6 +436,15 @@ def _unexpected(mediator, position: int, raw) -> EntryResult:
             "Une erreur inattendue de notre côté : l'entrée reste sur l'appareil et sera renvoyée."
         ),
     )
+
+
+def quartiers_offered(user) -> list[str] | None:
+    """The slugs of the quartiers ``user`` records for (those of her communes, in the
+    convention's order); None for platform-wide staff: every quartier."""
+    if scope.quartier_ids(user) is None:
+        return None
+    quartiers = rules.quartiers_in_scope(user, Quartier.objects.order_by("position", "name"))
+    return list(quartiers.values_list("slug", flat=True))
 
 
 def synchronise(*, mediator, entries: list) -> list[EntryResult]:

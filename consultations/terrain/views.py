@@ -79,6 +79,8 @@ def terrain(request):
             "text_max_length": services.TEXT_MAX_LENGTH,
             "photo_max_bytes": images.MAX_BYTES,
             "max_entries": sync.MAX_ENTRIES,
+            # The quartiers of the mediator's communes (None: every one): the only ones offered.
+            "quartiers_in_scope": sync.quartiers_offered(request.user),
         },
     )
 

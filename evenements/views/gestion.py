@@ -16,12 +16,17 @@ from .. import geo, services
 from ..exports import registrants_csv_lines
 from ..forms import AttendanceForm, CancelEventForm, EvenementForm, GuestRegistrationForm
 from ..models import Evenement, Inscription
-from ..rules import manager_required
+from ..rules import managed_events, manager_required
 from .public import detail_queryset_with_drafts, render_detail
 
 # The no-JavaScript button that shows the objectives of the quartiers ticked, keeping what
 # was typed (the form is drawn again, nothing is saved).
 SHOW_OBJECTIFS = "afficher_objectifs"
+
+
+def _managed(request, queryset=None):
+    """The events ``request.user`` runs: another commune's do not exist for her (404)."""
+    return managed_events(request.user, Evenement.objects.all() if queryset is None else queryset)
 
 
 def _waiting_count():
@@ -32,7 +37,7 @@ def _waiting_count():
 def manage_list(request):
     since = timezone.now() - timezone.timedelta(days=30)
     show_past = request.GET.get("passes") == "1"
-    queryset = Evenement.objects.with_places().annotate(waiting=_waiting_count())
+    queryset = _managed(request, Evenement.objects.with_places()).annotate(waiting=_waiting_count())
     queryset = (
         queryset.filter(ends_at__lt=timezone.now())
         if show_past
@@ -59,10 +64,10 @@ def _form(request, **kwargs) -> EvenementForm:
     """The event form, bound to what was posted, or drawn again with it unvalidated when
     the no-JavaScript button asked for the chosen quartiers' objectives."""
     if request.method == "POST" and SHOW_OBJECTIFS in request.POST:
-        form = EvenementForm(**kwargs)
+        form = EvenementForm(user=request.user, **kwargs)
         form.keep_typed(request.POST)
         return form
-    return EvenementForm(request.POST or None, request.FILES or None, **kwargs)
+    return EvenementForm(request.POST or None, request.FILES or None, user=request.user, **kwargs)
 
 
 def _submitted(request, form) -> bool:
@@ -126,7 +131,7 @@ def event_create(request):
 
 @manager_required
 def event_duplicate(request, pk):
-    source = get_object_or_404(Evenement.objects.prefetch_related("quartiers", "objectifs"), pk=pk)
+    source = get_object_or_404(_managed(request).prefetch_related("quartiers", "objectifs"), pk=pk)
     if request.method == "POST":
         form = _form(request)
         if _submitted(request, form):
@@ -155,7 +160,7 @@ def event_duplicate(request, pk):
         initial.pop("image")
         initial["quartiers"] = list(source.quartiers.all())
         initial["objectifs"] = list(source.objectifs.all())
-        form = EvenementForm(initial=initial)
+        form = EvenementForm(initial=initial, user=request.user)
     return _render_form(
         request, form, title=_("Dupliquer « %(title)s »") % {"title": source.title}, source=source
     )
@@ -163,7 +168,7 @@ def event_duplicate(request, pk):
 
 @manager_required
 def event_edit(request, pk):
-    event = get_object_or_404(Evenement.objects.prefetch_related("quartiers", "objectifs"), pk=pk)
+    event = get_object_or_404(_managed(request).prefetch_related("quartiers", "objectifs"), pk=pk)
     form = _form(request, instance=event, allow_repeat=False, series_scope=bool(event.series_id))
     if _submitted(request, form):
         try:
@@ -195,7 +200,7 @@ def event_edit(request, pk):
 @manager_required
 def event_preview(request, pk):
     """« Aperçu »: a draft as the public will see it, with « Publier »."""
-    event = get_object_or_404(detail_queryset_with_drafts(), pk=pk)
+    event = get_object_or_404(_managed(request, detail_queryset_with_drafts()), pk=pk)
     if not event.is_draft:
         return redirect(event)
     return render_detail(request, event, preview=True)
@@ -204,7 +209,7 @@ def event_preview(request, pk):
 @manager_required
 @require_POST
 def event_publish(request, pk):
-    event = get_object_or_404(Evenement, pk=pk)
+    event = get_object_or_404(_managed(request), pk=pk)
     published = services.publish_event(event, actor=request.user)
     if published:
         messages.success(
@@ -222,7 +227,7 @@ def event_publish(request, pk):
 
 @manager_required
 def event_cancel(request, pk):
-    event = get_object_or_404(Evenement.objects.with_places(), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
     form = CancelEventForm(request.POST or None, in_series=bool(event.series_id))
     if event.is_cancelled:
         messages.info(request, _("Cet événement est déjà annulé."))
@@ -264,7 +269,7 @@ def _registrants(event):
 
 @manager_required
 def registrants(request, pk):
-    event = get_object_or_404(Evenement.objects.with_places(), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
     inscriptions = list(_registrants(event))
     confirmed = [i for i in inscriptions if i.status == Inscription.Status.CONFIRMEE]
     waiting = [i for i in inscriptions if i.status == Inscription.Status.ATTENTE]
@@ -283,7 +288,7 @@ def registrants(request, pk):
 
 @manager_required
 def registrants_csv(request, pk):
-    event = get_object_or_404(Evenement, pk=pk)
+    event = get_object_or_404(_managed(request), pk=pk)
     record(actor=request.user, action="evenement.export_registrants", target=event)
     response = csv_response(
         registrants_csv_lines(_registrants(event)), f"inscriptions-evenement-{event.pk}.csv"
@@ -294,7 +299,7 @@ def registrants_csv(request, pk):
 
 @manager_required
 def attendance(request, pk):
-    event = get_object_or_404(Evenement, pk=pk)
+    event = get_object_or_404(_managed(request), pk=pk)
     confirmed = event.inscriptions.filter(status=Inscription.Status.CONFIRMEE)
     if request.method != "POST":
         return redirect("evenements:registrants", pk=pk)
@@ -313,7 +318,7 @@ def attendance(request, pk):
 
 @manager_required
 def register_guest(request, pk):
-    event = get_object_or_404(Evenement.objects.with_places(), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
     form = GuestRegistrationForm(request.POST or None)
     offer_waiting = False
     if request.method == "POST" and form.is_valid():
@@ -355,7 +360,10 @@ def register_guest(request, pk):
 
 @manager_required
 def cancel_inscription(request, pk):
-    inscription = get_object_or_404(Inscription.objects.select_related("evenement"), pk=pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("evenement").filter(evenement__in=_managed(request)),
+        pk=pk,
+    )
     if request.method == "POST":
         services.cancel_inscription(inscription, actor=request.user)
         messages.success(

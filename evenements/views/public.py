@@ -18,11 +18,11 @@ from participation.territory.models import Objectif, Quartier
 
 from .. import undo
 from ..calendars import build_calendar, feed_events
-from ..cards import event_cards
+from ..cards import CARD_FIELDS, event_cards
 from ..filters import EvenementFilter, mine_first
 from ..forms import RegistrationForm
 from ..models import Evenement, Inscription
-from ..rules import can_manage_events
+from ..rules import can_manage_event, can_manage_events, managed_events
 
 PAGE_SIZE = 20
 
@@ -56,7 +56,7 @@ def _my_statuses(request, events) -> dict[int, str]:
 @require_GET
 def event_list(request):
     filterset = _filtered(request, list_queryset())
-    queryset = filterset.qs
+    queryset = filterset.qs.only(*CARD_FIELDS)
     if not filterset.form.is_bound or not filterset.form.cleaned_data.get("quartier"):
         queryset = mine_first(queryset, request.user)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -178,7 +178,7 @@ def render_detail(request, event, *, form=None, offer_waiting=False, status=200,
                 ).count()
                 + 1
             )
-    manage = can_manage_events(request.user)
+    manage = can_manage_event(request.user, event)
     return render(
         request,
         "evenements/detail.html",
@@ -203,7 +203,7 @@ def event_detail(request, pk):
     event = detail_queryset().filter(pk=pk).first()
     if event is None:
         # A draft is for no one's eyes but the staff's, who are shown its preview.
-        if can_manage_events(request.user) and Evenement.objects.drafts().filter(pk=pk).exists():
+        if managed_events(request.user, Evenement.objects.drafts()).filter(pk=pk).exists():
             return redirect("evenements:preview", pk=pk)
         raise Http404
     return render_detail(request, event)

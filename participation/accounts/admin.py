@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import scope, services
 from .models import Role, User
 
 # Django's own admin login would skip allauth: no second factor, no rate limits. Everyone
@@ -16,7 +16,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 class UserAdminForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "quartier", "notify_by", "role", "is_active"]
+        fields = ["display_name", "quartier", "notify_by", "role", "communes", "is_active"]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -52,7 +52,8 @@ class UserAdmin(admin.ModelAdmin):
         "is_active",
         "date_joined",
     ]
-    list_filter = ["role", "quartier", "is_active"]
+    list_filter = ["role", "communes", "quartier", "is_active"]
+    filter_horizontal = ["communes"]
     list_select_related = ["quartier"]
     search_fields = ["email", "phone", "display_name"]
     fieldsets = [
@@ -60,7 +61,7 @@ class UserAdmin(admin.ModelAdmin):
         (
             _("Rôle et accès"),
             {
-                "fields": ["role", "is_active"],
+                "fields": ["role", "communes", "is_active"],
                 "description": _(
                     "Les rôles médiateur·rice, membre d'une instance et référent·e donnent accès à "
                     "des données personnelles : à sa prochaine visite, la personne devra activer "
@@ -90,9 +91,18 @@ class UserAdmin(admin.ModelAdmin):
         return FormWithEditor
 
     def save_model(self, request, obj, form, change):
-        before = services.access_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        # Audited in save_related, once the communes (a many-to-many) are saved too.
+        form.access_before = (
+            services.access_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        )
         super().save_model(request, obj, form, change)
-        services.record_access_change(actor=request.user, user=obj, before=before)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        scope.forget(form.instance)
+        services.record_access_change(
+            actor=request.user, user=form.instance, before=form.access_before
+        )
 
     def has_add_permission(self, request) -> bool:
         # People create their own account (and verify their email); the référent then gives roles.

@@ -6,12 +6,16 @@ from django.utils.translation import ngettext
 
 from participation.core.hooks import Block
 
+from . import scope
 from .models import Role, User
 
 
 def referent_provider(request, **objects) -> dict:
-    """How many accounts hold each staff role, in one query, and the way to the roles page."""
-    live = User.objects.filter(deleted_at__isnull=True, is_active=True)
+    """How many accounts hold each staff role (for a référent given communes, in her
+    communes), in one query, and the way to the roles page."""
+    live = scope.accounts_within(
+        request.user, User.objects.filter(deleted_at__isnull=True, is_active=True)
+    )
     counts = live.aggregate(
         referents=Count("pk", filter=Q(role=Role.REFERENT)),
         mediateurs=Count("pk", filter=Q(role=Role.MEDIATEUR)),

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.ratelimit import RateLimited
-from participation.territory.models import Quartier
+from participation.territory.models import Commune, Quartier
 
-from . import rgpd
-from .models import NotifyBy, Role, User
+from . import rgpd, scope
+from .models import STAFF_ROLES, NotifyBy, Role, User
 
 SMS_OFF = _(
     "L'envoi de SMS n'est pas activé sur cette plateforme : utilisez une adresse électronique."
@@ -261,7 +261,8 @@ class AccountSearchForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    """The role to give; the page asks once more before it is given (``confirmed``)."""
+    """The role to give, and the communes a staff role works for; the page asks once more
+    before it is given (``confirmed``)."""
 
     role = forms.ChoiceField(
         label=_("Nouveau rôle"),
@@ -272,17 +273,60 @@ class RoleForm(forms.Form):
             "invalid_choice": _("Choisissez un rôle de la liste."),
         },
     )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Communes de travail"),
+        queryset=Commune.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Pour un rôle de l'équipe : les communes dont la personne voit, modère et exporte "
+            "le travail. Aucune cochée : toutes les communes de la plateforme."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Cette commune n'est pas l'une des vôtres : choisissez parmi celles de la liste."
+            )
+        },
+    )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, account: User, **kwargs):
+    def __init__(self, *args, account: User, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
-        self.fields["role"].initial = account.role
-
-    def clean_role(self) -> str:
-        role = self.cleaned_data["role"]
-        if role == self.account.role:
-            raise forms.ValidationError(
-                _("« %(name)s » a déjà ce rôle : choisissez-en un autre.") % {"name": self.account}
+        self.current_communes = list(account.communes.order_by("name"))
+        mine = scope.commune_ids(actor)
+        self.platform_wide = mine is None
+        field = self.fields["communes"]
+        field.queryset = Commune.objects.order_by("name")
+        if not self.platform_wide:
+            field.queryset = field.queryset.filter(pk__in=mine)
+            field.help_text = _(
+                "Pour un rôle de l'équipe : parmi vos communes, celles dont la personne voit, "
+                "modère et exporte le travail. Aucune cochée : toutes les vôtres."
             )
-        return role
+        self.fields["role"].initial = account.role
+        field.initial = [commune.pk for commune in self.current_communes]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, communes = cleaned.get("role"), cleaned.get("communes")
+        if role is None or communes is None:
+            return cleaned
+        same_communes = role not in STAFF_ROLES or {c.pk for c in communes} == {
+            c.pk for c in self.current_communes
+        }
+        if role == self.account.role and same_communes:
+            self.add_error(
+                "role",
+                _("« %(name)s » a déjà ce rôle : choisissez-en un autre, ou d'autres communes.")
+                % {"name": self.account},
+            )
+        return cleaned
+
+    def communes_to_give(self):
+        """What ``services.change_role`` gets: the communes ticked; none ticked means every
+        commune for a platform-wide référent, and all of hers (None) for the others."""
+        communes = list(self.cleaned_data.get("communes") or [])
+        if not communes and not self.platform_wide:
+            return None
+        return communes

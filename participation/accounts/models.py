@@ -81,6 +81,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="residents",
     )
+    # The communes a member of staff works for (participation.accounts.scope): none means
+    # every commune of the platform.
+    communes = models.ManyToManyField(
+        "territory.Commune",
+        verbose_name=_("communes de travail"),
+        related_name="staff",
+        blank=True,
+        help_text=_(
+            "Pour l'équipe : les communes dont elle voit, modère et exporte le travail. "
+            "Aucune : toutes les communes de la plateforme."
+        ),
+    )
     # Empty until the first save, which picks the sensible default (see save()).
     notify_by = models.CharField(
         _("être prévenu·e par"),
@@ -176,18 +188,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff(self) -> bool:
-        """Only the référent reaches Django's admin (the referential, roles, instances)."""
-        return self.is_active and (self.role == Role.REFERENT or self.is_superuser)
+        """Django's admin: superusers, and a référent who works for every commune (its pages
+        are not narrowed to communes, so a référent given communes never reaches it)."""
+        return self.is_active and (self.is_superuser or self._is_platform_referent())
+
+    def _is_platform_referent(self) -> bool:
+        from .scope import is_platform_wide
+
+        return self.role == Role.REFERENT and is_platform_wide(self)
 
     def has_perm(self, perm, obj=None) -> bool:
         # The référent administers the whole referential in the admin; the model admins
         # themselves forbid what no one may do (editing the audit log).
-        if self.is_active and self.role == Role.REFERENT:
+        if self.is_active and self._is_platform_referent():
             return True
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label) -> bool:
-        if self.is_active and self.role == Role.REFERENT:
+        if self.is_active and self._is_platform_referent():
             return True
         return super().has_module_perms(app_label)
 

@@ -16,7 +16,7 @@ from participation.core import hooks
 from participation.core.ratelimit import RateLimited
 from participation.notifications.services import unread_count
 
-from . import rgpd, services
+from . import rgpd, scope, services
 from .forms import AccountSearchForm, DeleteAccountForm, PhoneSignupForm, ProfileForm, RoleForm
 from .models import STAFF_ROLES, Role, User
 from .phone import display_phone
@@ -158,17 +158,22 @@ def roles(request):
     search = AccountSearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     found = None
+    # A référent given communes sees the residents and the staff of her communes only.
+    staff_of_hers = scope.accounts_within(
+        request.user, User.objects.filter(role__in=STAFF_ROLES, deleted_at__isnull=True)
+    )
     if query:
-        found = list(
-            User.objects.filter(deleted_at__isnull=True)
-            .filter(
-                Q(email__icontains=query)
-                | Q(display_name__icontains=query)
-                | Q(phone__icontains=query)
-            )
-            .order_by("email")[: ROLE_SEARCH_LIMIT + 1]
+        matching = User.objects.filter(deleted_at__isnull=True).filter(
+            Q(email__icontains=query) | Q(display_name__icontains=query) | Q(phone__icontains=query)
         )
-    staff = User.objects.filter(role__in=STAFF_ROLES, deleted_at__isnull=True).order_by("email")
+        if not scope.is_platform_wide(request.user):
+            matching = matching.filter(
+                ~Q(role__in=STAFF_ROLES) | Q(pk__in=staff_of_hers.values("pk"))
+            )
+        found = list(
+            matching.prefetch_related("communes").order_by("email")[: ROLE_SEARCH_LIMIT + 1]
+        )
+    staff = staff_of_hers.prefetch_related("communes").order_by("email")
     groups = {role: [] for role in (Role.REFERENT, Role.MEDIATEUR, Role.COMITE)}
     for account in staff:
         groups[account.role].append(account)
@@ -185,14 +190,23 @@ def roles(request):
 @referent_required
 @require_http_methods(["GET", "POST"])
 def role_change(request, pk):
-    """Change one person's role: chosen, then confirmed on a second screen, then audited."""
+    """Change one person's role and communes: chosen, then confirmed on a second screen,
+    then audited. A référent given communes changes residents and the staff of her
+    communes; the others do not exist for her (404)."""
     account = get_object_or_404(User, pk=pk, deleted_at__isnull=True)
-    form = RoleForm(request.POST or None, account=account)
+    if account.is_staff_role and not scope.account_within(request.user, account):
+        raise Http404
+    form = RoleForm(request.POST or None, account=account, actor=request.user)
     confirming = False
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirmed"]:
             try:
-                services.change_role(account, role=form.cleaned_data["role"], actor=request.user)
+                services.change_role(
+                    account,
+                    role=form.cleaned_data["role"],
+                    actor=request.user,
+                    communes=form.communes_to_give(),
+                )
             except services.RoleChangeRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
@@ -210,6 +224,7 @@ def role_change(request, pk):
         "form": form,
         "confirming": confirming,
         "new_role_label": Role(new_role).label if new_role else "",
+        "new_communes": form.cleaned_data.get("communes") if new_role else None,
         "new_role_is_staff": new_role in STAFF_ROLES,
         "loses_staff_role": account.is_staff_role and new_role not in STAFF_ROLES,
     }

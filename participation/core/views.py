@@ -27,10 +27,29 @@ from .redirects import safe_next
 @cache_for_anonymous
 @require_GET
 def home(request):
-    quartiers = Quartier.objects.order_by("position").only(
-        "slug", "name", "short_name", "population", "population_approximate", "summary"
+    """The quartiers, grouped by the commune that carries them when the platform serves
+    several; a resident's own quartier and commune first (``nearest_first``)."""
+    quartiers = list(
+        Quartier.objects.nearest_first(request.user)
+        .select_related("commune")
+        .only(
+            "slug",
+            "name",
+            "short_name",
+            "population",
+            "population_approximate",
+            "summary",
+            "commune__name",
+        )
     )
-    context = {"quartiers": quartiers, **hooks.page_context("home", request)}
+    communes: dict[int, tuple] = {}
+    for quartier in quartiers:
+        communes.setdefault(quartier.commune_id, (quartier.commune, []))[1].append(quartier)
+    context = {
+        "quartiers": quartiers,
+        "communes": list(communes.values()) if len(communes) > 1 else [],
+        **hooks.page_context("home", request),
+    }
     return render(request, "core/home.html", context)
 
 

@@ -3,6 +3,7 @@ the avenants « en cours », the last changes, and the links to edit them. Three
 
 from django.db.models import Count
 
+from participation.accounts import scope
 from participation.core import hooks
 
 from .models import Avenant, Quartier, ReferentielChange
@@ -13,18 +14,25 @@ REFERENT_ORDER = 70
 
 
 def referent_block(request, **objects) -> dict:
+    """For a référent given communes, her quartiers and their changes (those of no quartier,
+    the enjeux, too); the avenants concern every commune."""
+    user = request.user
+    changes = scope.by_quartier(
+        user,
+        ReferentielChange.objects.select_related("actor", "avenant", "quartier"),
+        or_none=True,
+    )
     context = {
         "quartiers": list(
-            Quartier.objects.order_by("position", "name").only("slug", "name", "short_name")
+            scope.by_quartier(user, Quartier.objects.all(), "id")
+            .order_by("position", "name")
+            .only("slug", "name", "short_name")
         ),
         "avenants": list(
             Avenant.objects.filter(in_progress=True).annotate(change_count=Count("changes"))
         ),
-        "changes": list(
-            ReferentielChange.objects.select_related("actor", "avenant", "quartier")[
-                :REFERENT_CHANGES
-            ]
-        ),
+        "changes": list(changes[:REFERENT_CHANGES]),
+        "platform_wide": scope.is_platform_wide(user),
     }
     return {
         "blocks": [hooks.Block("territory/blocks/referent.html", context, order=REFERENT_ORDER)]

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,28 @@ class Commune(models.Model):
         return self.name
 
 
+class QuartierQuerySet(models.QuerySet):
+    def nearest_first(self, user):
+        """The quartiers in the convention's order, but, for a resident who gave hers, her
+        quartier first, then the others of her communes (an intercommunal quartier's every
+        commune): everyone sees every quartier, their own first."""
+        ordered = self.order_by("position", "name")
+        quartier_id = getattr(user, "quartier_id", None) if user.is_authenticated else None
+        if quartier_id is None:
+            return ordered
+        neighbours = Quartier.communes.through.objects.filter(
+            quartier_id=OuterRef("pk"),
+            commune__quartiers=quartier_id,
+        )
+        closeness = models.Case(
+            models.When(pk=quartier_id, then=0),
+            models.When(Exists(neighbours), then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return ordered.alias(closeness=closeness).order_by("closeness", "position", "name")
+
+
 class Quartier(models.Model):
     code = models.CharField(_("code quartier"), max_length=20, unique=True)
     slug = models.SlugField(unique=True)
@@ -75,6 +97,8 @@ class Quartier(models.Model):
         help_text=_("Une ou deux phrases simples, montrées sur la page d'accueil."),
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = QuartierQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quartier")

@@ -96,6 +96,8 @@ def test_a_transition_writes_the_step_the_audit_entry_notifies_and_broadcasts(
             "before": "soumise",
             # Who acted: a colleague's queue marks the row instead of moving it (issue 17).
             "by": mediateur.pk,
+            # Whose queues hear of it: the staff of its quartier's communes (issue 18).
+            "quartier": expression.quartier_id,
         },
     ) in live_events
 

@@ -39,7 +39,7 @@ from tests.consultations.conftest import image_bytes
 from tests.consultations.factories import ConsultationFactory, ExpressionFactory
 from tests.consultations.moderation.factories import EtiquetteFactory
 from tests.evenements.factories import EvenementFactory, InscriptionFactory
-from tests.factories import ObjectifFactory, QuartierFactory, UserFactory
+from tests.factories import CommuneFactory, ObjectifFactory, QuartierFactory, UserFactory
 from tests.participation.territory.factories import (
     AvenantFactory,
     FindingFactory,
@@ -55,6 +55,11 @@ ROLES = (
     "comite",  # sits in the instance the private expression was routed to
     "referent",
 )
+# The staff of another commune (issue 18, point 4): everything of the world above is in
+# commune A; these three work for commune B only, « comite_b » in an instance of B. Unless
+# a line says otherwise (``b=``), each gets what its role gets in A (mediateur, comite_autre,
+# referent); every page they are shown must hold nothing of A's non-public work.
+ROLES_B = ("mediateur_b", "comite_b", "referent_b")
 # Any 32 letters and digits are a valid CSRF secret; the cookie and the form carry the same.
 CSRF_TOKEN = "MatrixCsrfSecret0123456789abcdef"
 
@@ -78,6 +83,7 @@ class World:
     inscription: object  # habitant A's registration to ``event``
     notification: object  # habitant A's notification
     export: object  # the référent's finished export
+    commune_b: object  # the other commune, with its own quartier and staff (ROLES_B)
     seance: object  # a séance of ``instance``, with the private expression on its agenda
     item: object  # that agenda item, still without answer
     etiquette: object
@@ -94,6 +100,10 @@ def _with_photo(expression):
 def build_world() -> World:
     quartier = QuartierFactory(slug="rimbart", name="Rimbart", short_name="Rimbart")
     objectif = ObjectifFactory(quartier=quartier, operationnel="Renforcer la médiation sociale")
+    commune_b = CommuneFactory(name="Lozinghem", slug="lozinghem")
+    quartier_b = QuartierFactory(
+        slug="cite-b", name="Cité B", short_name="Cité B", commune=commune_b
+    )
     users = {
         "anonyme": None,
         "habitant_a": UserFactory(email="habitante-a@example.org", display_name="Aline"),
@@ -102,10 +112,27 @@ def build_world() -> World:
         "comite_autre": UserFactory(email="bailleur@example.org", role=Role.COMITE),
         "comite": UserFactory(email="copil@example.org", role=Role.COMITE),
         "referent": UserFactory(email="referente@example.org", role=Role.REFERENT),
+        "mediateur_b": UserFactory(
+            email="mediateur-b@example.org", role=Role.MEDIATEUR, communes=[commune_b]
+        ),
+        "comite_b": UserFactory(email="comite-b@example.org", role=Role.COMITE),
+        "referent_b": UserFactory(
+            email="referente-b@example.org", role=Role.REFERENT, communes=[commune_b]
+        ),
     }
+    InstanceFactory(
+        name="Comité de la commune B", communes=[commune_b], members=[users["comite_b"]]
+    )
+    # B's own work, so that B's staff pages have something of theirs to show.
+    ExpressionFactory(quartier=quartier_b, status=Status.SOUMISE, text="Travail de la commune B")
     habitant_a, habitant_b = users["habitant_a"], users["habitant_b"]
-    instance = InstanceFactory(name="Comité de pilotage (matrice)", members=[users["comite"]])
-    other_instance = InstanceFactory(name="Bailleur (matrice)", members=[users["comite_autre"]])
+    commune_a = [quartier.commune]
+    instance = InstanceFactory(
+        name="Comité de pilotage (matrice)", members=[users["comite"]], communes=commune_a
+    )
+    other_instance = InstanceFactory(
+        name="Bailleur (matrice)", members=[users["comite_autre"]], communes=commune_a
+    )
     private = _with_photo(
         ExpressionFactory(
             author=habitant_a,
@@ -161,6 +188,7 @@ def build_world() -> World:
         inscription=inscription,
         notification=notification,
         export=export,
+        commune_b=commune_b,
         seance=seance,
         item=item,
         etiquette=EtiquetteFactory(name="éclairage"),
@@ -268,10 +296,16 @@ COMMITTEE = "login 403 403 403 200 200 200"
 REFERENT = "login 403 403 403 403 403 200"
 # A séance (and anything in it) exists only for its instance's members and the référent.
 SEANCE = "login 403 403 403 404 200 200"
+# A séance of A's instance does not exist for B's staff either.
+SEANCE_B = "403 404 404"
 # A private expression: its author, mediators and the instance it was routed to.
 PRIVATE = "404 200 404 200 404 200 200"
 # An expression waiting for moderation: its author and mediators only.
 SUBMITTED = "404 200 404 200 404 404 200"
+# A's event, consultation, instance or referential row does not exist for B's mediator and
+# référent (B's comité member gets the 403 of any comité member).
+OF_A_FOR_MEDIATORS_B = "404 403 404"
+OF_A_FOR_REFERENT_B = "403 403 404"
 # The API's answer to anonymous callers of a protected endpoint is JSON « non_authentifie ».
 API_MEDIATORS = "403 403 403 200 403 403 200"
 
@@ -286,11 +320,19 @@ class Check:
     path: Callable[[World], str] | None = None  # for the routes reverse() cannot build
     json: bool = False
     note: str = ""
+    # The answers of ROLES_B when they differ from those of mediateur, comite_autre, referent.
+    b: str | None = None
 
     def roles(self) -> dict[str, str]:
         answers = self.expected.split()
         assert len(answers) == len(ROLES), f"{self.expected!r}: one answer per role"
-        return dict(zip(ROLES, answers, strict=True))
+        roles = dict(zip(ROLES, answers, strict=True))
+        if self.b is None:
+            others = [roles["mediateur"], roles["comite_autre"], roles["referent"]]
+        else:
+            others = self.b.split()
+            assert len(others) == len(ROLES_B), f"{self.b!r}: one answer per role of B"
+        return roles | dict(zip(ROLES_B, others, strict=True))
 
 
 def get(expected, **kwargs) -> Check:
@@ -366,50 +408,54 @@ TABLE: dict[str, list[Check]] = {
     # A commune's referential as one JSON file (issue 18, point 3): download, and upload (an
     # empty form comes back with its error).
     "territory:referentiel_export": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.commune.slug}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.commune.slug}, b=OF_A_FOR_REFERENT_B),
         get("login 403 403 403 403 403 404", kwargs=lambda w: {"slug": "nulle-part"}),
     ],
     "territory:referentiel_import": [get(REFERENT), post(REFERENT, data={})],
     "territory:quartier_edit": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:finding_add": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:objectif_add": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=lambda w: {"slug": w.quartier.slug}, data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:indicator_edit": [
-        get(REFERENT, kwargs=_referentiel_pk("indicator")),
-        post(REFERENT, kwargs=_referentiel_pk("indicator"), data={}),
+        get(REFERENT, kwargs=_referentiel_pk("indicator"), b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=_referentiel_pk("indicator"), data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:finding_edit": [
-        get(REFERENT, kwargs=_referentiel_pk("finding")),
-        post(REFERENT, kwargs=_referentiel_pk("finding"), data={}),
+        get(REFERENT, kwargs=_referentiel_pk("finding"), b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=_referentiel_pk("finding"), data={}, b=OF_A_FOR_REFERENT_B),
     ],
+    # The enjeux and the avenants are every commune's: a platform-wide référent's (issue 18).
     "territory:enjeu_edit": [
-        get(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}),
-        post(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}, data={}),
+        get(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}, b="403 403 403"),
+        post(REFERENT, kwargs=lambda w: {"pk": w.objectif.enjeu_id}, data={}, b="403 403 403"),
     ],
     "territory:objectif_edit": [
-        get(REFERENT, kwargs=pk("objectif")),
-        post(REFERENT, kwargs=pk("objectif"), data={}),
+        get(REFERENT, kwargs=pk("objectif"), b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=pk("objectif"), data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:objectif_retire": [
-        get(REFERENT, kwargs=pk("objectif")),
-        post(REFERENT, kwargs=pk("objectif"), data={}),
+        get(REFERENT, kwargs=pk("objectif"), b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=pk("objectif"), data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "territory:objectif_restore": [
         get("login 403 403 403 403 403 405", kwargs=pk("objectif")),
-        post("login 403 403 403 403 403 302", kwargs=pk("objectif")),
+        post("login 403 403 403 403 403 302", kwargs=pk("objectif"), b=OF_A_FOR_REFERENT_B),
     ],
-    "territory:avenant_add": [get(REFERENT), post(REFERENT, data={})],
+    "territory:avenant_add": [
+        get(REFERENT, b="403 403 403"),
+        post(REFERENT, data={}, b="403 403 403"),
+    ],
     "territory:avenant_edit": [
-        get(REFERENT, kwargs=_referentiel_pk("avenant")),
-        post(REFERENT, kwargs=_referentiel_pk("avenant"), data={}),
+        get(REFERENT, kwargs=_referentiel_pk("avenant"), b="403 403 403"),
+        post(REFERENT, kwargs=_referentiel_pk("avenant"), data={}, b="403 403 403"),
     ],
     # --- The account: no parameter ever names another person ----------------------------
     "accounts:profile": [
@@ -478,44 +524,53 @@ TABLE: dict[str, list[Check]] = {
     "evenements:mine": [get(SIGNED_IN)],
     "evenements:manage": [get(MEDIATORS)],
     "evenements:create": [get(MEDIATORS), post(MEDIATORS, data={})],
-    "evenements:edit": [get(MEDIATORS, kwargs=pk("event")), post(MEDIATORS, kwargs=pk("event"))],
-    "evenements:duplicate": [get(MEDIATORS, kwargs=pk("event"))],
+    # A's event does not exist for B's staff (issue 18, point 4).
+    "evenements:edit": [
+        get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
+        post(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
+    ],
+    "evenements:duplicate": [get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B)],
     # The event is published: its preview leads to its public page, publishing changes nothing.
-    "evenements:preview": [get("login 403 403 302 403 403 302", kwargs=pk("event"))],
+    "evenements:preview": [
+        get("login 403 403 302 403 403 302", kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B)
+    ],
     "evenements:publish": [
         get("login 403 403 405 403 403 405", kwargs=pk("event")),
-        post("login 403 403 302 403 403 302", kwargs=pk("event")),
+        post("login 403 403 302 403 403 302", kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
     ],
     "evenements:cancel": [
-        get(MEDIATORS, kwargs=pk("event")),
+        get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
         post(
             "login 403 403 302 403 403 302",
             kwargs=pk("event"),
             data={"reason": "Pluie annoncée."},
+            b=OF_A_FOR_MEDIATORS_B,
         ),
     ],
-    "evenements:registrants": [get(MEDIATORS, kwargs=pk("event"))],
-    "evenements:registrants_csv": [get(MEDIATORS, kwargs=pk("event"))],
+    "evenements:registrants": [get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B)],
+    "evenements:registrants_csv": [get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B)],
     "evenements:attendance": [
-        get("login 403 403 302 403 403 302", kwargs=pk("event")),
+        get("login 403 403 302 403 403 302", kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
         post(
             "login 403 403 302 403 403 302",
             kwargs=pk("event"),
             data=lambda w: {"present": [w.inscription.pk]},
+            b=OF_A_FOR_MEDIATORS_B,
         ),
     ],
     "evenements:register_guest": [
-        get(MEDIATORS, kwargs=pk("event")),
+        get(MEDIATORS, kwargs=pk("event"), b=OF_A_FOR_MEDIATORS_B),
         post(
             "login 403 403 302 403 403 302",
             kwargs=pk("event"),
             data={"name": "Mme Martin", "adults": 1, "children": 0},
+            b=OF_A_FOR_MEDIATORS_B,
         ),
     ],
     "evenements:cancel_inscription": [
         # Residents cancel their own through « desinscription »; this one is the staff's.
-        get("login 403 403 302 403 403 302", kwargs=pk("inscription")),
-        post("login 403 403 302 403 403 302", kwargs=pk("inscription")),
+        get("login 403 403 302 403 403 302", kwargs=pk("inscription"), b=OF_A_FOR_MEDIATORS_B),
+        post("login 403 403 302 403 403 302", kwargs=pk("inscription"), b=OF_A_FOR_MEDIATORS_B),
     ],
     # --- Expressions ----------------------------------------------------------------------
     "consultations:expression_list": [get(PUBLIC)],
@@ -525,28 +580,38 @@ TABLE: dict[str, list[Check]] = {
     ],
     "consultations:field_create": [get(MEDIATORS)],
     "consultations:expression_detail": [
-        get(PRIVATE, kwargs=pk("private")),
-        get(SUBMITTED, kwargs=pk("submitted")),
+        get(PRIVATE, kwargs=pk("private"), b="404 404 404"),
+        get(SUBMITTED, kwargs=pk("submitted"), b="404 404 404"),
         get(PUBLIC, kwargs=pk("published")),
     ],
     "consultations:expression_edit": [
         # Only its author, and only while no mediator has read it; others must not learn
         # that a private or waiting expression exists.
-        get("login 403 404 403 404 403 403", kwargs=pk("private")),
-        get("login 200 404 403 404 404 403", kwargs=pk("submitted")),
+        get("login 403 404 403 404 403 403", kwargs=pk("private"), b="404 404 404"),
+        get("login 200 404 403 404 404 403", kwargs=pk("submitted"), b="404 404 404"),
         get("login 403 403 403 403 403 403", kwargs=pk("published")),
-        post("login 302 404 403 404 404 403", kwargs=pk("submitted"), data=_expression_data),
-        post("login 403 404 403 404 403 403", kwargs=pk("private"), data=_expression_data),
+        post(
+            "login 302 404 403 404 404 403",
+            kwargs=pk("submitted"),
+            data=_expression_data,
+            b="404 404 404",
+        ),
+        post(
+            "login 403 404 403 404 403 403",
+            kwargs=pk("private"),
+            data=_expression_data,
+            b="404 404 404",
+        ),
     ],
     "consultations:expression_support": [
         get("login 405 405 405 405 405 405", kwargs=pk("published")),
         # Not by its own author (B), and never on a private expression (not listed).
         post("login 302 403 302 302 302 302", kwargs=pk("published")),
-        post("login 403 404 403 404 403 403", kwargs=pk("private")),
+        post("login 403 404 403 404 403 403", kwargs=pk("private"), b="404 404 404"),
     ],
     "consultations:expression_report": [
         get("login 200 403 200 200 200 200", kwargs=pk("published")),
-        get("login 403 404 403 404 403 403", kwargs=pk("private")),
+        get("login 403 404 403 404 403 403", kwargs=pk("private"), b="404 404 404"),
         post(
             "login 302 403 302 302 302 302",
             kwargs=pk("published"),
@@ -554,12 +619,12 @@ TABLE: dict[str, list[Check]] = {
         ),
     ],
     "consultations:expression_photo": [
-        get(PRIVATE, kwargs=pk("private")),
-        get(SUBMITTED, kwargs=pk("submitted")),
+        get(PRIVATE, kwargs=pk("private"), b="404 404 404"),
+        get(SUBMITTED, kwargs=pk("submitted"), b="404 404 404"),
         get(PUBLIC, kwargs=pk("published")),
     ],
     "consultations:expression_thumbnail": [
-        get(PRIVATE, kwargs=pk("private")),
+        get(PRIVATE, kwargs=pk("private"), b="404 404 404"),
         get(PUBLIC, kwargs=pk("published")),
     ],
     # A photo kept while a form came back: only the session that kept it ever sees it (its own
@@ -576,8 +641,13 @@ TABLE: dict[str, list[Check]] = {
         get(PUBLIC, kwargs=lambda w: {"slug": w.consultation.slug})
     ],
     "consultations:consultation_edit": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, b=OF_A_FOR_REFERENT_B),
+        post(
+            REFERENT,
+            kwargs=lambda w: {"slug": w.consultation.slug},
+            data={},
+            b=OF_A_FOR_REFERENT_B,
+        ),
     ],
     # --- Moderation -----------------------------------------------------------------------
     "consultations:moderation_queue": [get(MEDIATORS)],
@@ -593,23 +663,28 @@ TABLE: dict[str, list[Check]] = {
             },
         ),
     ],
-    "consultations:moderation_row": [get(MEDIATORS, kwargs=pk("submitted"))],
+    # B's staff: A's expression is in none of their views (204, as any row outside the view).
+    "consultations:moderation_row": [get(MEDIATORS, kwargs=pk("submitted"), b="204 403 204")],
     "consultations:moderation_etiquettes": [
         get(MEDIATORS),
         post("login 403 403 302 403 403 302", data={"name": "propreté"}),
     ],
+    # For referent_b, the entries about the expressions of B's communes only.
     "consultations:moderation_audit_export": [get(REFERENT)],
-    # The staff page's one form: the text as shown, then the decision's own fields.
+    # The staff page's one form: the text as shown, then the decision's own fields. A's
+    # expressions do not exist for B's mediator and référent.
     "consultations:moderation_expression": [
-        get(MEDIATORS, kwargs=pk("private")),
-        get(MEDIATORS, kwargs=pk("submitted")),
+        get(MEDIATORS, kwargs=pk("private"), b="404 403 404"),
+        get(MEDIATORS, kwargs=pk("submitted"), b="404 403 404"),
         post(
             "login 403 403 302 403 403 302",
             kwargs=pk("submitted"),
             data=lambda w: {**_staff_form_data(w.submitted), "decision": "publier"},
+            b="404 403 404",
         ),
         post(
             "login 403 403 302 403 403 302",
+            b="404 403 404",
             kwargs=pk("submitted"),
             data=lambda w: {
                 **_staff_form_data(w.submitted),
@@ -621,6 +696,7 @@ TABLE: dict[str, list[Check]] = {
         post(
             "login 403 403 302 403 403 302",
             kwargs=pk("published"),
+            b="404 403 404",
             data=lambda w: {
                 **_staff_form_data(w.published),
                 "decision": "transmettre",
@@ -632,16 +708,21 @@ TABLE: dict[str, list[Check]] = {
     # The preview of a merge (published into private, same quartier), and its confirmation.
     "consultations:moderation_merge": [
         # Two public expressions (a public one merged into a private one is refused).
-        get(MEDIATORS, kwargs=lambda w: {"pk": w.duplicate.pk, "target": w.published.pk}),
+        get(
+            MEDIATORS,
+            kwargs=lambda w: {"pk": w.duplicate.pk, "target": w.published.pk},
+            b="404 403 404",
+        ),
         post(
             "login 403 403 302 403 403 302",
             kwargs=lambda w: {"pk": w.duplicate.pk, "target": w.published.pk},
+            b="404 403 404",
         ),
     ],
-    "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"))],
+    "consultations:moderation_audit_csv": [get(MEDIATORS, kwargs=pk("private"), b="404 403 404")],
     "consultations:moderation_publish": [
         get("login 403 403 405 403 403 405", kwargs=pk("submitted")),
-        post("login 403 403 302 403 403 302", kwargs=pk("submitted")),
+        post("login 403 403 302 403 403 302", kwargs=pk("submitted"), b="404 403 404"),
     ],
     # « Flouter une zone » of the photo (tests/consultations/moderation/test_face_blur.py).
     "consultations:moderation_blur_photo": [
@@ -650,6 +731,7 @@ TABLE: dict[str, list[Check]] = {
             "login 403 403 302 403 403 302",
             kwargs=pk("submitted"),
             data={"flou-left": "10", "flou-top": "10", "flou-width": "20", "flou-height": "20"},
+            b="404 403 404",
         ),
     ],
     # --- The committee ----------------------------------------------------------------------
@@ -660,23 +742,29 @@ TABLE: dict[str, list[Check]] = {
     "consultations:committee_export": [
         get(COMMITTEE, kwargs=lambda w: {"format": "csv"}),
         get(COMMITTEE, kwargs=lambda w: {"format": "xlsx"}),
-        # Nothing was routed to the other instance: its member is told there is nothing.
-        post("login 403 403 403 200 302 302", kwargs=lambda w: {"format": "csv"}),
+        # Nothing was routed to the other instance: its member is told there is nothing;
+        # nor to B's communes: B's référent is told the same.
+        post("login 403 403 403 200 302 302", kwargs=lambda w: {"format": "csv"}, b="403 200 200"),
     ],
     # An export holds what its requester could see: it exists for them only.
-    "consultations:export_job": [get("login 403 403 403 404 404 200", kwargs=pk("export"))],
-    "consultations:export_job_state": [get("login 403 403 403 404 404 200", kwargs=pk("export"))],
+    "consultations:export_job": [
+        get("login 403 403 403 404 404 200", kwargs=pk("export"), b="403 404 404")
+    ],
+    "consultations:export_job_state": [
+        get("login 403 403 403 404 404 200", kwargs=pk("export"), b="403 404 404")
+    ],
     "consultations:export_job_download": [
-        get("login 403 403 403 404 404 200", kwargs=pk("export"))
+        get("login 403 403 403 404 404 200", kwargs=pk("export"), b="403 404 404")
     ],
     "consultations:seance_list": [get(COMMITTEE)],
     "consultations:seance_create": [get(COMMITTEE), post("login 403 403 403 200 200 200", data={})],
-    "consultations:seance_detail": [get(SEANCE, kwargs=pk("seance"))],
+    "consultations:seance_detail": [get(SEANCE, kwargs=pk("seance"), b=SEANCE_B)],
     "consultations:seance_edit": [
-        get(SEANCE, kwargs=pk("seance")),
+        get(SEANCE, kwargs=pk("seance"), b=SEANCE_B),
         post(
             "login 403 403 403 404 302 302",
             kwargs=pk("seance"),
+            b=SEANCE_B,
             data=lambda w: {
                 "title": "Séance modifiée",
                 "starts_at": timezone.localtime(w.seance.starts_at).strftime("%Y-%m-%dT%H:%M"),
@@ -687,15 +775,15 @@ TABLE: dict[str, list[Check]] = {
     ],
     "consultations:seance_agenda_add": [
         get("login 403 403 403 405 405 405", kwargs=pk("seance")),
-        post("login 403 403 403 404 400 400", kwargs=pk("seance"), data={}),
+        post("login 403 403 403 404 400 400", kwargs=pk("seance"), data={}, b=SEANCE_B),
     ],
     "consultations:seance_group": [
         get("login 403 403 403 405 405 405", kwargs=pk("seance")),
-        post("login 403 403 403 404 400 400", kwargs=pk("seance"), data={}),
+        post("login 403 403 403 404 400 400", kwargs=pk("seance"), data={}, b=SEANCE_B),
     ],
     "consultations:seance_examined": [
         get("login 403 403 403 405 405 405", kwargs=pk("seance")),
-        post("login 403 403 403 404 302 302", kwargs=pk("seance")),
+        post("login 403 403 403 404 302 302", kwargs=pk("seance"), b=SEANCE_B),
     ],
     "consultations:seance_item_remove": [
         get(
@@ -705,13 +793,15 @@ TABLE: dict[str, list[Check]] = {
         post(
             "login 403 403 403 404 302 302",
             kwargs=lambda w: {"pk": w.seance.pk, "item_pk": w.item.pk},
+            b=SEANCE_B,
         ),
     ],
     "consultations:seance_answer": [
-        get(SEANCE, kwargs=lambda w: {"pk": w.seance.pk, "item_pk": w.item.pk}),
+        get(SEANCE, kwargs=lambda w: {"pk": w.seance.pk, "item_pk": w.item.pk}, b=SEANCE_B),
         post(
             "login 403 403 403 404 302 302",
             kwargs=lambda w: {"pk": w.seance.pk, "item_pk": w.item.pk},
+            b=SEANCE_B,
             data={
                 "decision": "retenue",
                 "text": "Un banc sera installé au printemps par les services techniques.",
@@ -719,13 +809,23 @@ TABLE: dict[str, list[Check]] = {
             },
         ),
     ],
-    "consultations:seance_dossier": [get(SEANCE, kwargs=pk("seance"))],
-    "consultations:seance_dossier_xlsx": [get(SEANCE, kwargs=pk("seance"))],
-    "consultations:bilan": [get(COMMITTEE, note="counts for the whole commune, no text")],
+    "consultations:seance_dossier": [get(SEANCE, kwargs=pk("seance"), b=SEANCE_B)],
+    "consultations:seance_dossier_xlsx": [get(SEANCE, kwargs=pk("seance"), b=SEANCE_B)],
+    "consultations:bilan": [
+        get(COMMITTEE, note="counts for the whole commune (B's référent: B's quartiers), no text")
+    ],
     "consultations:revue_annuelle": [
         get(COMMITTEE, note="counts for all; quotes only what the reader may read"),
         get(COMMITTEE, query="format=xlsx"),
         get(COMMITTEE, query="format=csv"),
+        # A's review does not exist for B's référent; members of instances may read any.
+        get(
+            COMMITTEE,
+            path=lambda w: (
+                reverse("consultations:revue_annuelle") + f"?commune={w.quartier.commune.slug}"
+            ),
+            b="403 200 404",
+        ),
     ],
     "consultations:retours": [get(PUBLIC)],
     "consultations:retours_quartier": [get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug})],
@@ -801,6 +901,8 @@ TABLE: dict[str, list[Check]] = {
     "referent_roles": [get(REFERENT), get(REFERENT, query="q=example")],
     "referent_role_change": [
         get(REFERENT, kwargs=lambda w: {"pk": w.users["habitant_a"].pk}),
+        # A's staff (platform-wide here) are not B's référent's to see or change.
+        get(REFERENT, kwargs=lambda w: {"pk": w.users["mediateur"].pk}, b=OF_A_FOR_REFERENT_B),
         post(REFERENT, kwargs=lambda w: {"pk": w.users["habitant_a"].pk}, data={}),
         post(
             "login 403 403 403 403 403 302",
@@ -810,22 +912,31 @@ TABLE: dict[str, list[Check]] = {
     ],
     "consultations:gestion_consultations": [get(REFERENT)],
     "consultations:gestion_consultation_open": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, b=OF_A_FOR_REFERENT_B),
+        post(
+            REFERENT,
+            kwargs=lambda w: {"slug": w.consultation.slug},
+            data={},
+            b=OF_A_FOR_REFERENT_B,
+        ),
     ],
     "consultations:gestion_consultation_close": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}),
-        post("login 403 403 403 403 403 302", kwargs=lambda w: {"slug": w.consultation.slug}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.consultation.slug}, b=OF_A_FOR_REFERENT_B),
+        post(
+            "login 403 403 403 403 403 302",
+            kwargs=lambda w: {"slug": w.consultation.slug},
+            b=OF_A_FOR_REFERENT_B,
+        ),
     ],
     "consultations:gestion_instances": [get(REFERENT)],
     "consultations:gestion_instance_create": [get(REFERENT), post(REFERENT, data={})],
     "consultations:gestion_instance": [
-        get(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}),
+        get(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, b=OF_A_FOR_REFERENT_B),
+        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "consultations:gestion_instance_member_add": [
         get("login 403 403 403 403 403 405", kwargs=lambda w: {"slug": w.instance.slug}),
-        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}),
+        post(REFERENT, kwargs=lambda w: {"slug": w.instance.slug}, data={}, b=OF_A_FOR_REFERENT_B),
     ],
     "consultations:gestion_instance_member_remove": [
         get(
@@ -835,9 +946,11 @@ TABLE: dict[str, list[Check]] = {
         post(
             "login 403 403 403 403 403 302",
             kwargs=lambda w: {"slug": w.instance.slug, "pk": w.users["comite"].pk},
+            b=OF_A_FOR_REFERENT_B,
         ),
     ],
-    "admin:index": [get("admin admin admin admin admin admin 200")],
+    # A référent given communes never reaches Django's admin (it is not narrowed to communes).
+    "admin:index": [get("admin admin admin admin admin admin 200", b="admin admin admin")],
     # --- Public uploads (event images), served by Django in embedded mode only ---------------
     "media": [
         get(
@@ -942,11 +1055,28 @@ def test_the_table_is_read_as_one_answer_per_role():
             check.roles()
 
 
-@pytest.mark.parametrize("role", ROLES)
+def _secrets_of_a(world: World) -> list[str]:
+    """What commune B's staff must never read: A's non-public work."""
+    return [
+        "PRIVATE-OF-A",
+        world.submitted.text,
+        world.seance.title,
+        world.instance.name,
+    ]
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return ""  # read by ``finish``; files are checked by their own tests
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("role", ROLES + ROLES_B)
 def test_each_role_gets_what_the_table_says_on_every_route(world, role):
     user = world.users[role]
     client = _client(user)
     routes = {route.key: route for route in all_routes()}
+    secrets = _secrets_of_a(world) if role in ROLES_B else []
     wrong = []
     count = 0
     for key, checks in TABLE.items():
@@ -959,6 +1089,10 @@ def test_each_role_gets_what_the_table_says_on_every_route(world, role):
             count += 1
             if got != expected:
                 wrong.append(f"{check.method.upper()} {url} ({key}): {got}, expected {expected}")
+            body = _body(response) if response.status_code == 200 else ""
+            leaks = [secret for secret in secrets if secret in body]
+            if leaks:
+                wrong.append(f"{check.method.upper()} {url} ({key}) shows A's {leaks}")
     print(f"{role}: {count} requests, {count - len(wrong)} as expected")
     assert not wrong, "\n".join(wrong)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from participation.accounts.rules import mediateur_required
 
+from ... import rules
 from ...models import (
     Etiquette,
 )
@@ -57,7 +58,9 @@ def etiquettes(request):
         else:
             status = 400
     rows = []
-    for etiquette in Etiquette.objects.annotate(count=Count("expressions")).order_by("name"):
+    # How many expressions each tag groups, of those of the person's communes.
+    count = Count("expressions", filter=rules.counting_staff_expressions(request.user))
+    for etiquette in Etiquette.objects.annotate(count=count).order_by("name"):
         rows.append(
             (
                 etiquette,

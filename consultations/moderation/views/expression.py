@@ -54,9 +54,11 @@ MERGE = "fusionner"
 SUGGESTIONS = 5
 
 
-def _staff_expression(pk) -> Expression:
+def _staff_expression(pk, user) -> Expression:
+    """The expression, for staff who work on it: another commune's does not exist (404)."""
     return get_object_or_404(
-        Expression.objects.select_related(
+        rules.staff_expressions(user)
+        .select_related(
             "quartier", "author", "consultation", "evenement", "recorded_by", "merged_into"
         )
         .annotate(redacted=Exists(Redaction.objects.filter(expression=OuterRef("pk"))))
@@ -85,6 +87,7 @@ def _render_staff(request, expression, form=None, *, status=200, conflict="", bl
     stored = list(get_messages(request))
     form = form or ModerationForm(expression)
     routed_to = {t.instance_id for t in expression.transmissions.all()}
+    _offer_instances(form, expression, user)
     instances = form["route"].fields["instances"]
     instances.queryset = instances.queryset.exclude(pk__in=routed_to)
     shown = {
@@ -95,7 +98,9 @@ def _render_staff(request, expression, form=None, *, status=200, conflict="", bl
     }
     suggestions = (
         likely_duplicates(
-            expression, limit=SUGGESTIONS, queryset=services.merge_targets(expression)
+            expression,
+            limit=SUGGESTIONS,
+            queryset=services.merge_targets(expression, actor=user),
         )
         if shown["merge"]
         else []
@@ -133,14 +138,24 @@ def _render_staff(request, expression, form=None, *, status=200, conflict="", bl
     return render(request, "consultations/moderation/expression.html", context, status=status)
 
 
+def _offer_instances(form, expression, user) -> None:
+    """« Transmettre » offers the instances of ``user``'s communes (or of the whole
+    platform) that review the expression's quartier: the service refuses the others."""
+    field = form["route"].fields["instances"]
+    field.queryset = rules.instances_covering(
+        expression, rules.instances_in_scope(user, field.queryset)
+    )
+
+
 @mediateur_required
 @require_http_methods(["GET", "POST"])
 def expression(request, pk):
-    expression = _staff_expression(pk)
+    expression = _staff_expression(pk, request.user)
     if request.method == "GET":
         return _render_staff(request, expression)
     decision = request.POST.get("decision", ModerationForm.SAVE)
     form = ModerationForm(expression, request.POST, decision=decision)
+    _offer_instances(form, expression, request.user)
     if decision not in ModerationForm.DECISIONS:
         return _render_staff(
             request, expression, form, status=400, conflict=_("Cette décision n'existe pas.")
@@ -190,7 +205,7 @@ def _page(form) -> ModerationPage:
 
 def _render_refused(request, pk, form, refused):
     """The page again, fresh, with what was typed and the refusal at the part refused."""
-    fresh = _staff_expression(pk)
+    fresh = _staff_expression(pk, request.user)
     error = refused.error
     part = refused.part
     if part == "decision":  # its own part of the form, if it has one
@@ -222,7 +237,7 @@ def _render_refused(request, pk, form, refused):
 @require_POST
 def publish(request, pk):
     """« Publier » from the queue, for an expression read there: the decision alone."""
-    expression = get_object_or_404(Expression, pk=pk)
+    expression = get_object_or_404(rules.staff_expressions(request.user), pk=pk)
     try:
         services.publish(expression, actor=request.user)
     except TransitionError as error:

@@ -11,9 +11,6 @@ from participation.audit.services import entries_for
 from participation.core.spreadsheets import csv_lines, csv_response
 
 from ... import rules
-from ...models import (
-    Expression,
-)
 
 # --- Audit log as CSV --------------------------------------------------------------------
 
@@ -43,7 +40,7 @@ def _audit_response(entries, filename: str, *, whole=False):
 @mediateur_required
 @require_GET
 def audit_csv(request, pk):
-    expression = get_object_or_404(Expression, pk=pk)
+    expression = get_object_or_404(rules.staff_expressions(request.user), pk=pk)
     if not rules.can_read_audit(request.user):
         raise PermissionDenied
     entries = entries_for(expression).order_by("created_at", "id").iterator(chunk_size=500)
@@ -53,9 +50,11 @@ def audit_csv(request, pk):
 @referent_required
 @require_GET
 def audit_export(request):
-    """The whole audit log, streamed: constant memory whatever its length."""
+    """The whole audit log, streamed: constant memory whatever its length. For a référent
+    given communes, the entries about her communes' expressions."""
     if not rules.can_export_whole_audit(request.user):
         raise PermissionDenied
-    entries = AuditEntry.objects.order_by("created_at", "id").iterator(chunk_size=2000)
+    entries = rules.audit_in_scope(request.user, AuditEntry.objects.all())
+    entries = entries.order_by("created_at", "id").iterator(chunk_size=2000)
     stamp = timezone.localdate().isoformat()
     return _audit_response(entries, f"journal-{stamp}.csv", whole=True)

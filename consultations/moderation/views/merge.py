@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from participation.accounts.rules import mediateur_required
 
-from ...models import Expression, Status
+from ... import rules
+from ...models import Status
 from ...transitions import TransitionError
 from .. import services
 
@@ -23,7 +24,9 @@ from .. import services
 @mediateur_required
 @require_http_methods(["GET", "POST"])
 def merge(request, pk, target):
-    duplicate = get_object_or_404(Expression.objects.select_related("author", "quartier"), pk=pk)
+    duplicate = get_object_or_404(
+        rules.staff_expressions(request.user).select_related("author", "quartier"), pk=pk
+    )
     try:
         preview = services.merge_preview(duplicate, into=target, actor=request.user)
         confirmed = request.method == "POST"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from participation.accounts.rules import mediateur_required
 
+from ... import rules
 from ...models import Expression
 from .. import services
 from ..forms import BlurAreaForm
@@ -28,7 +29,8 @@ PHOTO = "photo"
 @mediateur_required
 @require_POST
 def blur_area(request, pk):
-    if not get_object_or_404(Expression.objects.only("photo"), pk=pk).photo:
+    mine = rules.staff_expressions(request.user, Expression.objects.only("photo"))
+    if not get_object_or_404(mine, pk=pk).photo:
         raise Http404
     form = BlurAreaForm(request.POST)
     if form.is_valid():
@@ -44,4 +46,4 @@ def blur_area(request, pk):
             )
             staff_page = reverse("consultations:moderation_expression", args=[pk])
             return redirect(f"{staff_page}#{PHOTO}")
-    return _render_staff(request, _staff_expression(pk), blur_form=form, status=400)
+    return _render_staff(request, _staff_expression(pk, request.user), blur_form=form, status=400)

@@ -20,7 +20,7 @@ from participation.accounts.rules import mediateur_required
 from participation.core.fragments import CSRF_SLOT, render_fragment, render_rows, with_csrf
 from participation.core.redirects import safe_next
 
-from ... import changes
+from ... import changes, rules
 from ...models import (
     Etiquette,
 )
@@ -40,10 +40,11 @@ VIEWS = {
 }
 
 
-def _queue_queryset(view: str):
-    """What a row of the queue shows (``moderation/_row.html``), and nothing more."""
+def _queue_queryset(view: str, user):
+    """What a row of the queue shows (``moderation/_row.html``), and nothing more, of the
+    expressions ``user`` works on (those of her communes)."""
     return (
-        VIEWS[view]()
+        rules.staff_expressions(user, VIEWS[view]())
         .select_related("quartier", "consultation")
         .only(
             "status",
@@ -73,9 +74,9 @@ def queue(request):
 
 
 def _render_queue(request, bulk_form=None, status=200):
-    """The queue is the same for every mediator: drawn once per state of the queue (its
-    generation, renewed by every change), view, filters and page, and role; a bulk action
-    sent back with its errors is drawn for its sender alone."""
+    """The queue is the same for every mediator of the same communes: drawn once per state
+    of the queue (its generation, renewed by every change), view, filters and page, role
+    and communes; a bulk action sent back with its errors is drawn for its sender alone."""
     view = _current_view(request)
     material = None
     if bulk_form is None:
@@ -84,6 +85,7 @@ def _render_queue(request, bulk_form=None, status=200):
             view,
             sorted(request.GET.lists()),
             request.user.is_referent,
+            changes.scope_key(request.user),
         )
     content = render_fragment(
         "consultations/moderation/_queue.html",
@@ -101,7 +103,10 @@ def _render_queue(request, bulk_form=None, status=200):
 
 
 def _queue_context(request, view, bulk_form) -> dict:
-    filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view))
+    user = request.user
+    filterset = ModerationFilter(
+        request.GET or None, queryset=_queue_queryset(view, user), user=user
+    )
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     if _counted_by_header(view, filterset):
         paginator.count = changes.queue_count_for(request)  # the header's, counted once
@@ -113,8 +118,8 @@ def _queue_context(request, view, bulk_form) -> dict:
     query.pop("page", None)
     sent = bulk_form is not None
     checked = frozenset(bulk_form.data.getlist("ids")) if sent else frozenset()
-    bulk_form = bulk_form or BulkForm()
-    choices = fill_queue_choices(filterset.form, bulk_form)
+    bulk_form = bulk_form or BulkForm(user=user)
+    choices = fill_queue_choices(filterset.form, bulk_form, user)
     # Both forms are drawn from their choices and the values sent, and nothing else.
     filter_fields = render_fragment(
         "consultations/moderation/_filter_fields.html",
@@ -155,7 +160,11 @@ def _counted_by_header(view: str, filterset) -> bool:
 def queue_row(request, pk):
     """One row of the queue, for the page's script, if it belongs to the filtered view."""
     view = _current_view(request)
-    filterset = ModerationFilter(request.GET or None, queryset=_queue_queryset(view).filter(pk=pk))
+    filterset = ModerationFilter(
+        request.GET or None,
+        queryset=_queue_queryset(view, request.user).filter(pk=pk),
+        user=request.user,
+    )
     expression = filterset.qs.first()
     if expression is None:
         return HttpResponse(status=204)
@@ -172,7 +181,11 @@ def queue_counter(request):
     data = {"count": count}
     if "vue" in request.GET:
         view = _current_view(request)
-        filterset = ModerationFilter(request.GET, queryset=VIEWS[view]())
+        filterset = ModerationFilter(
+            request.GET,
+            queryset=rules.staff_expressions(request.user, VIEWS[view]()),
+            user=request.user,
+        )
         data["view"] = count if _counted_by_header(view, filterset) else filterset.qs.count()
     response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
@@ -182,7 +195,7 @@ def queue_counter(request):
 @mediateur_required
 @require_POST
 def bulk(request):
-    form = BulkForm(request.POST)
+    form = BulkForm(request.POST, user=request.user)
     back = safe_next(request, reverse("consultations:moderation_queue"))
     if not form.is_valid():
         # The queue as it was, with the boxes still checked and the errors beside the form.

@@ -1,6 +1,7 @@
 """The référent's pages of the referential (thin: the forms check, ``services`` writes)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from participation.accounts import scope
 from participation.accounts.rules import referent_required
 
 from .. import exchange, services
@@ -27,30 +29,61 @@ from . import forms
 
 RECENT_CHANGES = 20
 
+# A référent given communes (participation.accounts.scope) edits the quartiers of her
+# communes, intercommunal ones included, with their portrait, findings and objectives; the
+# rows of other communes do not exist for her (404). The enjeux (the contrat de ville's
+# three, shared by every commune) and the avenants (amendments to the one convention, which
+# gather the changes of every commune) are the platform-wide référent's (403 for the others);
+# a référent given communes still attaches her changes to an avenant « en cours ».
 
-def recent_changes(limit: int = RECENT_CHANGES):
-    return ReferentielChange.objects.select_related("actor", "avenant", "quartier")[:limit]
+
+def quartiers_of(user, queryset=None):
+    """The quartiers ``user`` edits."""
+    return scope.by_quartier(user, Quartier.objects.all() if queryset is None else queryset, "id")
+
+
+def _of_her_quartiers(request, queryset):
+    return scope.by_quartier(request.user, queryset)
+
+
+def _platform_wide_only(request) -> None:
+    if not scope.is_platform_wide(request.user):
+        raise PermissionDenied
+
+
+def recent_changes(limit: int = RECENT_CHANGES, user=None):
+    """The latest changes of the referential: for a référent given communes, those of her
+    quartiers and those of no quartier (the enjeux)."""
+    changes = ReferentielChange.objects.select_related("actor", "avenant", "quartier")
+    if user is not None:
+        changes = scope.by_quartier(user, changes, or_none=True)
+    return changes[:limit]
 
 
 @referent_required
 def index(request):
     context = {
-        "quartiers": Quartier.objects.order_by("position", "name").only(
-            "slug", "name", "short_name", "code"
-        ),
+        "quartiers": quartiers_of(request.user)
+        .order_by("position", "name")
+        .only("slug", "name", "short_name", "code"),
         "enjeux": Enjeu.objects.order_by("number"),
         "avenants": Avenant.objects.annotate(change_count=Count("changes")),
-        "changes": recent_changes(),
-        "communes": Commune.objects.filter(quartiers_portes__isnull=False)
+        "changes": recent_changes(user=request.user),
+        "communes": scope.by_commune(
+            request.user, Commune.objects.filter(quartiers_portes__isnull=False), "id"
+        )
         .distinct()
         .order_by("name"),
+        "platform_wide": scope.is_platform_wide(request.user),
     }
     return render(request, "territory/gestion/index.html", context)
 
 
 @referent_required
 def referentiel_export(request, slug):
-    commune = get_object_or_404(Commune, slug=slug)
+    commune = get_object_or_404(
+        scope.by_commune(request.user, Commune.objects.all(), "id"), slug=slug
+    )
     response = HttpResponse(
         exchange.dumps(exchange.export_document(commune)),
         content_type="application/json; charset=utf-8",
@@ -68,6 +101,7 @@ def referentiel_import(request):
     context = {"form": form, "problems": [], "result": None}
     if bound and form.is_valid():
         try:
+            _check_import(request, form.data_bytes())
             result = exchange.import_document(
                 form.data_bytes(),
                 actor=request.user,
@@ -91,6 +125,34 @@ def referentiel_import(request):
     return render(request, "territory/gestion/import.html", context)
 
 
+def _check_import(request, data: bytes) -> None:
+    """A référent given communes loads the referential of one of her communes already on
+    the platform; a commune new to it is for a platform-wide référent."""
+    if scope.is_platform_wide(request.user):
+        return
+    # Which commune, before anything else: the checks of the whole document (which read the
+    # platform's quartiers) are for a document she may load.
+    document = exchange.parse(data)
+    commune = document.get("commune") if isinstance(document, dict) else None
+    slug = commune.get("slug") if isinstance(commune, dict) else None
+    if not isinstance(slug, str):
+        return  # the whole check (import_document) says what is wrong
+    commune = Commune.objects.filter(slug=slug, quartiers_portes__isnull=False).first()
+    if commune is None:
+        message = _(
+            "Ce document est celui d'une commune qui n'est pas encore sur la plateforme : "
+            "seul·e un·e référent·e de toute la plateforme peut l'ajouter."
+        )
+    elif not scope.covers_commune(request.user, commune.pk):
+        message = _(
+            "Ce document est celui de %(commune)s, qui n'est pas l'une de vos communes : "
+            "vous ne chargez que le référentiel de vos communes."
+        ) % {"commune": commune.name}
+    else:
+        return
+    raise exchange.DocumentRefused([exchange.Problem("commune", message)])
+
+
 def _quartier_edit_url(quartier) -> str:
     return reverse("territory:quartier_edit", kwargs={"slug": quartier.slug})
 
@@ -98,7 +160,7 @@ def _quartier_edit_url(quartier) -> str:
 @referent_required
 def quartier_edit(request, slug):
     quartier = get_object_or_404(
-        Quartier.objects.prefetch_related(
+        quartiers_of(request.user).prefetch_related(
             "indicators",
             "findings",
             Prefetch(
@@ -158,7 +220,9 @@ def _edit(request, obj, form_class, *, title: str, back: str):
 
 @referent_required
 def indicator_edit(request, pk):
-    indicator = get_object_or_404(Indicator.objects.select_related("quartier"), pk=pk)
+    indicator = get_object_or_404(
+        _of_her_quartiers(request, Indicator.objects.select_related("quartier")), pk=pk
+    )
     return _edit(
         request,
         indicator,
@@ -171,7 +235,9 @@ def indicator_edit(request, pk):
 
 @referent_required
 def finding_edit(request, pk):
-    finding = get_object_or_404(Finding.objects.select_related("quartier"), pk=pk)
+    finding = get_object_or_404(
+        _of_her_quartiers(request, Finding.objects.select_related("quartier")), pk=pk
+    )
     return _edit(
         request,
         finding,
@@ -187,6 +253,7 @@ def finding_edit(request, pk):
 
 @referent_required
 def enjeu_edit(request, pk):
+    _platform_wide_only(request)
     enjeu = get_object_or_404(Enjeu, pk=pk)
     return _edit(
         request,
@@ -199,7 +266,9 @@ def enjeu_edit(request, pk):
 
 @referent_required
 def objectif_edit(request, pk):
-    objectif = get_object_or_404(Objectif.objects.select_related("quartier", "enjeu"), pk=pk)
+    objectif = get_object_or_404(
+        _of_her_quartiers(request, Objectif.objects.select_related("quartier", "enjeu")), pk=pk
+    )
     return _edit(
         request,
         objectif,
@@ -212,7 +281,7 @@ def objectif_edit(request, pk):
 
 @referent_required
 def finding_add(request, slug):
-    quartier = get_object_or_404(Quartier, slug=slug)
+    quartier = get_object_or_404(quartiers_of(request.user), slug=slug)
     form = forms.FindingCreateForm(request.POST or None)
     back = _quartier_edit_url(quartier) + "#constats"
     if request.method == "POST" and form.is_valid():
@@ -233,7 +302,7 @@ def finding_add(request, slug):
 
 @referent_required
 def objectif_add(request, slug):
-    quartier = get_object_or_404(Quartier, slug=slug)
+    quartier = get_object_or_404(quartiers_of(request.user), slug=slug)
     form = forms.ObjectifCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = form.values()
@@ -251,7 +320,9 @@ def objectif_add(request, slug):
 
 @referent_required
 def objectif_retire(request, pk):
-    objectif = get_object_or_404(Objectif.objects.select_related("quartier", "enjeu"), pk=pk)
+    objectif = get_object_or_404(
+        _of_her_quartiers(request, Objectif.objects.select_related("quartier", "enjeu")), pk=pk
+    )
     back = _quartier_edit_url(objectif.quartier) + f"#objectif-{objectif.pk}"
     form = forms.RetireForm(
         request.POST or None,
@@ -288,7 +359,9 @@ def objectif_retire(request, pk):
 @referent_required
 @require_POST
 def objectif_restore(request, pk):
-    objectif = get_object_or_404(Objectif.objects.select_related("quartier"), pk=pk)
+    objectif = get_object_or_404(
+        _of_her_quartiers(request, Objectif.objects.select_related("quartier")), pk=pk
+    )
     form = forms.RestoreForm(request.POST)
     if form.is_valid():
         services.restore_objectif(request.user, objectif, avenant=form.cleaned_data["avenant"])
@@ -300,6 +373,7 @@ def objectif_restore(request, pk):
 
 @referent_required
 def avenant_edit(request, pk=None):
+    _platform_wide_only(request)
     avenant = get_object_or_404(Avenant, pk=pk) if pk else Avenant()
     form = forms.AvenantForm(request.POST or None, instance=avenant)
     if request.method == "POST" and form.is_valid():

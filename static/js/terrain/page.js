@@ -8,6 +8,8 @@ export var MAX_BATCH = 20;
 export var PHOTO_MAX_BYTES = 10485760;
 // The kind of meeting of an event, by its kind (the server's mapping, given by the page).
 export var SOURCES_BY_KIND = {};
+// The slugs of the quartiers of the mediator's communes; null: every quartier.
+export var QUARTIERS_IN_SCOPE = null;
 export var root = null;
 export var form = null;
 export var el = null;
@@ -43,6 +45,8 @@ export function bind(node) {
   PHOTO_MAX_BYTES = parseInt(root.getAttribute("data-photo-max-bytes"), 10) || 10485760;
   var kinds = document.getElementById("terrain-sources-by-kind");
   SOURCES_BY_KIND = kinds ? JSON.parse(kinds.textContent) : {};
+  var inScope = document.getElementById("terrain-quartiers-in-scope");
+  QUARTIERS_IN_SCOPE = inScope ? JSON.parse(inScope.textContent) : null;
 
   form = root.querySelector("[data-entry-form]");
   el = {

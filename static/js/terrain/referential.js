@@ -4,7 +4,7 @@
    the device's today first, then the earlier ones, newest first: an event still to come is
    no place where something was said (the server refuses it). */
 
-import { SOURCES_BY_KIND, URLS, el, form, state } from "./page.js";
+import { QUARTIERS_IN_SCOPE, SOURCES_BY_KIND, URLS, el, form, state } from "./page.js";
 import { setMeta } from "./store.js";
 import { fetchWithTimeout, formatTime } from "./helpers.js";
 // A classic script shared with the expression forms: it sets window.ObjectifsChecklist.
@@ -45,7 +45,8 @@ export function refreshReferential() {
     parts[3].forEach(function (e) { enjeux[e.number] = e.plain_title || e.title; });
     var referential = {
       enjeux: enjeux,
-      quartiers: parts[0].map(function (q) { return { slug: q.slug, name: q.name }; }),
+      // Only the quartiers of the mediator's communes: the server refuses the others.
+      quartiers: parts[0].filter(inScope).map(function (q) { return { slug: q.slug, name: q.name }; }),
       objectifs: parts[1].map(function (o) {
         return { id: o.id, quartier: o.quartier, enjeu: o.enjeu, label: o.operationnel || o.intercommunal, orientation: o.orientation };
       }),
@@ -60,6 +61,10 @@ export function refreshReferential() {
       renderReferential();
     });
   });
+}
+
+function inScope(quartier) {
+  return QUARTIERS_IN_SCOPE === null || QUARTIERS_IN_SCOPE.indexOf(quartier.slug) !== -1;
 }
 
 function startOfDay(date, days) {

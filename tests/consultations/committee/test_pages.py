@@ -297,7 +297,7 @@ def test_a_seance_to_come_offers_neither_to_mark_it_held_nor_to_answer(
 
 def test_the_bilan_counts_per_quartier_and_objective(client_for, comite, answered, rimbart):
     year = timezone.localdate().year
-    blocks = {block.total.quartier.slug: block for block in bilan.build(year)}
+    blocks = {block.total.quartier.slug: block for block in bilan.build(year, comite)}
     rimbart_block = blocks["rimbart"]
     assert rimbart_block.total.expressions == 3
     assert rimbart_block.total.answered == 3

@@ -98,7 +98,7 @@ def test_the_bilan_of_a_year_counts_what_was_said_in_it(rimbart, mediateur):
     )
 
     def total(year):
-        block = next(b for b in bilan.build(year) if b.total.quartier == rimbart)
+        block = next(b for b in bilan.build(year, mediateur) if b.total.quartier == rimbart)
         return block.total.expressions
 
     assert (total(2025), total(2026)) == (1, 0)

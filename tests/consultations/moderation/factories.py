@@ -19,6 +19,12 @@ class InstanceFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.members.set(extracted)
 
+    @factory.post_generation
+    def communes(self, create, extracted, **kwargs):
+        """The communes it reviews for; none: the whole platform."""
+        if create and extracted:
+            self.communes.set(extracted)
+
 
 class EtiquetteFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -87,7 +87,7 @@ def test_a_report_is_an_arrival_only_when_the_expression_was_not_waiting_already
 
 @pytest.mark.django_db
 def test_each_filter_value_of_an_arrival_selects_the_expression_and_is_written_as_the_page_writes_it(
-    alice, rimbart, cite5
+    alice, rimbart, cite5, mediateur
 ):
     consultation = ConsultationFactory(quartiers=[rimbart], slug="ete-2026")
     expression = ExpressionFactory(
@@ -101,22 +101,28 @@ def test_each_filter_value_of_an_arrival_selects_the_expression_and_is_written_a
     assert set(values) == set(ModerationFilter.base_filters)
     for name, value in values.items():
         for one in value if isinstance(value, list) else [value]:
-            page = ModerationFilter({name: one}, queryset=moderation_queue.queue())
+            page = ModerationFilter({name: one}, queryset=moderation_queue.queue(), user=mediateur)
             assert expression in page.qs, name
             assert page.active_values() == {name: one}, name
-    elsewhere = ModerationFilter({"quartier": cite5.slug}, queryset=moderation_queue.queue())
+    elsewhere = ModerationFilter(
+        {"quartier": cite5.slug}, queryset=moderation_queue.queue(), user=mediateur
+    )
     assert elsewhere.active_values() == {"quartier": "cite-5"} != {"quartier": values["quartier"]}
 
 
 @pytest.mark.django_db
-def test_a_filter_the_page_did_not_understand_is_not_one_the_arrivals_are_matched_against(rimbart):
+def test_a_filter_the_page_did_not_understand_is_not_one_the_arrivals_are_matched_against(
+    rimbart, mediateur
+):
     page = ModerationFilter(
         {"quartier": "nulle-part", "source": Source.STAND, "etiquette": ""},
         queryset=moderation_queue.queue(),
+        user=mediateur,
     )
 
     assert page.active_values() == {"source": Source.STAND}
-    assert ModerationFilter(None, queryset=moderation_queue.queue()).active_values() == {}
+    unfiltered = ModerationFilter(None, queryset=moderation_queue.queue(), user=mediateur)
+    assert unfiltered.active_values() == {}
 
 
 def _area(content: str) -> str:

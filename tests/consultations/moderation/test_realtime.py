@@ -75,6 +75,7 @@ def test_a_submission_reaches_a_connected_mediators_socket(
     assert event == {
         "type": "expression.submitted",
         "id": expression.pk,
+        "quartier": rimbart.pk,  # who hears of it: the staff of its communes
         "arrival": {
             "quartier": "Rimbart",
             "excerpt": "Les trottoirs sont défoncés.",
@@ -113,6 +114,7 @@ def test_a_colleagues_publication_reaches_the_open_queue(
         "status": Status.PUBLIEE,
         "before": Status.SOUMISE,
         "by": referent.pk,  # the open queues say « traitée par un·e collègue »
+        "quartier": expression.quartier_id,
     }
 
 

@@ -88,8 +88,8 @@ def test_the_referent_gives_a_role_and_the_change_is_audited(client, referent, a
     entry = AuditEntry.objects.get(target_type="accounts.user", target_id=str(alice.pk))
     assert entry.actor == referent
     assert entry.action == "compte.acces"
-    assert entry.before == {"role": "habitant", "is_active": True}
-    assert entry.after == {"role": "mediateur", "is_active": True}
+    assert entry.before == {"role": "habitant", "is_active": True, "communes": []}
+    assert entry.after == {"role": "mediateur", "is_active": True, "communes": []}
 
 
 def test_saving_without_changing_role_or_access_writes_no_audit_entry(client, referent, alice):
@@ -111,6 +111,7 @@ def test_deactivating_an_account_is_audited(client, referent, alice):
     assert AuditEntry.objects.get(target_id=str(alice.pk)).after == {
         "role": "habitant",
         "is_active": False,
+        "communes": [],
     }
 
 
