@@ -10,7 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
-from participation.territory.models import Quartier
+from participation.territory.models import Commune, Quartier
 
 from .models import Role, User
 
@@ -22,7 +22,11 @@ ACCOUNTS = {
     "mediateur@demo.auchel.fr": ("Nadia", Role.MEDIATEUR),
     "comite@demo.auchel.fr": ("Bernard", Role.COMITE),
     "referent@demo.auchel.fr": ("Sophie", Role.REFERENT),
+    "mediateur.marles@demo.auchel.fr": ("Léa", Role.MEDIATEUR),
 }
+# Staff who work for some communes only (participation.accounts.scope); the others work for
+# the whole platform. Marles-les-Mines shares Cité 5 with Auchel: Léa sees Cité 5's work only.
+COMMUNES = {"mediateur.marles@demo.auchel.fr": ["marles-les-mines"]}
 
 # One more resident per quartier, by quartier code, for demo expressions and registrations.
 RESIDENT_NAMES = {
@@ -52,6 +56,10 @@ def load(stdout) -> None:
     for email, (name, role) in ACCOUNTS.items():
         quartier = rimbart if role == Role.HABITANT else None
         created += _ensure_account(email, name, role, quartier)
+    for email, slugs in COMMUNES.items():
+        communes = Commune.objects.filter(slug__in=slugs)
+        if communes:
+            User.objects.get(email=email).communes.set(communes)
     for quartier in quartiers:
         name = RESIDENT_NAMES.get(quartier.code, f"Habitant·e de {quartier.short_name}")
         created += _ensure_account(resident_email(quartier), name, Role.HABITANT, quartier)

@@ -9,8 +9,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from participation.accounts import demo
+from participation.accounts import demo, scope
 from participation.accounts.models import Role, User
+from participation.territory.models import Quartier
 from tests.factories import QuartierFactory
 
 from .conftest import totp_code
@@ -38,7 +39,7 @@ def quartiers():
     ]
 
 
-def test_the_four_documented_accounts_exist_with_their_roles(quartiers):
+def test_the_documented_accounts_exist_with_their_roles(quartiers):
     demo.load(io.StringIO())
 
     roles = dict(User.objects.filter(email__in=demo.ACCOUNTS).values_list("email", "role"))
@@ -47,6 +48,7 @@ def test_the_four_documented_accounts_exist_with_their_roles(quartiers):
         "mediateur@demo.auchel.fr": Role.MEDIATEUR,
         "comite@demo.auchel.fr": Role.COMITE,
         "referent@demo.auchel.fr": Role.REFERENT,
+        "mediateur.marles@demo.auchel.fr": Role.MEDIATEUR,
     }
     for user in User.objects.all():
         assert user.check_password(settings.DEMO_PASSWORD)
@@ -88,7 +90,7 @@ def test_it_loads_without_the_referential(db):
 
     demo.load(out)
 
-    assert User.objects.filter(email__in=demo.ACCOUNTS).count() == 4
+    assert User.objects.filter(email__in=demo.ACCOUNTS).count() == 5
     assert User.objects.get(email="habitant@demo.auchel.fr").quartier is None
     assert "load_referentiel" in out.getvalue()
 
@@ -100,3 +102,13 @@ def test_the_command_refuses_to_run_outside_the_embedded_mode(settings):
         call_command("load_demo", stdout=io.StringIO())
 
     assert not User.objects.exists()
+
+
+def test_the_mediator_of_marles_works_for_marles_only_the_others_for_the_platform(db):
+    call_command("load_referentiel", stdout=io.StringIO())
+    demo.load(io.StringIO())
+
+    marles = User.objects.get(email="mediateur.marles@demo.auchel.fr")
+    assert list(marles.communes.values_list("slug", flat=True)) == ["marles-les-mines"]
+    assert scope.quartier_ids(marles) == {Quartier.objects.get(slug="cite-5").pk}
+    assert not User.objects.get(email="mediateur@demo.auchel.fr").communes.exists()
