@@ -49,7 +49,11 @@ def scope_key(user) -> str:
     quartiers = scope.quartier_ids(user)
     if quartiers is None:
         return "tout"
-    return hashlib.sha256(",".join(map(str, sorted(quartiers))).encode()).hexdigest()[:16]
+    # The communes too: two of them may cover the same quartiers (Marles-les-Mines has only
+    # Cité 5, which is Auchel's as well) and still have their own instances.
+    communes = sorted(scope.commune_ids(user))
+    named = f"{sorted(quartiers)}/{communes}"
+    return hashlib.sha256(named.encode()).hexdigest()[:16]
 
 
 def queue_count(user=None) -> int:

@@ -297,6 +297,17 @@ def can_manage_etiquettes(user) -> bool:
     return is_mediateur(user)
 
 
+def may_rename_etiquette(user, etiquette) -> bool:
+    """Tags are shared by every commune: a mediator given communes renames only one that is
+    on no expression of another commune (its new name would show in their queue)."""
+    ids = scope.quartier_ids(user)
+    if ids is None:
+        return can_manage_etiquettes(user)
+    return can_manage_etiquettes(user) and not (
+        etiquette.expressions.exclude(quartier__in=ids).exists()
+    )
+
+
 def can_route(user) -> bool:
     return is_mediateur(user)
 

@@ -660,8 +660,9 @@ def update_event(
     old_start = local(locked.starts_at)
     targets = [locked]
     if scope == "following" and locked.series_id:
+        # Only the dates in the actor's communes: a date moved to another commune is theirs.
         targets += list(
-            Evenement.objects.select_for_update()
+            rules.managed_events(actor, Evenement.objects.select_for_update())
             .filter(series_id=locked.series_id, starts_at__gt=locked.starts_at)
             .exclude(status=Evenement.Status.ANNULE)
             .order_by("starts_at")
@@ -708,7 +709,7 @@ def publish_event(event: Evenement, *, actor) -> list[Evenement]:
     targets = [locked]
     if locked.series_id:
         targets += list(
-            Evenement.objects.select_for_update()
+            rules.managed_events(actor, Evenement.objects.select_for_update())
             .drafts()
             .filter(series_id=locked.series_id)
             .exclude(pk=locked.pk)
@@ -739,7 +740,7 @@ def cancel_event(
     targets = [locked]
     if whole_series and locked.series_id:
         targets += list(
-            Evenement.objects.select_for_update()
+            rules.managed_events(actor, Evenement.objects.select_for_update())
             .filter(series_id=locked.series_id, starts_at__gt=locked.starts_at)
             .order_by("starts_at")
         )

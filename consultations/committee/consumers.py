@@ -18,13 +18,15 @@ from .. import rules
 
 
 @database_sync_to_async
-def _scope(user) -> tuple[set[int], frozenset[int] | None] | None:
-    """The ids of the member's instances and the quartiers they are narrowed to (None: no
-    narrowing); None if they may not follow the committee."""
+def _scope(user) -> tuple[set[int], set[int], frozenset[int] | None] | None:
+    """The ids of the member's instances, of those whose séances they run, and the quartiers
+    they are narrowed to (None: no narrowing); None if they may not follow the committee."""
     if not (rules.can_review(user) and has_totp(user)):
         return None
-    return set(rules.instances_of(user).values_list("pk", flat=True)), rules.review_quartier_ids(
-        user
+    return (
+        set(rules.instances_of(user).values_list("pk", flat=True)),
+        set(rules.instances_run_by(user).values_list("pk", flat=True)),
+        rules.review_quartier_ids(user),
     )
 
 
@@ -35,7 +37,7 @@ class CommitteeConsumer(GroupFeedConsumer):
         found = await _scope(user)
         if found is None:
             return False
-        self.instances, self.quartiers = found
+        self.instances, self.seance_instances, self.quartiers = found
         return True
 
     def _concerns_me(self, event) -> bool:
@@ -51,9 +53,14 @@ class CommitteeConsumer(GroupFeedConsumer):
         if self._concerns_me(event):
             await self.send_json(event)
 
+    async def forward_seance(self, event):
+        """A séance's events, only to those who may open it (``rules.instances_run_by``)."""
+        if event.get("instance") in self.seance_instances:
+            await self.send_json(event)
+
     # One handler per event type (the type's dots become underscores).
     expression_routed = forward
     expression_answered = forward
-    seance_saved = forward
-    seance_agenda = forward
-    seance_examined = forward
+    seance_saved = forward_seance
+    seance_agenda = forward_seance
+    seance_examined = forward_seance

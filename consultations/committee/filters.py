@@ -201,7 +201,8 @@ def cache_key(user, data) -> str:
     """
     if rules.is_referent(user):
         quartiers = rules.review_quartier_ids(user)
-        scope = "referent" if quartiers is None else f"referent:{sorted(quartiers)}"
+        # Her communes too: two communes may share their quartiers, not their instances.
+        scope = "referent" if quartiers is None else f"referent:{changes.scope_key(user)}"
     else:
         scope = ",".join(
             str(pk) for pk in rules.instances_of(user).order_by("pk").values_list("pk", flat=True)

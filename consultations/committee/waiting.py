@@ -150,7 +150,10 @@ def _complete(user, rows, instances) -> None:
     for entry in (
         AgendaEntry.objects.filter(
             expression__in=expressions,
-            seance__instance__in=[i.pk for i in instances],
+            # Only the séances she may open (not another commune's or the whole platform's).
+            seance__instance__in=rules.instances_run_by(user).filter(
+                pk__in=[i.pk for i in instances]
+            ),
             item__reponse__isnull=True,
         )
         .select_related("seance")

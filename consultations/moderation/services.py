@@ -545,6 +545,16 @@ def create_etiquette(name: str, *, actor) -> Etiquette:
 def rename_etiquette(etiquette: Etiquette, name: str, *, actor) -> Etiquette:
     _deny_unless(rules.can_manage_etiquettes(actor))
     name = _validate_etiquette_name(name, exclude=etiquette)
+    if not rules.may_rename_etiquette(actor, etiquette):
+        raise ValidationError(
+            {
+                "name": _(
+                    "Cette étiquette est aussi posée sur des expressions d'autres communes : "
+                    "seule l'équipe de toute la plateforme peut la renommer. Créez-en une autre "
+                    "pour vos communes."
+                )
+            }
+        )
     try:
         with transaction.atomic():
             locked = Etiquette.objects.select_for_update().get(pk=etiquette.pk)

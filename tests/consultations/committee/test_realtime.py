@@ -64,7 +64,12 @@ def test_a_routing_reaches_the_members_of_that_instance_only(
         return event
 
     event = async_to_sync(scenario)()
-    assert event == {"type": "expression.routed", "id": expression.pk, "instances": [instance_a.pk]}
+    assert event == {
+        "type": "expression.routed",
+        "id": expression.pk,
+        "instances": [instance_a.pk],
+        "quartiers": [expression.quartier_id],  # for a référent given communes
+    }
 
 
 def test_an_answer_reaches_the_members_dashboard(

@@ -315,6 +315,7 @@ def test_routing_sends_to_every_chosen_instance_with_the_note(
             "type": "expression.routed",
             "id": expression.pk,
             "instances": sorted([copil.pk, conseil_pre.pk], key=lambda pk: pk),
+            "quartiers": [expression.quartier_id],
         },
     ) in [(g, {**e, "instances": sorted(e.get("instances", []))}) for g, e in live_events]
 
