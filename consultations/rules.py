@@ -93,18 +93,9 @@ def instances_in_scope(user, queryset=None):
     return scope.by_commune(user, queryset, or_none=True)
 
 
-def instance_covers(instance, expression: Expression) -> bool:
-    """Whether ``instance`` reviews for one of the communes of the expression's quartier
-    (an instance without commune reviews for all)."""
-    communes = {commune.pk for commune in instance.communes.all()}
-    if not communes:
-        return True
-    return bool(communes & set(expression.quartier.communes.values_list("pk", flat=True)))
-
-
 def instances_covering(expression: Expression, queryset=None):
-    """``queryset`` narrowed to the instances that ``instance_covers`` the expression: one
-    query, for the choices of its staff page."""
+    """``queryset`` narrowed to the instances reviewing for one of the communes of the
+    expression's quartier, or for the whole platform (no commune): one query."""
     queryset = Instance.objects.all() if queryset is None else queryset
     through = Instance.communes.through
     has_communes = Exists(through.objects.filter(instance_id=OuterRef("pk")))
@@ -133,8 +124,7 @@ def quartiers_in_scope(user, queryset=None):
     """The quartiers of ``user``'s communes (every one for platform-wide staff): what the
     moderation's filters and the field mode offer."""
     queryset = Quartier.objects.all() if queryset is None else queryset
-    ids = scope.quartier_ids(user)
-    return queryset if ids is None else queryset.filter(pk__in=ids)
+    return scope.by_quartier(user, queryset, "pk")
 
 
 def review_quartier_ids(user) -> frozenset[int] | None:
@@ -148,12 +138,7 @@ def in_review_scope(user, queryset, field: str = "quartier"):
     """``queryset`` narrowed to the rows whose ``field`` (a quartier, a to-many relation to
     quartiers, a path such as ``expression__quartier``, or ``pk`` for quartiers themselves)
     is in ``review_quartier_ids``; unchanged when that is None."""
-    ids = review_quartier_ids(user)
-    if ids is None:
-        return queryset
-    if field == "pk" or "__" in field:
-        return queryset.filter(**{f"{field}__in": ids})
-    return scope.by_quartier(user, queryset, field)
+    return scope.by_quartier(user, queryset, field) if is_referent(user) else queryset
 
 
 def review_communes(user, queryset):

@@ -34,7 +34,7 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
     sent to more instances (those it had are left out). Staff given communes route only the
     expressions of their communes, to the instances of their communes (or of the whole
     platform), and an instance receives only what concerns its communes
-    (``rules.instance_covers``). Returns the new Transmission rows.
+    (``rules.instances_covering``). Returns the new Transmission rows.
     """
     _deny_unless(rules.can_route(actor))
     instances = sorted({i.pk: i for i in instances}.values(), key=lambda i: i.name)
@@ -56,7 +56,12 @@ def route(expression: Expression | int, *, actor, instances: Iterable[Instance],
     pk = _pk(expression)
     with transaction.atomic():
         locked = _lock(pk, actor)
-        foreign = [i for i in instances if not rules.instance_covers(i, locked)]
+        covering = set(
+            rules.instances_covering(
+                locked, Instance.objects.filter(pk__in=[i.pk for i in instances])
+            ).values_list("pk", flat=True)
+        )
+        foreign = [i for i in instances if i.pk not in covering]
         if foreign:
             raise ValidationError(
                 {

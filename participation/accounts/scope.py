@@ -81,12 +81,15 @@ def covers_commune(user, commune_id) -> bool:
 def by_quartier(
     user, queryset: QuerySet, field: str = "quartier", *, or_none: bool = False
 ) -> QuerySet:
-    """``queryset`` narrowed to the rows whose ``field`` (a quartier, or a to-many relation
-    to quartiers) is in ``user``'s communes; unchanged for platform-wide staff. ``or_none``
-    (a quartier field): a row of no quartier (a change of an enjeu) concerns every commune."""
+    """``queryset`` narrowed to the rows whose ``field`` (a quartier, a to-many relation to
+    quartiers, a path such as ``expression__quartier``, or ``pk`` for quartiers themselves)
+    is in ``user``'s communes; unchanged for platform-wide staff. ``or_none`` (a quartier
+    field): a row of no quartier (a change of an enjeu) concerns every commune."""
     ids = quartier_ids(user)
     if ids is None:
         return queryset
+    if field == "pk" or "__" in field:
+        return queryset.filter(**{f"{field}__in": ids})
     relation = queryset.model._meta.get_field(field)
     if relation.many_to_many or relation.one_to_many:
         through = queryset.model.objects.filter(pk=OuterRef("pk"), **{f"{field}__in": ids})

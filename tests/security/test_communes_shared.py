@@ -2,6 +2,8 @@
 point 4): the caches kept per scope, the tags, the instances of the whole platform, a series
 of events over two communes, the committee's live feed, the séances listed to a référent."""
 
+import asyncio
+
 import pytest
 from django.urls import reverse
 
@@ -95,7 +97,6 @@ def test_the_committee_feed_sends_a_seances_events_only_to_who_may_open_it(town)
         sent.append(event)
 
     consumer.send_json = send_json
-    import asyncio
 
     asyncio.run(consumer.seance_examined({"type": "seance.examined", "instance": 2, "count": 3}))
     asyncio.run(consumer.seance_saved({"type": "seance.saved", "instance": 1, "id": 9}))
