@@ -145,6 +145,17 @@ def accounts_within(actor, queryset: QuerySet) -> QuerySet:
     )
 
 
+def accounts_manageable_by(actor, queryset: QuerySet) -> QuerySet:
+    """The accounts of ``queryset`` whose role ``actor`` may change: every resident, and the
+    staff working inside her communes (``accounts_within``)."""
+    if commune_ids(actor) is None:
+        return queryset
+    from .models import STAFF_ROLES
+
+    staff = accounts_within(actor, queryset.filter(role__in=STAFF_ROLES))
+    return queryset.filter(~Q(role__in=STAFF_ROLES) | Q(pk__in=staff.values("pk")))
+
+
 def account_within(actor, account) -> bool:
     """``accounts_within`` for one account (its communes read in one query)."""
     if commune_ids(actor) is None:

@@ -166,10 +166,7 @@ def roles(request):
         matching = User.objects.filter(deleted_at__isnull=True).filter(
             Q(email__icontains=query) | Q(display_name__icontains=query) | Q(phone__icontains=query)
         )
-        if not scope.is_platform_wide(request.user):
-            matching = matching.filter(
-                ~Q(role__in=STAFF_ROLES) | Q(pk__in=staff_of_hers.values("pk"))
-            )
+        matching = scope.accounts_manageable_by(request.user, matching)
         found = list(
             matching.prefetch_related("communes").order_by("email")[: ROLE_SEARCH_LIMIT + 1]
         )
