@@ -67,7 +67,7 @@ faults: install-dev
 bench: install-dev
 	$(BIN)/python -m bench.runner $(BENCH_ARGS)
 
-## The same at scale 0.01 and 2 s per measurement (what CI runs through tests/bench).
+## The same at scale 0.01 and 1 s per measurement (what CI runs through tests/bench).
 bench-smoke: install-dev
 	$(BIN)/python -m bench.runner --smoke $(BENCH_ARGS)
 

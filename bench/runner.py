@@ -1,7 +1,7 @@
 """``make bench`` / ``make bench-smoke``: the performance bench of issue 9.
 
     python -m bench.runner            # agglomeration scale (scale 1), 10 s per measurement
-    python -m bench.runner --smoke    # scale 0.01, 2 s per measurement (CI)
+    python -m bench.runner --smoke    # scale 0.01, 1 s per measurement (CI)
 
 1. a dedicated PostgreSQL database (``participation_bench``), migrated, with the
    referential and the data of ``bench.data`` (reused by ``--reuse-data`` when seed and
@@ -89,7 +89,7 @@ class Config:
             smoke=smoke,
             scale=args.scale if args.scale is not None else (0.01 if smoke else 1.0),
             seed=args.seed,
-            seconds=args.seconds or (2 if smoke else 10),
+            seconds=args.seconds or (1 if smoke else 10),
             warmup=0 if smoke else 2,
             posters=40 if smoke else 400,
             submissions=5 if smoke else 10,
@@ -886,7 +886,9 @@ def _status_mb(pid: int, field: str) -> float:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Banc d'essai de performance (issue 9).")
-    parser.add_argument("--smoke", action="store_true", help="essai rapide : échelle 0.01, 2 s")
+    parser.add_argument(
+        "--smoke", action="store_true", help="essai rapide : échelle 0.01, 1 s par mesure"
+    )
     parser.add_argument("--scale", type=float, default=None)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
