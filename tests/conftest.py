@@ -21,13 +21,32 @@ from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults
 from .faults.report import print_section
 from .requirements import check_needs
 
-# Folders whose tests share one worker: one live platform and one browser for the journeys;
-# the load and bench tests, which each fill both cores on their own; the backup and restore
-# tests (tests/deploy/), which share one live platform.
-XDIST_GROUPS = {"e2e": "navigateur", "load": "charge", "bench": "charge", "deploy": "charge"}
+# Folders whose tests share one worker: the bench's tests (one bench database, one work
+# folder); the backup and restore tests (tests/deploy/), which share one live platform.
+XDIST_GROUPS = {"bench": "banc", "deploy": "sauvegarde"}
+# The browser journeys run on two workers, each with its own live platform and browser (the
+# database and Redis databases of a platform are named by worker, tests/e2e/server.py):
+# these files on one, the others on the other, about half of the journeys' time each (as
+# measured in a CI run of 5 December 2026). A new file goes to the first half by default.
+E2E_SECOND_HALF = {
+    "test_site_pages.py",
+    "test_terrain_offline.py",
+    "test_face_blur.py",
+    "test_committee.py",
+    "test_moderation_form.py",
+    "test_my_space.py",
+    "test_public_pages.py",
+    "test_falc.py",
+    "test_keyboard.py",
+}
 
 
 def pytest_configure(config):
+    # Hashing a password the production way costs a third of a second: the suite makes
+    # thousands of accounts, some in fixtures shared by a module (the demo's). Set once for
+    # every test and fixture; the live servers of the browser, fault and load tests keep
+    # the real hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     redis_url = os.environ.get("REDIS_URL")
     if not (worker and redis_url):
@@ -48,9 +67,10 @@ def pytest_runtest_setup(item):
 def _test_settings(settings, tmp_path):
     """Tests run tasks inline and never write outside a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Hashing a password the production way costs a tenth of a second: the suite makes
-    # thousands of accounts (the live servers of the browser tests keep the real hasher).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test client loads the middleware anew, and WhiteNoise would list every collected
+    # static file each time (0.15 s, a sixth of the suite's CPU): it looks a file up when
+    # asked instead, with the same headers.
+    settings.WHITENOISE_AUTOREFRESH = True
     settings.SECURE_SSL_REDIRECT = False
     # Tests change data and read pages back at once: the anonymous page cache has its own tests.
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
@@ -163,13 +183,17 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's load scheduling, with the folders of ``XDIST_GROUPS`` each kept on one
-    worker. (Its own ``--dist loadgroup`` renames test ids, which pytest 9 no longer allows.)"""
+    worker and the journeys on two. (Its own ``--dist loadgroup`` renames test ids, which
+    pytest 9 no longer allows.) The groups with the most tests are sent first."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByPart(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             parts = nodeid.split("/")
             folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+            if folder == "e2e":
+                half = 2 if parts[2].split("::")[0] in E2E_SECOND_HALF else 1
+                return f"navigateur-{half}"
             return XDIST_GROUPS.get(folder, nodeid)
 
     return ByPart(config, log)

@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: a live production-like platform and Debian's Chromium.
 
-* ``live_platform`` (session): PostgreSQL database ``participation_e2e``, Redis db 6, gunicorn
+* ``live_platform`` (session): PostgreSQL database ``participation_e2e_<worker>``, its Redis database, gunicorn
   (HTTP) and Daphne (``/ws/``) behind one origin, a Celery worker, as real processes; see
   ``server.py``. Its mail outbox:
   ``live_platform.read_emails()``, ``live_platform.last_code_for(email)``.
@@ -12,9 +12,10 @@
 
 The tests are skipped, with the reason, only when PostgreSQL, Redis or Chromium is missing
 (and fail instead when ``REQUIRE_ALL_TESTS`` is set, as in CI).
-They run after the other tests of their worker, all on one worker
-(``XDIST_GROUPS`` in tests/conftest.py), and the browser is closed when they are done: while it is open,
-Playwright's event loop would make Django refuse the ORM in any test that follows.
+They run in two halves, each kept on one worker (``E2E_SECOND_HALF`` in tests/conftest.py)
+with its own live platform (``participation_e2e_gw0``…, Redis databases by worker), and the
+browser is closed when a worker's journeys are done: while it is open, Playwright's event
+loop would make Django refuse the ORM in any test that follows.
 """
 
 from __future__ import annotations
