@@ -3,7 +3,7 @@
 The platform runs as a commune runs it: production settings (DEBUG off, PostgreSQL, Redis),
 gunicorn, Daphne and a Celery worker as real processes (tests/e2e/server.py), with the demo
 data, in a database of its own. Schemathesis' command line then runs every check and every
-phase (examples, coverage, fuzzing, stateful) three times, with its settings in
+phase (examples, coverage, fuzzing, stateful) three times at once, with its settings in
 ``schemathesis.toml`` next to this file: anonymously, as a resident (verified email) and as a
 mediator (with TOTP), each signed in through the security schemes the schema declares
 (session cookie; for writes, the CSRF cookie and header).
@@ -104,8 +104,10 @@ def operations_of(live) -> set[str]:
     }
 
 
-def run_schemathesis(live, workdir: Path, name: str, session_key: str | None) -> dict:
-    """One Schemathesis run over the whole schema; its JSON report."""
+def start_schemathesis(
+    live, workdir: Path, name: str, session_key: str | None
+) -> tuple[subprocess.Popen, Path]:
+    """One Schemathesis run over the whole schema, started; ``finish`` reads its JSON report."""
     settings = SETTINGS.read_text(encoding="utf-8")
     if session_key:
         token = _get_new_csrf_string()
@@ -114,9 +116,11 @@ def run_schemathesis(live, workdir: Path, name: str, session_key: str | None) ->
             f'\n[auth.openapi.csrfCookie]\napi_key = "{token}"\n'
             f'\n[auth.openapi.csrfHeader]\napi_key = "{token}"\n'
         )
-    config = workdir / f"{name}.toml"
+    folder = workdir / name
+    folder.mkdir()
+    config = folder / "schemathesis.toml"
     config.write_text(settings, encoding="utf-8")
-    report = workdir / f"{name}.json"
+    report = folder / "report.json"
     command = [
         str(SCHEMATHESIS),
         "--no-color",
@@ -135,6 +139,7 @@ def run_schemathesis(live, workdir: Path, name: str, session_key: str | None) ->
         # One worker: with two threads, CPython 3.11.7's ast module can fail inside
         # Hypothesis (« AST constructor recursion depth mismatch », CPython gh-106905, fixed
         # in later releases), a runtime error of the judge that says nothing of the API.
+        # The three roles run as three processes at once instead.
         "--workers",
         "1",
         "--report",
@@ -142,14 +147,25 @@ def run_schemathesis(live, workdir: Path, name: str, session_key: str | None) ->
         "--report-json-path",
         str(report),
     ]
-    # In the test's folder: Schemathesis keeps a cache of crashes where it runs.
-    result = subprocess.run(
-        command, cwd=workdir, capture_output=True, text=True, timeout=540, check=False
+    # In a folder of its own: Schemathesis keeps a cache of crashes where it runs.
+    process = subprocess.Popen(
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    return process, report
+
+
+def finish(run: tuple[subprocess.Popen, Path]) -> dict:
+    process, report = run
+    try:
+        stdout, stderr = process.communicate(timeout=540)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        pytest.fail(f"Schemathesis took more than 540 s:\n{stdout[-20_000:]}\n{stderr[-5_000:]}")
     if not report.exists():
-        pytest.fail(f"Schemathesis wrote no report:\n{result.stdout}\n{result.stderr}")
+        pytest.fail(f"Schemathesis wrote no report:\n{stdout}\n{stderr}")
     data = json.loads(report.read_text(encoding="utf-8"))
-    data["output"] = result.stdout[-20_000:] + result.stderr[-5_000:]
+    data["output"] = stdout[-20_000:] + stderr[-5_000:]
     return data
 
 
@@ -179,9 +195,12 @@ def test_the_api_keeps_its_contract_for_each_role(platform, tmp_path):
     operations = operations_of(platform)
     assert {"POST /api/expressions/", "POST /api/terrain/synchronisation/"} <= operations
 
-    anonymous = run_schemathesis(platform, tmp_path, "anonyme", None)
-    resident = run_schemathesis(platform, tmp_path, "habitante", session_of(platform, RESIDENT))
-    mediator = run_schemathesis(platform, tmp_path, "mediateur", session_of(platform, MEDIATOR))
+    runs = [
+        start_schemathesis(platform, tmp_path, "anonyme", None),
+        start_schemathesis(platform, tmp_path, "habitante", session_of(platform, RESIDENT)),
+        start_schemathesis(platform, tmp_path, "mediateur", session_of(platform, MEDIATOR)),
+    ]
+    anonymous, resident, mediator = (finish(run) for run in runs)
 
     assert_contract_held(anonymous, operations, refused=NEEDS_AN_ACCOUNT | NEEDS_A_MEDIATOR)
     assert_contract_held(resident, operations, refused=NEEDS_A_MEDIATOR)
