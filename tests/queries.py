@@ -66,8 +66,14 @@ def _scanned(node) -> int:
     return rows + sum(_scanned(child) for child in node.get("Plans", ()))
 
 
-PLAN_SETTINGS = ("enable_sort", "enable_indexscan")
-PLAN_VARIANTS = ((), ("enable_sort",), ("enable_indexscan",))
+PLAN_SETTINGS = ("enable_sort", "enable_indexscan", "enable_bitmapscan")
+PLAN_VARIANTS = (
+    (),
+    ("enable_sort",),
+    ("enable_indexscan",),
+    ("enable_bitmapscan",),
+    ("enable_sort", "enable_bitmapscan"),
+)
 
 
 def rows_read(client, url) -> int:
@@ -79,7 +85,8 @@ def rows_read(client, url) -> int:
     plans are taken as at scale: statistics gathered (``ANALYZE``) and sequential scans
     priced out (``enable_seqscan = off``), so a query that has no index to serve it still
     reads its whole table, and shows it. Each query is then planned as is, with sorts priced
-    out and with plain index scans priced out, and its smallest reading counts: on a few dozen
+    out, with plain index scans priced out, with bitmap scans priced out (with and without
+    sorts), and its smallest reading counts: on a few dozen
     rows, and with the dead rows and statistics earlier tests left, the planner may prefer to
     read a quartier's every row and sort them rather than walk the index that holds them in
     order, or walk that index rather than look the words up in the text index: plans it does
