@@ -50,18 +50,23 @@ def _worker_suffix() -> str:
 
 
 def e2e_database_url() -> str:
+    """``participation_e2e_<worker>`` beside DATABASE_URL, or E2E_DATABASE_URL's database
+    (with the worker's suffix too when the journeys run in halves on several workers)."""
     explicit = os.environ.get("E2E_DATABASE_URL")
     if explicit:
-        return explicit
+        url = urlsplit(explicit)
+        return urlunsplit(url._replace(path=f"{url.path}{_worker_suffix()}"))
     base = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     return urlunsplit(base._replace(path=f"/participation_e2e{_worker_suffix()}"))
 
 
 def e2e_redis_url() -> str:
+    """The worker's browser database on REDIS_URL's server, or E2E_REDIS_URL (on several
+    workers, that server's browser database of each worker)."""
     explicit = os.environ.get("E2E_REDIS_URL")
-    if explicit:
+    if explicit and not _worker_suffix():
         return explicit
-    return redis_url_for(BROWSER, os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    return redis_url_for(BROWSER, explicit or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
 
 
 def check_requirements(*, browser: bool = True) -> None:
