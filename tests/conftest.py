@@ -68,7 +68,7 @@ def _test_settings(settings, tmp_path):
     """Tests run tasks inline and never write outside a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     # Each test client loads the middleware anew, and WhiteNoise would list every collected
-    # static file each time (0.15 s, a sixth of the suite's CPU): it looks a file up when
+    # static file each time (0.15 s: a sixth of the moderation tests' CPU): it looks a file up when
     # asked instead, with the same headers.
     settings.WHITENOISE_AUTOREFRESH = True
     settings.SECURE_SSL_REDIRECT = False

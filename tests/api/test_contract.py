@@ -200,7 +200,13 @@ def test_the_api_keeps_its_contract_for_each_role(platform, tmp_path):
         start_schemathesis(platform, tmp_path, "habitante", session_of(platform, RESIDENT)),
         start_schemathesis(platform, tmp_path, "mediateur", session_of(platform, MEDIATOR)),
     ]
-    anonymous, resident, mediator = (finish(run) for run in runs)
+    try:
+        anonymous, resident, mediator = (finish(run) for run in runs)
+    finally:
+        for process, _report in runs:  # the others, when one failed
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
 
     assert_contract_held(anonymous, operations, refused=NEEDS_AN_ACCOUNT | NEEDS_A_MEDIATOR)
     assert_contract_held(resident, operations, refused=NEEDS_A_MEDIATOR)

@@ -1,8 +1,8 @@
 """Fixtures of the browser tests: a live production-like platform and Debian's Chromium.
 
-* ``live_platform`` (session): PostgreSQL database ``participation_e2e_<worker>``, its Redis database, gunicorn
-  (HTTP) and Daphne (``/ws/``) behind one origin, a Celery worker, as real processes; see
-  ``server.py``. Its mail outbox:
+* ``live_platform`` (session): PostgreSQL database ``participation_e2e_<worker>``, its Redis
+  database, gunicorn (HTTP) and Daphne (``/ws/``) behind one origin, a Celery worker, as real
+  processes; see ``server.py``. Its mail outbox:
   ``live_platform.read_emails()``, ``live_platform.last_code_for(email)``.
 * ``browser`` (session): Chromium driven by Playwright.
 * ``page`` (function): a fresh browser context on the live server (``page.goto("/")``),
