@@ -17,7 +17,7 @@ objectives and the agendas of its expressions, and their likely duplicates.
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from participation.territory.models import Objectif, Quartier
@@ -59,12 +59,15 @@ def build(user, data, page_number) -> Waiting:
     waiting = rules.in_review_scope(
         user, transmissions_waiting([i.pk for i in instances]), "expression__quartier"
     )
-    through = Expression.objectifs.through
-    named = through.objects.filter(
-        objectif=OuterRef("pk"), expression__in=waiting.values("expression_id")
-    )
+    # The objectives named by what waits, as one uncorrelated subquery: a correlated EXISTS
+    # around the waiting list was planned, on stale statistics (a test's fresh rows), as a
+    # loop over every objective, every naming and every transmission (a minute for a few
+    # hundred expressions, CI run of 6 December 2026).
+    named = Expression.objectifs.through.objects.filter(
+        expression__in=waiting.values("expression_id")
+    ).values("objectif_id")
     objectifs = list(
-        Objectif.objects.filter(Exists(named))
+        Objectif.objects.filter(pk__in=named)
         .select_related("quartier")
         .order_by("quartier__position", "quartier__name", "enjeu__number", "position")
     )
