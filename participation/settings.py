@@ -11,6 +11,7 @@ Two modes:
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,8 +92,14 @@ else:
 SITE_WEBSOCKET_ORIGIN = websocket_origin(SITE_URL)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
+# Daphne's app replaces runserver with its own (HTTP and WebSocket in one process: `make
+# run`), and loads Twisted's reactor when the apps load (0.16 s). Production starts Daphne by
+# its own command (deploy/): the other processes (gunicorn, Celery, every manage.py command)
+# start without it.
+RUNSERVER = sys.argv[1:2] == ["runserver"]
+
 INSTALLED_APPS = [
-    "daphne",
+    *(["daphne"] if RUNSERVER else []),
     # Django's admin and allauth's apps, named in French (participation/admin_site.py).
     "participation.admin_site.ParticipationAdminConfig",
     "django.contrib.auth",

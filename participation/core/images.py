@@ -31,8 +31,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from . import faces
-
 pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -191,6 +189,10 @@ def clean_photo(uploaded, *, blur_faces: bool = False) -> CleanImage:
     image = _fit(_pixels_only(_to_srgb(image)), STORED_LONG_SIDE)
     if not blur_faces:
         return _save(image)
+    # OpenCV and NumPy come with it (0.15 s): loaded by the first photo a process cleans,
+    # not by every command, worker and server that starts.
+    from . import faces
+
     image, found = faces.blur_faces(image)
     return replace(_save(image), faces_blurred=found)
 
@@ -203,6 +205,8 @@ def blur_area(data: bytes, *, left: float, top: float, width: float, height: flo
     x0, y0 = round(left * image.width), round(top * image.height)
     x1 = min(image.width, round((left + width) * image.width))
     y1 = min(image.height, round((top + height) * image.height))
+    from . import faces
+
     box = faces.Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
     return _save(faces.blur(_pixels_only(image), [box]))
 

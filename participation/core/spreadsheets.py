@@ -14,10 +14,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITER = ";"  # what a French spreadsheet expects
@@ -93,6 +89,8 @@ def xlsx_value(value):
 def _xlsx_cell(sheet, value):
     value = xlsx_value(value)
     if isinstance(value, dt.datetime):
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "DD/MM/YYYY HH:MM"
         return cell
@@ -104,6 +102,12 @@ def write_xlsx(
     sheets: Iterable[tuple[str, list[str], Iterable[list], list[int] | None]],
 ) -> None:
     """Write sheets ``(title, columns, rows, widths)`` to ``fileobj`` in write-only mode."""
+    # openpyxl brings NumPy (0.1 s): imported by the first export, not by every start.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")

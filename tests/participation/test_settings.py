@@ -292,3 +292,31 @@ def test_sms_are_off_in_production_until_a_backend_is_set():
 
     assert off.stdout.split() == ["False", "-"], off.stderr
     assert on.stdout.split() == ["True", "participation.notifications.sms_backends.FileBackend"]
+
+
+# Every process loads the apps and, serving, the URLs: what it imports there, each start
+# pays (gunicorn's and Celery's workers, every manage.py command, the tests' servers).
+STARTUP = (
+    "import json, sys, django; django.setup();"
+    "from django.urls import get_resolver; get_resolver().url_patterns;"
+    "import participation.asgi, participation.celery;"
+    "print(json.dumps(sorted({'cv2', 'numpy', 'twisted', 'daphne'} & set(sys.modules))))"
+)
+
+
+def test_a_process_starts_without_opencv_numpy_or_twisted():
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+
+    result = run(env, "-c", STARTUP)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_runserver_alone_gets_daphnes_server_for_websockets():
+    check = "from django.conf import settings; print('daphne' in settings.INSTALLED_APPS)"
+    for argv, expected in ((["runserver"], "True"), (["migrate"], "False")):
+        code = f"import sys; sys.argv = ['manage.py', *{argv!r}]; {check}"
+        result = run({}, "-c", code)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, argv
