@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import re
+import select
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -142,6 +145,7 @@ class LiveServer:
     workdir: Path
     email_dir: Path
     processes: servers.Platform | None = None  # once started
+    shell_process: Shell | None = None  # once ``shell`` was called
 
     @property
     def logs(self) -> dict[str, Path]:
@@ -167,9 +171,14 @@ class LiveServer:
             )
         return result.stdout
 
-    def shell(self, code: str) -> str:
-        """Run Python in ``manage.py shell`` against the e2e database; return what it printed."""
-        return self.manage("shell", "--no-imports", "-c", code)
+    def shell(self, code: str, timeout: float = 180) -> str:
+        """Run Python in ``manage.py shell`` against the e2e database; return what it printed.
+
+        One shell serves every call (``Shell``): a Django start costs 0.7 s of CPU, and the
+        journeys, fault and backup tests ask for dozens."""
+        if self.shell_process is None:
+            self.shell_process = Shell(self.env, self.workdir / "shell.log")
+        return self.shell_process.run(code, timeout=timeout)
 
     def create_user(
         self,
@@ -294,8 +303,89 @@ class LiveServer:
         return self.logs_since(None, limit=limit)
 
     def stop(self) -> None:
+        if self.shell_process:
+            self.shell_process.close()
+            self.shell_process = None
         if self.processes:
             self.processes.stop()
+
+
+# What ``Shell``'s process runs: one snippet per line of JSON on its input, each in fresh
+# globals with what it prints captured, answered by one line of JSON. Its connections are
+# closed after each snippet, as a process of its own would leave them (a test may restart
+# PostgreSQL or restore a backup between two calls), and its content types forgotten.
+_SHELL_LOOP = """
+import contextlib, io, json, sys, traceback
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
+answers = sys.stdout
+for line in sys.stdin:
+    printed = io.StringIO()
+    failed = False
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(json.loads(line), "<shell>", "exec"), {"__name__": "__main__"})
+    except BaseException:
+        failed = True
+        printed.write(traceback.format_exc())
+    finally:
+        connections.close_all()
+        ContentType.objects.clear_cache()
+    answers.write(json.dumps({"failed": failed, "printed": printed.getvalue()}) + "\\n")
+    answers.flush()
+"""
+
+
+class Shell:
+    """A ``manage.py shell`` kept running, to which ``LiveServer.shell`` sends its snippets.
+
+    It ends when closed, or when the test process that holds its input ends."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.log = log
+        self._lock = threading.Lock()
+        with log.open("ab") as errors:
+            self._process = subprocess.Popen(
+                [sys.executable, "manage.py", "shell", "--no-imports", "-c", _SHELL_LOOP],
+                cwd=BASE_DIR,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            )
+
+    def run(self, code: str, *, timeout: float) -> str:
+        with self._lock:
+            process = self._process
+            assert process.stdin and process.stdout
+            try:
+                process.stdin.write(json.dumps(code) + "\n")
+                process.stdin.flush()
+            except BrokenPipeError:
+                pass  # it ended: said below
+            ready, _, _ = select.select([process.stdout], [], [], timeout)
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                process.kill()
+                raise RuntimeError(
+                    f"manage.py shell gave no answer within {timeout} s:\n{code}\n"
+                    + self.log.read_text(errors="replace")[-6000:]
+                )
+            answer = json.loads(line)
+            if answer["failed"]:
+                raise RuntimeError(f"manage.py shell failed:\n{code}\n{answer['printed']}")
+            return answer["printed"]
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
 
 
 def email_body(message: EmailMessage) -> str:
