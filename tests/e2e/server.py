@@ -14,6 +14,7 @@ runs an event loop that Django's async-safety checks would refuse. Use HTTP, or
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -378,14 +379,17 @@ class Shell:
             return answer["printed"]
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            assert self._process.stdin
-            self._process.stdin.close()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=5)
+        """End of input: the shell ends; killed if it has not within 10 s."""
+        process = self._process
+        assert process.stdin and process.stdout
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        process.stdout.close()
 
 
 def email_body(message: EmailMessage) -> str:
@@ -455,33 +459,39 @@ def start(
     collect_output, _ = collect.communicate(timeout=180)
     if collect.returncode != 0:
         raise RuntimeError(f"collectstatic failed:\n{collect_output}")
-    # One Django start for the three loads (each start costs a second or two).
-    server.shell(
-        "from django.core.management import call_command, get_commands\n"
-        "if 'load_referentiel' in get_commands():\n"
-        "    call_command('load_referentiel')\n"
-        "call_command('load_demo', '--force')\n"
-        # Until the referential loads its quartiers, the pages need at least one.
-        "from participation.territory.models import Quartier\n"
-        "if not Quartier.objects.exists():\n"
-        "    from tests.factories import ObjectifFactory\n"
-        "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
-    )
+    try:
+        # The three loads in the platform's shell.
+        server.shell(
+            "from django.core.management import call_command, get_commands\n"
+            "if 'load_referentiel' in get_commands():\n"
+            "    call_command('load_referentiel')\n"
+            "call_command('load_demo', '--force')\n"
+            # Until the referential loads its quartiers, the pages need at least one.
+            "from participation.territory.models import Quartier\n"
+            "if not Quartier.objects.exists():\n"
+            "    from tests.factories import ObjectifFactory\n"
+            "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
+        )
 
-    # As the host runs them (deploy/): Debian's nginx with the shipped site in front of two
-    # application servers (two gunicorn, two Daphne: every journey must work whichever one
-    # answers), and a Celery worker in one process (no beat: no test waits for a scheduled
-    # task). Two gunicorn workers each: four in all, as one server of the README has.
-    processes = servers.Platform(
-        server.env,
-        workdir,
-        http_servers=2,
-        http_workers=2,
-        websockets=2,
-        beat=False,
-        worker_options=("--pool", "solo", *servers.SOLITARY_WORKER),
-    )
-    server.processes = processes
-    nginx.start(processes, port=port, static_root=workdir / "static", media_root=workdir / "media")
-    processes.start(timeout=60, ready_urls=[f"{url}/sante/"])
+        # As the host runs them (deploy/): Debian's nginx with the shipped site in front of two
+        # application servers (two gunicorn, two Daphne: every journey must work whichever one
+        # answers), and a Celery worker in one process (no beat: no test waits for a scheduled
+        # task). Two gunicorn workers each: four in all, as one server of the README has.
+        processes = servers.Platform(
+            server.env,
+            workdir,
+            http_servers=2,
+            http_workers=2,
+            websockets=2,
+            beat=False,
+            worker_options=("--pool", "solo", *servers.SOLITARY_WORKER),
+        )
+        server.processes = processes
+        nginx.start(
+            processes, port=port, static_root=workdir / "static", media_root=workdir / "media"
+        )
+        processes.start(timeout=60, ready_urls=[f"{url}/sante/"])
+    except BaseException:
+        server.stop()  # its shell, and what had started
+        raise
     return server

@@ -77,6 +77,7 @@ def prepare(postgres: PrivatePostgres, workdir: Path) -> Prepared:
         builder.shell(_PREPARE)
         output, _ = collect.communicate(timeout=180)
     finally:
+        builder.stop()  # its shell
         if collect.poll() is None:
             collect.kill()
             collect.wait(timeout=5)
