@@ -32,6 +32,7 @@ from consultations.models import (
     Transmission,
     Visibility,
 )
+from consultations.models.seance import keep_answer_quartiers
 from consultations.transitions import ALLOWED_TRANSITIONS
 
 from . import Generator, volume
@@ -506,6 +507,7 @@ def make_reponses(gen: Generator) -> int:
     ]
     for chunk in chunked(links, CHUNK):
         bulk(through, chunk)
+    keep_answer_quartiers([answer.pk for answer in answers])  # written around the ORM
     gen.count("séances", len(rows))
     gen.count("points d'ordre du jour", len(items))
     return len(answers)

@@ -6,6 +6,8 @@ only hold the state.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +176,17 @@ class Reponse(ChoicesDisplayMixin, models.Model):
     expressions = models.ManyToManyField(
         "consultations.Expression", verbose_name=_("expressions"), related_name="reponses"
     )
+    # The quartiers of the expressions it answers, kept with them (``keep_answer_quartiers``):
+    # a quartier's answers are found by this index instead of walking every answer's
+    # expressions. Which answers and expressions are shown is still decided by the
+    # expressions' own state (``committee.services.public_answers``).
+    quartiers = models.ManyToManyField(
+        "territory.Quartier",
+        verbose_name=_("quartiers"),
+        related_name="+",
+        blank=True,
+        editable=False,
+    )
     decision = models.CharField(_("décision"), max_length=20, choices=Decision.choices)
     text = models.TextField(
         _("réponse aux habitant·es"),
@@ -207,3 +220,35 @@ class Reponse(ChoicesDisplayMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} — {self.item}"
+
+
+def keep_answer_quartiers(reponse_ids=None) -> None:
+    """Set the ``quartiers`` of the answers ``reponse_ids`` (of every answer if None) to those
+    of the expressions they answer. Run on every change of an answer's expressions made
+    through the ORM (below); writes around it (``bulk_create``, ``COPY``) call it, or
+    ``manage.py recount_expressions``. An expression's quartier changes only while no
+    mediator has read it, before any answer; a deleted expression leaves its quartier
+    behind, which shows nothing more (``public_answers`` checks the expressions)."""
+    links = Reponse.expressions.through.objects.all()
+    kept = Reponse.quartiers.through.objects.all()
+    if reponse_ids is not None:
+        links = links.filter(reponse_id__in=reponse_ids)
+        kept = kept.filter(reponse_id__in=reponse_ids)
+    pairs = list(links.values_list("reponse_id", "expression__quartier_id").distinct())
+    kept.delete()
+    Reponse.quartiers.through.objects.bulk_create(
+        [Reponse.quartiers.through(reponse_id=r, quartier_id=q) for r, q in pairs],
+        batch_size=2000,
+    )
+
+
+@receiver(m2m_changed, sender=Reponse.expressions.through, dispatch_uid="answer_quartiers")
+def _expressions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        keep_answer_quartiers([instance.pk])
+    elif action == "post_clear":
+        keep_answer_quartiers(None)  # an expression's answers, unknown once cleared
+    else:
+        keep_answer_quartiers(pk_set)

@@ -1,8 +1,10 @@
 """``manage.py recount_expressions``: count again the published expressions of each quartier
-and objective (consultations.models.tally) after writes that bypass the ORM."""
+and objective (consultations.models.tally), and read again the quartiers of each answer
+(consultations.models.seance), after writes that bypass the ORM."""
 
 from django.core.management.base import BaseCommand
 
+from consultations.models.seance import keep_answer_quartiers
 from consultations.models.tally import recount
 
 
@@ -14,4 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = recount()
-        self.stdout.write(f"Expressions recomptées dans {count} quartier(s).")
+        keep_answer_quartiers()
+        self.stdout.write(
+            f"Expressions recomptées dans {count} quartier(s) ; quartiers des réponses relus."
+        )

@@ -1,6 +1,7 @@
 """Séances, agenda and answers: every write through consultations.committee, with its rules."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -297,3 +298,40 @@ def test_public_answers_never_show_private_expressions(comite, seance_a, instanc
     answers = list(committee.public_answers(rimbart))
     assert len(answers) == 1
     assert [e.pk for e in answers[0].shown_expressions] == [public.pk]
+
+
+def test_an_answer_is_found_by_the_quartiers_of_the_expressions_it_answers(
+    comite, seance_a, instance_a, rimbart, cite5
+):
+    other = cite5
+    here, there = routed(instance_a, quartier=rimbart), routed(instance_a, quartier=other)
+    item = on_agenda(seance_a, here, there, title="Deux quartiers")
+    reponse = committee.record_answer(item, actor=comite, decision=Decision.RETENUE, text="Oui.")
+
+    assert set(reponse.quartiers.all()) == {rimbart, other}
+    assert [a.pk for a in committee.public_answers(other)] == [reponse.pk]
+    # Its expressions changed through the ORM (the admin, a shell), from either side.
+    reponse.expressions.remove(there)
+    assert list(reponse.quartiers.all()) == [rimbart]
+    assert list(committee.public_answers(other)) == []
+    there.reponses.add(reponse)
+    assert set(reponse.quartiers.all()) == {rimbart, other}
+    reponse.expressions.clear()
+    assert list(reponse.quartiers.all()) == []
+    assert list(committee.public_answers(rimbart)) == []
+
+
+def test_links_written_around_the_orm_are_read_again_by_recount_expressions(
+    comite, seance_a, instance_a, rimbart
+):
+    from django.core.management import call_command
+
+    expression = routed(instance_a, quartier=rimbart)
+    item = on_agenda(seance_a, expression)
+    reponse = committee.record_answer(item, actor=comite, decision=Decision.RETENUE, text="Oui.")
+    Reponse.quartiers.through.objects.all().delete()  # as a bulk load leaves them
+    assert list(committee.public_answers(rimbart)) == []
+
+    call_command("recount_expressions", stdout=io.StringIO())
+
+    assert [a.pk for a in committee.public_answers(rimbart)] == [reponse.pk]
