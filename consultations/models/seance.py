@@ -244,11 +244,12 @@ def keep_answer_quartiers(reponse_ids=None) -> None:
 
 @receiver(m2m_changed, sender=Reponse.expressions.through, dispatch_uid="answer_quartiers")
 def _expressions_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        keep_answer_quartiers([instance.pk])
+    if not reverse:  # an answer's expressions
+        if action in ("post_add", "post_remove", "post_clear"):
+            keep_answer_quartiers([instance.pk])
+    elif action == "pre_clear":  # an expression's answers: read before they are unlinked
+        instance._answers_before_clear = list(instance.reponses.values_list("pk", flat=True))
     elif action == "post_clear":
-        keep_answer_quartiers(None)  # an expression's answers, unknown once cleared
-    else:
+        keep_answer_quartiers(instance.__dict__.pop("_answers_before_clear", []))
+    elif action in ("post_add", "post_remove"):
         keep_answer_quartiers(pk_set)

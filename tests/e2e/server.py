@@ -368,9 +368,11 @@ class Shell:
             ready, _, _ = select.select([process.stdout], [], [], timeout)
             line = process.stdout.readline() if ready else ""
             if not line:
+                ended = process.poll() is not None
                 process.kill()
                 raise RuntimeError(
-                    f"manage.py shell gave no answer within {timeout} s:\n{code}\n"
+                    ("manage.py shell ended" if ended else f"no answer within {timeout} s")
+                    + f":\n{code}\n"
                     + self.log.read_text(errors="replace")[-6000:]
                 )
             answer = json.loads(line)

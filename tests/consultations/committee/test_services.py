@@ -316,6 +316,8 @@ def test_an_answer_is_found_by_the_quartiers_of_the_expressions_it_answers(
     assert list(committee.public_answers(other)) == []
     there.reponses.add(reponse)
     assert set(reponse.quartiers.all()) == {rimbart, other}
+    there.reponses.clear()
+    assert list(reponse.quartiers.all()) == [rimbart]
     reponse.expressions.clear()
     assert list(reponse.quartiers.all()) == []
     assert list(committee.public_answers(rimbart)) == []
