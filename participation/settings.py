@@ -180,6 +180,15 @@ TEMPLATES = [
 if PRODUCTION:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters sent apart from the statement (server-side binding), so that a statement a
+    # connection runs again is prepared once: PostgreSQL then neither parses nor plans it again
+    # (psycopg prepares a statement at its sixth run on a connection and keeps the last 100).
+    # Planning was most of the database's CPU on some pages (docs/performance.md, « Prepared
+    # statements »). Connections are kept (``conn_max_age``) and go straight to PostgreSQL.
+    # Options given in DATABASE_URL (``?sslmode=require``) are kept.
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options.setdefault("server_side_binding", True)
+    database_options.setdefault("prepare_threshold", 5)
     CACHES = {
         "default": {
             # RedisCache that answers "miss" while Redis is down (docs/pannes.md).

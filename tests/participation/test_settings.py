@@ -222,6 +222,32 @@ def test_the_production_mode_uses_postgresql_redis_and_a_celery_broker():
     }
 
 
+def test_production_binds_parameters_on_the_server_and_keeps_the_options_of_database_url():
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    )
+    url = PRODUCTION["DATABASE_URL"]
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+
+    plain = run(env, "-c", script)
+    with_options = run(
+        {**env, "DATABASE_URL": f"{url}?sslmode=require&prepare_threshold=0"}, "-c", script
+    )
+
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    assert with_options.returncode == 0, with_options.stderr
+    assert json.loads(with_options.stdout.strip().splitlines()[-1]) == {
+        "sslmode": "require",
+        "prepare_threshold": 0,
+        "server_side_binding": True,
+    }
+
+
 def _variables_read_by_settings() -> set[str]:
     """Every environment variable participation/settings.py reads, found in its syntax tree."""
     import ast
