@@ -25,8 +25,10 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         if self.known_count is not None:
             return self.known_count
-        # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): reads at most cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): reads at most cap + 1 rows, in
+        # whatever order they come (sorting every match first only to count them cost a
+        # search of 1,230 matches a third of its time).
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
