@@ -31,6 +31,7 @@ class RequestSpec:
     sessions: list[tuple[str, str]] = field(default_factory=list)  # (Cookie header, form token)
     events: list[str] = field(default_factory=list)
     offset: int = 0  # the number of the first request (pairs and counters never repeat)
+    pace_ms: int = 0  # each connection waits this long before each request (0: never)
 
     def write(self, target: Path, threads: int) -> Path:
         lines = [
@@ -40,6 +41,8 @@ class RequestSpec:
             f"threads\t{threads}",
             f"offset\t{self.offset}",
         ]
+        if self.pace_ms:
+            lines.append(f"pace\t{self.pace_ms}")
         if self.body is not None:
             lines.append(f"body\t{self.body}")
         lines += [f"session\t{cookie}\t{token}" for cookie, token in self.sessions]
@@ -204,6 +207,8 @@ async def _load(port: int, spec: RequestSpec, seconds: float, connections: int) 
         nonlocal errors
         index, reader, writer = first, None, None
         while time.monotonic() < deadline:
+            if spec.pace_ms:
+                await asyncio.sleep(spec.pace_ms / 1000)
             path, headers, body = spec.build(spec.offset + index)
             index += connections
             head = [f"{spec.method} {path} HTTP/1.1", f"Host: {HOST}:{port}"]

@@ -53,6 +53,9 @@ LOOPBACK = {"127.0.0.1", "localhost"}
 UNCACHED_SERVER = "http-2"
 UNCACHED_SETTINGS = {"ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
 BY_KEY = {scenario.key: scenario for scenario in SCENARIOS}
+# The smoke run: 4 connections, each sending a request every 100 ms at most (40 per second).
+SMOKE_CONNECTIONS = 4
+SMOKE_PACE_MS = 100
 
 
 class BenchBroken(Exception):
@@ -76,6 +79,10 @@ class Config:
     install_wrk: bool
     use_wrk: bool
     only: frozenset[str] = frozenset()  # scenario keys to measure (the ceiling always is)
+    connections: int = budgets.CONNECTIONS
+    # The smoke run checks that the bench works, not how fast: a light paced load (a few
+    # connections, each waiting between requests) instead of saturating the machine it shares.
+    pace_ms: int = 0
 
     def wants(self, key: str) -> bool:
         return not self.only or key in self.only or key == "ceiling"
@@ -101,6 +108,8 @@ class Config:
             install_wrk=not args.no_install,
             use_wrk=not args.python_load,
             only=frozenset(filter(None, (args.only or "").split(","))),
+            connections=SMOKE_CONNECTIONS if smoke else budgets.CONNECTIONS,
+            pace_ms=SMOKE_PACE_MS if smoke else 0,
         )
 
 
@@ -434,6 +443,8 @@ class Bench:
         self, spec: load.RequestSpec, seconds: int, key: str, server: str = "http"
     ) -> load.Measure:
         spec.offset = self.offsets.get(key, 0)
+        spec.pace_ms = self.config.pace_ms
+        connections = self.config.connections
         port = self.platform.http_names()[server]
         cpu_before = self.platform.cpu_seconds(server)
         if self.wrk:
@@ -442,17 +453,17 @@ class Bench:
                 port,
                 spec,
                 seconds=seconds,
-                connections=budgets.CONNECTIONS,
+                connections=connections,
                 threads=2,
                 workdir=self.config.workdir,
             )
         else:
-            measure = load.run_python(port, spec, seconds=seconds, connections=budgets.CONNECTIONS)
+            measure = load.run_python(port, spec, seconds=seconds, connections=connections)
         measure.cpu_ms = (
             (self.platform.cpu_seconds(server) - cpu_before) * 1000 / max(measure.requests, 1)
         )
         # Requests never reuse an (account, event) pair or a counter value of an earlier run.
-        self.offsets[key] = spec.offset + measure.requests + 4 * budgets.CONNECTIONS + 16
+        self.offsets[key] = spec.offset + measure.requests + 4 * connections + 16
         return measure
 
     def precheck(self, scenario, spec: load.RequestSpec) -> str | None:
@@ -789,6 +800,15 @@ class Bench:
                     recreate_database(config, create=False)
         return self.report(rows, load_average)
 
+    def load_description(self) -> str:
+        if not self.config.pace_ms:
+            return f"{self.config.connections} connexions"
+        return (
+            f"{self.config.connections} connexions, une requête toutes les "
+            f"{self.config.pace_ms} ms chacune (charge légère : l'essai vérifie que le banc "
+            "fonctionne, débits et plafond n'y jugent rien)"
+        )
+
     def report(self, rows: list[Row], load_average: float) -> int:
         ceilings = [
             r.data["rps"] for r in rows if r.kind == CEILING and r.status == "ok" and r.data
@@ -814,7 +834,7 @@ class Bench:
             "",
             f"Banc d'essai — {'essai rapide' if self.config.smoke else 'agglomération'}, "
             f"échelle {self.config.scale}, graine {self.config.seed}",
-            f"Outil : {self.tool}, {budgets.CONNECTIONS} connexions, {self.config.seconds} s par mesure ; "
+            f"Outil : {self.tool}, {self.load_description()}, {self.config.seconds} s par mesure ; "
             f"HTTP : gunicorn gthread {HTTP_WORKERS}×{HTTP_THREADS}, WebSocket : 2 × daphne, Celery",
             f"Plafond retenu : {ceiling_rps:.0f} req/s, moyenne du début et de la fin ({moved}) ; "
             f"charge de la machine au départ : {load_average:.1f}, à la fin : "

@@ -7,7 +7,9 @@
 --   offset (the number of the first request: a later run never repeats an earlier's),
 --   session<TAB>COOKIE HEADER<TAB>FORM TOKEN (any number; requests take them in turn),
 --   event<TAB>ID (any number; replaces {event} in the path, never the same account twice
---   on the same event before every pair has been used, never twice in a row the same event).
+--   on the same event before every pair has been used, never twice in a row the same event),
+--   pace<TAB>MS (optional: each connection waits MS ms before each request; the smoke run's
+--   light load).
 -- In the body, {csrf} becomes the session's form token, {uuid} a fresh idempotency key and
 -- {n} the request's number. done() prints one line "BENCH_JSON {...}" for bench/load.py.
 
@@ -20,7 +22,7 @@ function setup(thread)
 end
 
 function init(args)
-   method, path, body, expect, nthreads, offset = "GET", "/", nil, 200, 1, 0
+   method, path, body, expect, nthreads, offset, pace = "GET", "/", nil, 200, 1, 0, 0
    sessions, events = {}, {}
    for line in io.lines(args[1]) do
       local key, value = line:match("^([%w_]+)\t(.*)$")
@@ -36,6 +38,8 @@ function init(args)
          nthreads = tonumber(value)
       elseif key == "offset" then
          offset = tonumber(value)
+      elseif key == "pace" then
+         pace = tonumber(value)
       elseif key == "session" then
          local cookie, token = value:match("^([^\t]*)\t?([^\t]*)$")
          table.insert(sessions, { cookie, token })
@@ -79,6 +83,10 @@ function request()
       headers["Content-Type"] = "application/x-www-form-urlencoded"
    end
    return wrk.format(method, p, headers, b)
+end
+
+function delay()
+   return pace
 end
 
 function response(status, headers, body)

@@ -89,6 +89,10 @@ def test_the_smoke_bench_measures_every_scenario_and_prints_one_table():
     ):
         assert measured[key]["status"] in {"ok", "missed", "noisy"}, measured[key]["verdict"]
         assert "requests" in measured[key]["data"], key
+        # A light paced load (4 connections, a request every 100 ms each): the smoke run
+        # never saturates the machine it shares with the rest of the suite.
+        assert measured[key]["data"]["requests"] <= 4 * 11, (key, measured[key]["data"])
+    assert "4 connexions, une requête toutes les 100 ms chacune" in result.stdout
     # The rows without the page cache ran on the second server, whose cache is off.
     assert measured["home_nocache"]["data"]["server"] != measured["home"]["data"]["server"]
     # Judged on CPU per request, beside the ratio; the ceiling's spread is printed.

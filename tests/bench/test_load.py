@@ -96,6 +96,32 @@ def test_the_python_fallback_counts_unexpected_statuses_as_errors(tiny_server):
     assert measure.error_rate == 1.0
 
 
+def test_a_paced_load_waits_between_requests_on_each_connection(tiny_server):
+    measure = load.run_python(
+        tiny_server, load.RequestSpec("GET", "/", pace_ms=100), seconds=1, connections=2
+    )
+
+    # Two connections, one request every 100 ms each: about 20 in a second, never hundreds.
+    assert 10 <= measure.requests <= 22
+    assert measure.error_rate == 0
+
+
+@pytest.mark.needs("wrk")
+def test_wrk_paces_its_requests_as_the_request_file_says(tmp_path, tiny_server):
+    measure = load.run_wrk(
+        shutil.which("wrk"),
+        tiny_server,
+        load.RequestSpec("GET", "/", pace_ms=100),
+        seconds=1,
+        connections=2,
+        threads=1,
+        workdir=tmp_path,
+    )
+
+    assert 10 <= measure.requests <= 22
+    assert measure.error_rate == 0
+
+
 def test_posts_without_an_event_take_every_session_in_turn():
     posts = spec(path="/expressions/nouvelle/")
 
