@@ -179,6 +179,9 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     mark_folder(items, "faults", pytest.mark.faults)
     mark_folder(items, "load", pytest.mark.load)
+    # The long tests first (stable sort): on the workers they start beside the journeys
+    # instead of making the end of the run wait for them.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -113,6 +113,7 @@ def count_every_page() -> dict[tuple, int]:
     return counts
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_runs_at_most_12_queries_whatever_the_amount_of_data(settings):
     settings.DEMO_ACCOUNTS_ENABLED = True  # the demo content, in a test database only

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,6 +36,7 @@ def run(env, *args) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_every_public_page_and_each_roles_pages_work_on_sqlite(tmp_path):
     env = embedded_env(tmp_path)
     for command in (["migrate", "--noinput"], ["load_referentiel"], ["load_demo"]):
