@@ -22,8 +22,10 @@ from .faults.report import print_section
 from .requirements import check_needs
 
 # Folders whose tests share one worker: the bench's tests (one bench database, one work
-# folder); the backup and restore tests (tests/deploy/), which share one live platform.
-XDIST_GROUPS = {"bench": "banc", "deploy": "sauvegarde"}
+# folder); the backup and restore tests (tests/deploy/), which share one live platform; the
+# fault and load tests, which share one private PostgreSQL and its prepared template (about
+# 15 CPU-seconds to make, once instead of once on each worker).
+XDIST_GROUPS = {"bench": "banc", "deploy": "sauvegarde", "faults": "pannes", "load": "pannes"}
 # The browser journeys run on two workers, each with its own live platform and browser (the
 # database and Redis databases of a platform are named by worker, tests/e2e/server.py):
 # these files on one, the others on the other, about half of the journeys' time each (as
