@@ -50,7 +50,8 @@ quality: install-dev
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 ## Every test: unit, integration, browser journeys, faults (against PostgreSQL + Redis if set),
-## on TEST_WORKERS processes (pytest-xdist); the journeys share one, the load and bench another.
+## on TEST_WORKERS processes (pytest-xdist); the journeys on two, the bench on one, the faults
+## and load on one, the backups on one (tests/conftest.py); the slow tests are sent first.
 TEST_WORKERS ?= 3
 test: quality
 	# The project's modules compiled once: the suite starts some 200 Python processes.
