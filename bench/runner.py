@@ -40,7 +40,9 @@ from bench.servers import (
     HOST,
     HTTP_THREADS,
     HTTP_WORKERS,
+    CollectStaticFailed,
     Platform,
+    collecting_static,
     production_environment,
 )
 
@@ -296,21 +298,12 @@ class Bench:
         started = time.monotonic()
         self.log(f"base {config.database} recréée, migrée ; fichiers statiques collectés")
         recreate_database(config)
-        collect = subprocess.Popen(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
         try:
-            self.manage("migrate", "--noinput", "-v0")
-            self.manage("load_referentiel")
-        finally:
-            output, _ = collect.communicate(timeout=300)
-        if collect.returncode != 0:
-            raise BenchBroken(f"collectstatic a échoué :\n{output[-3000:]}")
+            with collecting_static(self.env):
+                self.manage("migrate", "--noinput", "-v0")
+                self.manage("load_referentiel")
+        except CollectStaticFailed as exc:
+            raise BenchBroken(f"collectstatic a échoué :\n{exc}") from exc
         self.log(f"génération des données (graine {config.seed}, échelle {config.scale})…")
         output = self.python(
             "-m",

@@ -138,6 +138,33 @@ def celery_beat_command(var_dir: Path) -> list[str]:
     return unit_command("participation-beat.service", var_dir=var_dir)
 
 
+class CollectStaticFailed(RuntimeError):
+    """``manage.py collectstatic`` failed; the message holds the end of its output."""
+
+
+@contextlib.contextmanager
+def collecting_static(env: dict[str, str], timeout: float = 300):
+    """``manage.py collectstatic`` in ``env``, run beside the block (it needs no database: the
+    block migrates meanwhile); waited for at its end, ``CollectStaticFailed`` if it failed."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    if process.returncode != 0:
+        raise CollectStaticFailed(output[-3000:])
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))

@@ -1,5 +1,6 @@
 import os
 import time
+import uuid
 
 import pytest
 from django.conf import settings
@@ -9,6 +10,7 @@ from participation.celery import app as celery_app
 from participation.core import images
 
 from . import redis_databases
+from .e2e import server as e2e_server
 from .factories import UserFactory
 from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults and tests/load
     faults_requirements,
@@ -49,6 +51,10 @@ def pytest_configure(config):
     # every test and fixture; the live servers of the browser, fault and load tests keep
     # the real hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if not hasattr(config, "workerinput"):
+        # The run's name, inherited by the workers: its live platforms share one prepared
+        # database and static folder (tests/e2e/server.py), dropped when the run ends.
+        os.environ.setdefault(e2e_server.RUN_VARIABLE, uuid.uuid4().hex[:12])
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     redis_url = os.environ.get("REDIS_URL")
     if not (worker and redis_url):
@@ -209,6 +215,11 @@ STARTED = [time.monotonic()]
 
 def pytest_sessionstart(session):
     STARTED[0] = time.monotonic()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the run itself, once its workers are done
+        e2e_server.drop_prepared()
 
 
 def print_time_per_part(terminalreporter) -> None:

@@ -1,6 +1,6 @@
 """A production-like platform for the browser tests, run as real processes.
 
-PostgreSQL (a dedicated database, dropped and recreated per session), Redis (its own
+PostgreSQL (a dedicated database, a copy of the run's prepared one), Redis (its own
 logical database), two gunicorn for HTTP and two Daphne for ``/ws/`` behind Debian's nginx
 with the shipped site (``bench/nginx.py``), and a Celery worker, configured by the environment
 exactly as the README tells a commune to run them: the processes are those of the systemd
@@ -17,12 +17,14 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import fcntl
 import json
 import os
 import re
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -101,7 +103,105 @@ def _database_name(database_url: str | None = None) -> str:
     return urlsplit(database_url or e2e_database_url()).path.lstrip("/")
 
 
-def recreate_database(database_url: str | None = None) -> None:
+# Loaded once into a platform's database: the referential and the demo content. Until the
+# referential loads its quartiers, the pages need at least one.
+PREPARE = (
+    "from django.core.management import call_command, get_commands\n"
+    "if 'load_referentiel' in get_commands():\n"
+    "    call_command('load_referentiel')\n"
+    "call_command('load_demo', '--force')\n"
+    "from participation.territory.models import Quartier\n"
+    "if not Quartier.objects.exists():\n"
+    "    from tests.factories import ObjectifFactory\n"
+    "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
+)
+
+# The platforms of one test run (the journeys' on each worker, the API contract's, the
+# backup's) start from the same content: it is prepared once per run, as a template database
+# and a folder of collected static files, by whichever worker needs it first, and each platform's
+# database is a copy. ``RUN_VARIABLE`` names the run (tests/conftest.py sets it before the
+# workers start; the run's end drops what was prepared, ``drop_prepared``).
+RUN_VARIABLE = "PARTICIPATION_TEST_RUN"
+
+
+def _run() -> str:
+    return os.environ.get(RUN_VARIABLE) or f"pid{os.getpid()}"
+
+
+def _prepared_paths() -> tuple[str, Path, Path]:
+    """The run's template database, its static files, and the lock that guards both."""
+    run = _run()
+    folder = Path(tempfile.gettempdir())
+    return (
+        f"participation_e2e_template_{run}"[:63],
+        folder / f"participation-e2e-{run}-static",
+        folder / f"participation-e2e-{run}.lock",
+    )
+
+
+def prepared_copy(database_url: str, redis_url: str) -> Path:
+    """Create ``database_url`` as a copy of the run's prepared database (migrated, referential
+    and demo loaded), preparing it first if no platform of this run did; return the folder of
+    collected static files every platform of the run serves."""
+    template, static_root, lock = _prepared_paths()
+    ready = lock.with_suffix(".ready")
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the other workers wait while one prepares
+        if not ready.exists():
+            template_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{template}"))
+            _prepare(template_url, redis_url, static_root)
+            ready.write_text(template_url, encoding="utf-8")
+        recreate_database(database_url, template=template)
+    return static_root
+
+
+def _prepare(template_url: str, redis_url: str, static_root: Path) -> None:
+    import shutil
+
+    recreate_database(template_url)
+    workdir = Path(tempfile.mkdtemp(prefix="participation-e2e-prepare-"))
+    try:
+        prepare_content(
+            workdir, database_url=template_url, redis_url=redis_url, static_root=static_root
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def prepare_content(workdir: Path, *, database_url: str, redis_url: str, static_root: Path) -> None:
+    """Migrate the empty database of ``database_url`` and load ``PREPARE`` into it (in the
+    platform's shell, closed after: a template keeps no connection); collect the static files
+    into ``static_root`` meanwhile."""
+    email_dir = workdir / "emails"
+    email_dir.mkdir(parents=True, exist_ok=True)
+    url = "http://127.0.0.1:9"  # nothing is served
+    env = environment(url, workdir, email_dir, database_url=database_url, redis_url=redis_url)
+    builder = LiveServer(
+        url=url, env={**env, "STATIC_ROOT": str(static_root)}, workdir=workdir, email_dir=email_dir
+    )
+    try:
+        with servers.collecting_static(builder.env):
+            builder.manage("migrate", "--noinput", "-v0")
+            builder.shell(PREPARE)
+    finally:
+        builder.stop()
+
+
+def drop_prepared() -> None:
+    """At the end of the run: the template database and the static files, if prepared."""
+    import shutil
+
+    _, static_root, lock = _prepared_paths()
+    ready = lock.with_suffix(".ready")
+    if ready.exists():
+        drop_database(ready.read_text(encoding="utf-8"))
+    shutil.rmtree(static_root, ignore_errors=True)
+    for path in (ready, lock):
+        path.unlink(missing_ok=True)
+
+
+def recreate_database(database_url: str | None = None, *, template: str | None = None) -> None:
+    """Drop the database and create it again: empty, or a copy of ``template``."""
     import psycopg
     from psycopg import sql
 
@@ -114,7 +214,10 @@ def recreate_database(database_url: str | None = None) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(create)
 
 
 def drop_database(database_url: str | None = None) -> None:
@@ -446,35 +549,9 @@ def start(
         email_dir=email_dir,
     )
     flush_redis(redis_url)
-    recreate_database(database_url)
-
-    # Static files and the schema do not depend on each other: prepare both at once.
-    collect = subprocess.Popen(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=server.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server.manage("migrate", "--noinput", "-v0")
-    collect_output, _ = collect.communicate(timeout=180)
-    if collect.returncode != 0:
-        raise RuntimeError(f"collectstatic failed:\n{collect_output}")
+    static_root = prepared_copy(database_url, redis_url)
+    server.env["STATIC_ROOT"] = str(static_root)
     try:
-        # The three loads in the platform's shell.
-        server.shell(
-            "from django.core.management import call_command, get_commands\n"
-            "if 'load_referentiel' in get_commands():\n"
-            "    call_command('load_referentiel')\n"
-            "call_command('load_demo', '--force')\n"
-            # Until the referential loads its quartiers, the pages need at least one.
-            "from participation.territory.models import Quartier\n"
-            "if not Quartier.objects.exists():\n"
-            "    from tests.factories import ObjectifFactory\n"
-            "    ObjectifFactory(quartier__slug='rimbart', quartier__name='Rimbart')\n"
-        )
-
         # As the host runs them (deploy/): Debian's nginx with the shipped site in front of two
         # application servers (two gunicorn, two Daphne: every journey must work whichever one
         # answers), and a Celery worker in one process (no beat: no test waits for a scheduled
@@ -489,9 +566,7 @@ def start(
             worker_options=("--pool", "solo", *servers.SOLITARY_WORKER),
         )
         server.processes = processes
-        nginx.start(
-            processes, port=port, static_root=workdir / "static", media_root=workdir / "media"
-        )
+        nginx.start(processes, port=port, static_root=static_root, media_root=workdir / "media")
         processes.start(timeout=60, ready_urls=[f"{url}/sante/"])
     except BaseException:
         server.stop()  # its shell, and what had started

@@ -12,8 +12,6 @@ killed and started again one by one.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,14 +22,6 @@ from tests.e2e.server import LiveServer
 from .stores import PrivatePostgres, PrivateRedis
 
 TEMPLATE_DATABASE = "faults_template"
-
-# Loaded once into the template: the referential and the demo content, as the browser tests do.
-_PREPARE = (
-    "from django.core.management import call_command, get_commands\n"
-    "if 'load_referentiel' in get_commands():\n"
-    "    call_command('load_referentiel')\n"
-    "call_command('load_demo', '--force')\n"
-)
 
 
 @dataclass
@@ -57,32 +47,12 @@ def prepare(postgres: PrivatePostgres, workdir: Path) -> Prepared:
     """Migrate a template database and load the demo content; collect the static files."""
     postgres.execute(f'CREATE DATABASE "{TEMPLATE_DATABASE}"')
     static_root = workdir / "static"
-    builder = _live_server(
+    e2e.prepare_content(
         workdir,
-        url="http://127.0.0.1:9",
         database_url=postgres.url(TEMPLATE_DATABASE),
-        redis_url="redis://127.0.0.1:9/0",  # no command below needs Redis
-        env={"STATIC_ROOT": str(static_root)},
+        redis_url="redis://127.0.0.1:9/0",  # no command of the preparation needs Redis
+        static_root=static_root,
     )
-    collect = subprocess.Popen(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=e2e.BASE_DIR,
-        env=builder.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        builder.manage("migrate", "--noinput", "-v0")
-        builder.shell(_PREPARE)
-        output, _ = collect.communicate(timeout=180)
-    finally:
-        builder.stop()  # its shell
-        if collect.poll() is None:
-            collect.kill()
-            collect.wait(timeout=5)
-    if collect.returncode != 0:
-        raise RuntimeError(f"collectstatic failed:\n{output}")
     return Prepared(postgres=postgres, static_root=static_root)
 
 
