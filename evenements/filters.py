@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.selects import RowsOnceChoiceFilter
 from participation.territory.models import Quartier
 
 from .models import Evenement
@@ -51,11 +52,11 @@ class EvenementFilterForm(forms.Form):
 
 
 class EvenementFilter(django_filters.FilterSet):
-    quartier = django_filters.ModelChoiceFilter(
+    quartier = RowsOnceChoiceFilter(
         label=_("Quartier"),
         field_name="quartiers",
         to_field_name="slug",
-        queryset=Quartier.objects.order_by("position", "name"),
+        queryset=Quartier.objects.order_by("position", "name").only("slug", "name"),
         empty_label=_("Tous les quartiers"),
         error_messages={"invalid_choice": _("Ce quartier n'existe pas.")},
     )

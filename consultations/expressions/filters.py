@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from evenements import public as evenements_public
 from participation.core.ids import pk_or_none
+from participation.core.selects import RowsOnceChoiceField, RowsOnceChoiceFilter
 from participation.territory.models import Enjeu, Objectif, Quartier
 
 from ..models import Consultation, Expression, Source
@@ -67,7 +68,7 @@ class ExpressionFilter(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": _("ex. : médiation, éclairage")}
         ),
     )
-    quartier = django_filters.ModelChoiceFilter(
+    quartier = RowsOnceChoiceFilter(
         label=_("Quartier"),
         queryset=Quartier.objects.order_by("position", "name").only("slug", "name"),
         to_field_name="slug",
@@ -141,9 +142,9 @@ class ExpressionFilter(django_filters.FilterSet):
             if hasattr(field, "queryset"):  # as ModelChoiceField draws them, without its iterator
                 empty = [("", field.empty_label)] if field.empty_label is not None else []
                 key = field.to_field_name or "pk"
-                rows = [
-                    (getattr(obj, key), field.label_from_instance(obj)) for obj in field.queryset
-                ]
+                # The rows its value was checked against, when it keeps them (RowsOnce…).
+                objects = field.rows() if isinstance(field, RowsOnceChoiceField) else field.queryset
+                rows = [(getattr(obj, key), field.label_from_instance(obj)) for obj in objects]
                 choices = [*empty, *rows]
             else:
                 choices = list(field.choices)

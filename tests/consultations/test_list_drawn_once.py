@@ -77,3 +77,29 @@ def test_an_edited_expression_shows_at_once_on_its_card(client, rimbart):
     page = html(client.get(LIST))
     assert "Deux bancs" in page
     assert "Un banc" not in page
+
+
+@pytest.mark.django_db
+def test_filtering_by_a_quartier_reads_the_quartiers_once(client, rimbart, cite5):
+    """The quartier select's rows are read once: they draw its options and check the value
+    sent. An unknown quartier is refused with its message, the words typed kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ExpressionFactory(quartier=rimbart, status=Status.PUBLIEE)
+    client.get(f"{LIST}?quartier=rimbart")
+    with CaptureQueriesContext(connection) as captured:
+        page = html(client.get(f"{LIST}?quartier=rimbart"))
+    quartiers = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "territory_quartier"."id"')
+        and 'FROM "territory_quartier" ' in query["sql"]
+        and "JOIN" not in query["sql"]
+    ]
+    assert len(quartiers) == 1, quartiers
+    assert '<option value="rimbart" selected>Rimbart</option>' in page
+    assert '<option value="cite-5">Cité 5, de Marles et du Rond-Point</option>' in page
+    refused = html(client.get(f"{LIST}?quartier=atlantide&q=lampadaire"))
+    assert 'value="lampadaire"' in refused
+    assert "Sélectionnez un choix valide" in refused

@@ -72,3 +72,20 @@ def test_the_staff_pages_run_a_constant_number_of_queries(client_for, mediateur)
         InscriptionFactory(evenement=event)
     assert count_queries(client, "/evenements/gestion/") == small_list
     assert count_queries(client, f"/evenements/{event.pk}/inscriptions/") == small_registrants
+
+
+@pytest.mark.parametrize("path", ["/evenements/", "/evenements/calendrier/", "/evenements/carte/"])
+def test_filtering_by_a_quartier_reads_the_quartiers_once(client, path):
+    """The quartier select's rows are read once: the same rows draw its options and check the
+    value sent (Django's own field reads them a second time to check it)."""
+    quartier = QuartierFactory(slug="rimbart", name="Rimbart")
+    QuartierFactory(slug="centre-ville", name="Centre-ville")
+    make_events(quartier, 3)
+    whole = count_queries(client, path)
+    filtered = count_queries(client, f"{path}?quartier=rimbart")
+    assert filtered == whole
+    page = client.get(f"{path}?quartier=rimbart").content.decode()
+    assert '<option value="rimbart" selected>Rimbart</option>' in page
+    assert '<option value="centre-ville">Centre-ville</option>' in page
+    refused = client.get(f"{path}?quartier=Rimbart").content.decode()
+    assert "Ce quartier n&#x27;existe pas." in refused or "Ce quartier n'existe pas." in refused

@@ -1,0 +1,65 @@
+"""A filter's select of objects, read once per form.
+
+Django's ``ModelChoiceField`` reads its objects twice on a page that shows a filtered list:
+once to check the value sent (``queryset.get(slug=…)``), once more to draw the options
+(iterating the queryset). ``RowsOnceChoiceFilter`` reads them once, as a list kept by the
+form's field (each form has its own copy of its fields, so a list never outlives its
+request), and checks the value against the rows it draws: one query instead of two for the
+same rows, and a value is accepted exactly when it is one of the options shown.
+
+For a short list keyed by text (the quartiers by slug): the value is compared as text with
+the key of each row, as PostgreSQL compares a slug.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class _Rows(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for row in self.field.rows():
+            yield self.choice(row)
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (self.field.null_label is not None)
+        return len(self.field.rows()) + extra
+
+    def __bool__(self):
+        return True
+
+
+class RowsOnceChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _Rows
+
+    def _set_queryset(self, queryset):
+        self._rows = None  # a new queryset (a form's own copy of the field): read it again
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = list(self.queryset)
+        return self._rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.null_label is not None and value == self.null_value:
+            return value
+        key = self.to_field_name or "pk"
+        for row in self.rows():
+            if str(getattr(row, key)) == str(value):
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class RowsOnceChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = RowsOnceChoiceField
