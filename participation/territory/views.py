@@ -116,7 +116,14 @@ def quartier_detail(request, slug):
     context["portrait"] = render_fragment(
         "territory/_portrait.html",
         context,
-        material=(state(quartier), context.get("objectif_expression_counts"), today),
+        # Its findings' rows too: on SQLite they are read by a query of their own, not with
+        # the quartier (on PostgreSQL they ride along with it, in ``state`` already).
+        material=(
+            state(quartier),
+            finding_rows,
+            context.get("objectif_expression_counts"),
+            today,
+        ),
     )
     return render(request, "territory/quartier.html", context)
 

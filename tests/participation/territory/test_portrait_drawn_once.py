@@ -2,8 +2,9 @@
 it is made, shows on the page at once."""
 
 import datetime as dt
+from decimal import Decimal
 
-from participation.territory.models import Finding, Objectif, Quartier
+from participation.territory.models import Finding, Indicator, Objectif, Quartier
 
 PAGE = "/quartiers/centre-ville/"
 
@@ -32,6 +33,19 @@ def test_an_edited_finding_shows_at_once(client, referentiel):
     finding.save()
 
     assert "Un marché du samedi très fréquenté" in page(client)
+
+
+def test_an_edited_indicator_shows_at_once_with_its_exact_figure(client, referentiel):
+    indicator = Indicator.objects.filter(quartier__slug="centre-ville").order_by("pk").first()
+    page(client)
+
+    Indicator.objects.filter(pk=indicator.pk).update(
+        label="Part des moins de 25 ans", value=Decimal("37.5"), unit="%"
+    )
+
+    shown = page(client)
+    assert "Part des moins de 25 ans" in shown
+    assert "37,5" in shown
 
 
 def test_a_retired_objective_leaves_the_tables_at_once(client, referentiel):
