@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from evenements import public as evenements_public
 from participation.core.ids import pk_or_none
-from participation.core.selects import RowsOnceChoiceField, RowsOnceChoiceFilter
+from participation.core.selects import RowsOnceChoiceFilter
 from participation.territory.models import Enjeu, Objectif, Quartier
 
 from ..models import Consultation, Expression, Source
@@ -75,7 +75,7 @@ class ExpressionFilter(django_filters.FilterSet):
         empty_label=_("Tous les quartiers"),
         method="filter_quartier",
     )
-    enjeu = django_filters.ModelChoiceFilter(
+    enjeu = RowsOnceChoiceFilter(
         label=_("Enjeu"),
         queryset=Enjeu.objects.all(),
         to_field_name="number",
@@ -88,7 +88,7 @@ class ExpressionFilter(django_filters.FilterSet):
         method="filter_objectif",
         empty_label=_("Tous les objectifs"),
     )
-    consultation = django_filters.ModelChoiceFilter(
+    consultation = RowsOnceChoiceFilter(
         label=_("Consultation"),
         queryset=Consultation.objects.only("slug", "title"),
         to_field_name="slug",
@@ -139,12 +139,10 @@ class ExpressionFilter(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             if not hasattr(field, "choices"):
                 continue
-            if hasattr(field, "queryset"):  # as ModelChoiceField draws them, without its iterator
+            if hasattr(field, "queryset"):  # the rows its value was checked against (one query)
                 empty = [("", field.empty_label)] if field.empty_label is not None else []
                 key = field.to_field_name or "pk"
-                # The rows its value was checked against, when it keeps them (RowsOnce…).
-                objects = field.rows() if isinstance(field, RowsOnceChoiceField) else field.queryset
-                rows = [(getattr(obj, key), field.label_from_instance(obj)) for obj in objects]
+                rows = [(getattr(obj, key), field.label_from_instance(obj)) for obj in field.rows()]
                 choices = [*empty, *rows]
             else:
                 choices = list(field.choices)

@@ -7,8 +7,8 @@ form's field (each form has its own copy of its fields, so a list never outlives
 request), and checks the value against the rows it draws: one query instead of two for the
 same rows, and a value is accepted exactly when it is one of the options shown.
 
-For a short list keyed by text (the quartiers by slug): the value is compared as text with
-the key of each row, as PostgreSQL compares a slug.
+For a short list (quartiers, enjeux, consultations): the value is compared as text with the
+key of each row (a slug, or an enjeu's number written as digits).
 """
 
 import django_filters
@@ -30,7 +30,7 @@ class _Rows(forms.models.ModelChoiceIterator):
         return len(self.field.rows()) + extra
 
     def __bool__(self):
-        return True
+        return len(self) > 0
 
 
 class RowsOnceChoiceField(django_filters.fields.ModelChoiceField):

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,8 +157,6 @@ def prepared_copy(database_url: str, redis_url: str) -> Path:
 
 
 def _prepare(template_url: str, redis_url: str, static_root: Path) -> None:
-    import shutil
-
     recreate_database(template_url)
     workdir = Path(tempfile.mkdtemp(prefix="participation-e2e-prepare-"))
     try:
@@ -189,8 +188,6 @@ def prepare_content(workdir: Path, *, database_url: str, redis_url: str, static_
 
 def drop_prepared() -> None:
     """At the end of the run: the template database and the static files, if prepared."""
-    import shutil
-
     _, static_root, lock = _prepared_paths()
     ready = lock.with_suffix(".ready")
     if ready.exists():
