@@ -20,6 +20,7 @@ from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
 from . import bodylimit, easyread, hooks
+from .fragments import render_fragment, state
 from .health import may_read_details, public, run_checks
 from .redirects import safe_next
 
@@ -42,15 +43,29 @@ def home(request):
             "commune__name",
         )
     )
-    communes: dict[int, tuple] = {}
-    for quartier in quartiers:
-        communes.setdefault(quartier.commune_id, (quartier.commune, []))[1].append(quartier)
+    easy_read = easyread.is_on(request)
     context = {
-        "quartiers": quartiers,
-        "communes": list(communes.values()) if len(communes) > 1 else [],
+        # Drawn from the quartiers as read (in her order, with their communes) and nothing
+        # else: an edit of one makes another drawing.
+        "quartiers_section": render_fragment(
+            "core/_home_quartiers.html",
+            lambda: _quartiers_context(quartiers, easy_read),
+            material=(tuple(state(quartier) for quartier in quartiers), easy_read),
+        ),
         **hooks.page_context("home", request),
     }
     return render(request, "core/home.html", context)
+
+
+def _quartiers_context(quartiers, easy_read: bool) -> dict:
+    communes: dict[int, tuple] = {}
+    for quartier in quartiers:
+        communes.setdefault(quartier.commune_id, (quartier.commune, []))[1].append(quartier)
+    return {
+        "quartiers": quartiers,
+        "communes": list(communes.values()) if len(communes) > 1 else [],
+        "easy_read": easy_read,
+    }
 
 
 @never_cache
