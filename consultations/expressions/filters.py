@@ -45,14 +45,6 @@ def objectif_choices(quartier: str | None = None, selected=None):
     return list(groups.items())
 
 
-def _plain(choices) -> tuple:
-    """Choices, groups included, as plain values and labels (a cache key's material)."""
-    return tuple(
-        (value, _plain(label) if isinstance(label, (list, tuple)) else str(label))
-        for value, label in choices
-    )
-
-
 def evenement_choices(selected=None):
     """The event already chosen: the filter is reached from an event's page, not picked in a list."""
     if pk_or_none(selected) is None:
@@ -131,24 +123,6 @@ class ExpressionFilter(django_filters.FilterSet):
         self.filters["evenement"].extra["choices"] = functools.partial(
             evenement_choices, data.get("evenement")
         )
-
-    def shown_choices(self) -> tuple:
-        """Every select's options, read once as plain ``(value, label)`` rows and given to
-        its widget: the form is drawn from them and the values sent, and nothing else."""
-        shown = []
-        for name, field in self.form.fields.items():
-            if not hasattr(field, "choices"):
-                continue
-            if hasattr(field, "queryset"):  # the rows its value was checked against (one query)
-                empty = [("", field.empty_label)] if field.empty_label is not None else []
-                key = field.to_field_name or "pk"
-                rows = [(getattr(obj, key), field.label_from_instance(obj)) for obj in field.rows()]
-                choices = [*empty, *rows]
-            else:
-                choices = list(field.choices)
-            field.widget.choices = choices
-            shown.append((name, _plain(choices)))
-        return tuple(shown)
 
     ORDERS = {
         "recentes": ("-published_at", "-pk"),

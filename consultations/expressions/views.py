@@ -20,6 +20,7 @@ from participation.core.pagecache import cache_for_anonymous
 from participation.core.pagination import CappedPaginator
 from participation.core.ratelimit import RateLimited
 from participation.core.redirects import safe_next
+from participation.core.selects import shown_choices
 from participation.territory.models import Objectif
 
 from .. import rules
@@ -86,7 +87,7 @@ def expression_list(request):
     filter_fields = render_fragment(
         "consultations/partials/expression_filter_fields.html",
         {"filter": filterset},
-        material=(filterset.shown_choices(), sent, filterset.is_bound),
+        material=(shown_choices(filterset.form), sent, filterset.is_bound),
     )
     return render(
         request,

@@ -9,6 +9,9 @@ same rows, and a value is accepted exactly when it is one of the options shown.
 
 For a short list (quartiers, enjeux, consultations): the value is compared as text with the
 key of each row (a slug, or an enjeu's number written as digits).
+
+``shown_choices`` gives a form's options as plain values: a filter form drawn once per
+content (``fragments.render_fragment``) is keyed by them and the values sent.
 """
 
 import django_filters
@@ -63,3 +66,30 @@ class RowsOnceChoiceField(django_filters.fields.ModelChoiceField):
 
 class RowsOnceChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = RowsOnceChoiceField
+
+
+def _plain(choices) -> tuple:
+    """Choices, groups included, as plain values and labels (a cache key's material)."""
+    return tuple(
+        (value, _plain(label) if isinstance(label, (list, tuple)) else str(label))
+        for value, label in choices
+    )
+
+
+def shown_choices(form) -> tuple:
+    """Every select's options of ``form``, read once as plain ``(value, label)`` rows and
+    given to its widget: the form is drawn from them and the values sent, and nothing else."""
+    shown = []
+    for name, field in form.fields.items():
+        if not hasattr(field, "choices"):
+            continue
+        if hasattr(field, "queryset"):  # the rows its value was checked against (one query)
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            key = field.to_field_name or "pk"
+            rows = [(getattr(obj, key), field.label_from_instance(obj)) for obj in field.rows()]
+            choices = [*empty, *rows]
+        else:
+            choices = list(field.choices)
+        field.widget.choices = choices
+        shown.append((name, _plain(choices)))
+    return tuple(shown)

@@ -1,0 +1,63 @@
+"""The events' filter form (list, calendar, map) is drawn once per content: from its options as
+read, the values sent, their errors and the page's options. What one reader chose, or a
+renamed quartier, never shows to the next reader as it was."""
+
+import re
+
+import pytest
+
+from participation.territory.models import Quartier
+from tests.factories import QuartierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def selected(html: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)" selected>', html)
+
+
+def test_a_renamed_quartier_shows_in_the_select_at_once(client):
+    quartier = QuartierFactory(slug="rimbart", name="Rimbart")
+    page(client, "/evenements/")
+
+    # Even without ``save()`` (an import, an update in bulk): the drawing follows what is read.
+    Quartier.objects.filter(pk=quartier.pk).update(name="Rimbart – Cité 6")
+
+    assert '<option value="rimbart">Rimbart – Cité 6</option>' in page(client, "/evenements/")
+
+
+def test_what_one_reader_chose_is_not_shown_to_the_next(client):
+    QuartierFactory(slug="rimbart", name="Rimbart")
+    chosen = page(client, "/evenements/?quartier=rimbart&type=stand&ouvert=on")
+    assert selected(chosen) == ["rimbart", "stand"]
+    assert 'name="ouvert" id="id_ouvert" checked' in chosen
+
+    fresh = page(client, "/evenements/")
+    assert selected(fresh) == ["", ""]
+    assert "checked" not in fresh.split('name="ouvert"', 1)[1].split(">", 1)[0]
+
+
+def test_an_impossible_filter_says_why_every_time(client):
+    for _ in range(2):
+        html = page(client, "/evenements/?quartier=atlantide&du=2026-13-45")
+        assert "Ce quartier n&#x27;existe pas." in html or "Ce quartier n'existe pas." in html
+        assert "Date impossible" in html
+        assert 'value="2026-13-45"' in html
+
+    assert "Ces filtres sont impossibles" not in page(client, "/evenements/")
+
+
+def test_the_calendar_keeps_its_own_form(client):
+    QuartierFactory(slug="rimbart", name="Rimbart")
+    assert 'name="du"' in page(client, "/evenements/?quartier=rimbart")
+
+    calendar = page(client, "/evenements/calendrier/?quartier=rimbart")
+    assert 'name="du"' not in calendar
+    assert 'name="ouvert"' not in calendar
+    assert selected(calendar) == ["rimbart", ""]
