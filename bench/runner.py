@@ -204,6 +204,7 @@ class Row:
     sql: str = "—"
     errors: str = "—"
     cpu: str = "—"
+    cpu_units: str = "—"  # its CPU per request in the ceiling's (``in_ceiling_units``)
     verdict: str = ""
     status: str = "ok"  # ok, missed, noisy (missed in a noisy run), broken, missing
     data: dict = field(default_factory=dict)
@@ -223,6 +224,7 @@ def print_table(rows: list[Row], header: list[str], write=print) -> None:
         ("SQL", "sql"),
         ("Erreurs", "errors"),
         ("CPU/req", "cpu"),
+        ("÷ plafond", "cpu_units"),
         ("Budget", "verdict"),
     )
     widths = [max(len(title), *(len(getattr(r, attr)) for r in rows)) for title, attr in columns]
@@ -809,6 +811,7 @@ class Bench:
         ceiling_rps = sum(ceilings) / len(ceilings) if ceilings else 0.0
         spread = ceiling_spread(ceilings)
         noisy = spread is not None and spread > budgets.NOISY_CEILING_SPREAD
+        ceiling_cpu = in_ceiling_units(rows)
         for row in rows:
             self.judge(row, ceiling_rps, noisy)
         if len(ceilings) == 2:
@@ -835,6 +838,11 @@ class Bench:
             "Budgets : CPU/req du serveur HTTP (pages publiques 10 ms, pages connectées 5 ms, "
             "envois 12 ms), p99, × plafond (pas pour les envois) ; « sans cache » : second "
             "gunicorn avec ANONYMOUS_PAGE_CACHE_SECONDS=0",
+            "Vitesse de la machine : le plafond coûte "
+            + (f"{ceiling_cpu:.2f} ms" if ceiling_cpu else "— ms")
+            + " de CPU par requête ; « ÷ plafond » : le CPU/req d'une ligne en requêtes du "
+            "plafond, pour comparer des séries faites sur des machines de vitesses différentes "
+            "(les budgets restent jugés en ms)",
         ]
         print_table(rows, header, self.write)
         results = {
@@ -843,6 +851,7 @@ class Bench:
             "ceiling_rps": ceiling_rps,
             "ceilings_rps": ceilings,
             "ceiling_spread": spread,
+            "ceiling_cpu_ms": ceiling_cpu,
             "noisy": noisy,
             "load_average": load_average,
             "rows": [asdict(r) for r in rows],
@@ -879,6 +888,26 @@ class Bench:
             )
         self.write("RÉSULTAT : tous les budgets mesurés sont tenus")
         return 0
+
+
+def in_ceiling_units(rows: list[Row]) -> float | None:
+    """The ceiling's CPU per request (the mean of its measurements), and each measured row's
+    CPU per request in those units (``cpu_units``, and ``data["cpu_in_ceilings"]``).
+
+    A millisecond of CPU is not the same on every machine (this bench has run on machines
+    twice as fast as others); the hello-world view through the same stack is, so a row's CPU
+    in ceiling requests compares runs made on different machines. Nothing is judged on it."""
+    ceilings = [
+        r.data["cpu_ms"] for r in rows if r.kind == CEILING and r.data.get("cpu_ms") is not None
+    ]
+    ceiling_cpu = sum(ceilings) / len(ceilings) if ceilings else None
+    if not ceiling_cpu:
+        return None
+    for row in rows:
+        if row.kind != CEILING and row.data.get("cpu_ms") is not None:
+            row.data["cpu_in_ceilings"] = row.data["cpu_ms"] / ceiling_cpu
+            row.cpu_units = f"{row.data['cpu_in_ceilings']:.1f}"
+    return ceiling_cpu
 
 
 def ceiling_spread(ceilings: list[float]) -> float | None:

@@ -3,7 +3,7 @@
 import pytest
 
 from bench import budgets, django_side, runner
-from bench.scenarios import POST, PUBLIC_PAGES, SCENARIOS, Scenario
+from bench.scenarios import CEILING, POST, PUBLIC_PAGES, SCENARIOS, Scenario
 
 SAMPLE = {
     "quartier_slug": "rimbart",
@@ -193,3 +193,22 @@ def test_the_uncached_rows_run_on_a_second_server_whose_page_cache_is_off():
     assert bench.server(keys["home_resident"]) == "http"
     assert bench.server(keys["home_nocache"]) == runner.UNCACHED_SERVER
     assert runner.UNCACHED_SETTINGS == {"ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
+
+
+def test_each_rows_cpu_is_also_given_in_ceiling_requests_to_compare_machines():
+    rows = [
+        measured("ceiling", CEILING, rps=1100, p99=100, cpu=1.5),
+        measured("home_nocache", "anonymous", rps=90, p99=900, cpu=17.5),
+        measured("ceiling_end", CEILING, rps=1120, p99=70, cpu=1.7),
+        runner.Row("realtime", "Temps réel", "realtime"),
+    ]
+
+    assert runner.in_ceiling_units(rows) == pytest.approx(1.6)
+
+    assert rows[1].cpu_units == "10.9" and rows[1].data["cpu_in_ceilings"] == pytest.approx(
+        17.5 / 1.6
+    )
+    assert rows[0].cpu_units == rows[3].cpu_units == "—"
+    # The verdict is still the budget's, in milliseconds.
+    assert judged(rows[1]).verdict.startswith("HORS BUDGET : CPU > 10 ms")
+    assert runner.in_ceiling_units([rows[1]]) is None
