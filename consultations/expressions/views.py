@@ -20,7 +20,7 @@ from participation.core.pagecache import cache_for_anonymous
 from participation.core.pagination import CappedPaginator
 from participation.core.ratelimit import RateLimited
 from participation.core.redirects import safe_next
-from participation.core.selects import shown_choices
+from participation.core.selects import shown_selects
 from participation.territory.models import Objectif
 
 from .. import rules
@@ -81,13 +81,14 @@ def expression_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    # The filters but the search, drawn from their options and the values sent alone (an
-    # edited quartier, objective or consultation makes other options, so another drawing).
-    sent = sorted((name, values) for name, values in query.lists() if name != "q")
+    # The filters but the search (all selects), drawn from what they show (an edited quartier,
+    # objective or consultation makes other options, so another drawing); impossible values
+    # are drawn each time with their reasons, never kept.
+    form = filterset.form
     filter_fields = render_fragment(
         "consultations/partials/expression_filter_fields.html",
         {"filter": filterset},
-        material=(shown_choices(filterset.form), sent, filterset.is_bound),
+        material=None if form.errors else (shown_selects(form), form.is_bound),
     )
     return render(
         request,

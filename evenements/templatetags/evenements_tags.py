@@ -2,7 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from participation.core.fragments import render_fragment
-from participation.core.selects import shown_choices
+from participation.core.selects import shown_selects
 
 from ..services import when_label
 
@@ -33,20 +33,15 @@ def field(form, name: str):
 
 @register.simple_tag
 def event_filter_form(filterset, *, reset_url="", hide_dates=False, hide_open=False):
-    """The events' filter form (list, calendar, map), drawn once per content: from its
-    options as read, the values sent, their errors and the page's options, nothing else.
-    Its problems, when the filters are impossible, follow it."""
-    form = filterset.form
-    sent = sorted((name, values) for name, values in dict(form.data).items() if name != "page")
-    errors = sorted(
-        (name, [str(error) for error in errors]) for name, errors in form.errors.items()
+    """The events' filter form (list, calendar, map). Its two selects, most of its cost, are
+    drawn once per content (``core.selects.shown_selects``); the dates, the box and the
+    reasons of an impossible filter are drawn each time."""
+    selects = render_fragment(
+        "evenements/_filter_selects.html",
+        {"filter": filterset},
+        material=shown_selects(filterset.form, ("quartier", "type")),
     )
     options = {"reset_url": reset_url, "hide_dates": hide_dates, "hide_open": hide_open}
-    drawn = render_fragment(
-        "evenements/_filter_form.html",
-        {"filter": filterset, **options},
-        material=(shown_choices(form), sent, form.is_bound, errors, sorted(options.items())),
+    return render_to_string(
+        "evenements/_filter_form.html", {"filter": filterset, "selects": selects, **options}
     )
-    if not errors:
-        return drawn
-    return drawn + render_to_string("evenements/_filter_messages.html", {"filter": filterset})

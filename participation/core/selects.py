@@ -10,8 +10,11 @@ same rows, and a value is accepted exactly when it is one of the options shown.
 For a short list (quartiers, enjeux, consultations): the value is compared as text with the
 key of each row (a slug, or an enjeu's number written as digits).
 
-``shown_choices`` gives a form's options as plain values: a filter form drawn once per
-content (``fragments.render_fragment``) is keyed by them and the values sent.
+``shown_selects`` says what a form's selects show, as plain values: a filter form drawn once
+per content (``fragments.render_fragment``) is keyed by it. Only what is drawn goes into the
+key (the options, the one chosen among them, whether the field is in error), never what was
+sent as such: anyone can send any value, and each value sent must not make a new entry in
+the cache.
 """
 
 import django_filters
@@ -92,4 +95,30 @@ def shown_choices(form) -> tuple:
             choices = list(field.choices)
         field.widget.choices = choices
         shown.append((name, _plain(choices)))
+    return tuple(shown)
+
+
+def _values(options) -> set[str]:
+    values = set()
+    for value, label in options:
+        if isinstance(label, (list, tuple)):  # a group of options
+            values |= _values(label)
+        else:
+            values.add(str(value))
+    return values
+
+
+def shown_selects(form, names=None) -> tuple:
+    """What the selects of ``form`` (or those of ``names``) show: for each, its options, the
+    values chosen among them (a value sent that is not one of them shows as no choice) and
+    whether the field is in error. Few keys whatever is sent: options times two."""
+    shown = []
+    for name, options in shown_choices(form):
+        if names is not None and name not in names:
+            continue
+        value = form[name].value()
+        sent = value if isinstance(value, (list, tuple)) else [value]
+        offered = _values(options)
+        chosen = tuple(sorted({str(v) for v in sent if v is not None and str(v) in offered}))
+        shown.append((name, options, chosen, name in form.errors))
     return tuple(shown)
