@@ -129,6 +129,22 @@ def cache_clock(monkeypatch):
 
 
 @pytest.fixture
+def kept_fragments(monkeypatch) -> set[str]:
+    """The keys of the drawings kept in the cache during the test (``render_fragment``)."""
+    from participation.core import fragments
+
+    kept: set[str] = set()
+    keep = fragments.cache.set
+
+    def spy(key, *args, **kwargs):
+        kept.add(key)
+        return keep(key, *args, **kwargs)
+
+    monkeypatch.setattr(fragments.cache, "set", spy)
+    return kept
+
+
+@pytest.fixture
 def alice(db):
     """A resident, verified email."""
     return UserFactory(email="alice@example.org", display_name="Alice")

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from consultations.models import Status, Support
-from participation.core import fragments
 from tests.factories import UserFactory
 
 from .factories import ConsultationFactory, ExpressionFactory
@@ -107,22 +106,15 @@ def test_filtering_by_a_quartier_reads_the_quartiers_once(client, rimbart, cite5
 
 
 @pytest.mark.django_db
-def test_whatever_is_sent_the_filters_are_kept_under_few_keys(client, rimbart, monkeypatch):
+def test_whatever_is_sent_the_filters_are_kept_under_few_keys(client, rimbart, kept_fragments):
     """Only what the selects show makes a key; impossible values are drawn with their reasons
     each time and never kept: random values cannot fill the cache."""
-    kept = set()
-    keep = fragments.cache.set
-    monkeypatch.setattr(
-        fragments.cache,
-        "set",
-        lambda key, *args, **kwargs: kept.add(key) or keep(key, *args, **kwargs),
-    )
 
     for n in range(1, 4):
         html(client.get(LIST, {"quartier": "rimbart", "x": n, "q": f"mot{n}"}))
-    assert len(kept) == 1
+    assert len(kept_fragments) == 1
 
     for n in range(1, 4):
         page = html(client.get(LIST, {"quartier": "rimbart", "objectif": f"99{n}"}))
         assert f"99{n}" in page  # the reason names the value sent
-    assert len(kept) == 1
+    assert len(kept_fragments) == 1
