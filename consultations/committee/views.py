@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation.accounts.rules import role_required
-from participation.core.fragments import render_rows
+from participation.core.fragments import render_fragment, render_rows, state
 from participation.core.pagecache import cache_for_anonymous, remember
 from participation.core.spreadsheets import csv_lines, csv_response, xlsx_tempfile
 from participation.territory.models import Quartier
@@ -525,7 +525,15 @@ def revue_annuelle(request):
 @cache_for_anonymous
 @require_GET
 def retours(request, slug=None):
-    quartier = get_object_or_404(Quartier, slug=slug) if slug else None
+    # The quartier is one of the menu's: one query for both.
+    quartiers = list(
+        Quartier.objects.order_by("position", "name").only("slug", "short_name", "name")
+    )
+    quartier = None
+    if slug:
+        quartier = next((each for each in quartiers if each.slug == slug), None)
+        if quartier is None:
+            raise Http404
     answers = committee.public_answers(quartier)
     page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -533,7 +541,12 @@ def retours(request, slug=None):
         "consultations/retours/retours.html",
         {
             "quartier": quartier,
-            "quartiers": Quartier.objects.order_by("position", "name").only("slug", "short_name"),
+            # Drawn from the quartiers as read and the one shown, nothing else.
+            "quartier_switch": render_fragment(
+                "consultations/retours/_quartier_switch.html",
+                {"quartiers": quartiers, "quartier": quartier},
+                material=(tuple(state(each) for each in quartiers), quartier and quartier.pk),
+            ),
             "page": page,
             # Each answer drawn once per content (its text, decision, expressions…).
             "rows": render_rows(

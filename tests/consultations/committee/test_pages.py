@@ -110,6 +110,24 @@ def test_the_quartier_page_of_answers_keeps_that_quartier(client, answered):
     assert "Deux médiateurs le soir" not in text
 
 
+def test_the_menu_of_quartiers_follows_the_quartiers_and_marks_the_one_shown(
+    client, rimbart, cite5
+):
+    rimbart_url = reverse("consultations:retours_quartier", args=["rimbart"])
+    everywhere = page(client.get(reverse("consultations:retours")))
+    assert f'<a href="{rimbart_url}">Rimbart</a>' in everywhere
+    assert 'aria-current="page">Toute la commune</a>' in everywhere
+
+    # Renamed without ``save()`` (an import): the menu drawn once follows what is read.
+    type(rimbart).objects.filter(pk=rimbart.pk).update(short_name="Rimbart-Nord")
+    shown = page(client.get(rimbart_url))
+    assert f'<a href="{rimbart_url}" aria-current="page">Rimbart-Nord</a>' in shown
+    assert "Toute la commune</a>" in shown and 'aria-current="page">Toute' not in shown
+
+    unknown = client.get(reverse("consultations:retours_quartier", args=["atlantide"]))
+    assert unknown.status_code == 404
+
+
 def test_an_answer_shows_its_three_most_supported_expressions_and_counts_the_others(
     client, instance_a, comite, rimbart
 ):
