@@ -89,33 +89,19 @@ def quartier_detail(request, slug):
         commune_names = list(quartier.communes.order_by("name").values_list("name", flat=True))
         finding_rows = Finding.objects.filter(quartier=quartier).order_by("kind", "position")
         finding_rows = list(finding_rows.values("kind", "text"))
-    indicators = list(quartier.indicators.all())
-    findings = {kind: [] for kind in Finding.Kind.values}
-    for row in finding_rows:
-        findings[row["kind"]].append(Finding(quartier=quartier, **row))
-    # The referential in force: a retired objective leaves the tables, listed apart with
-    # its date and reason (what was said about it stays on the expressions).
     today = timezone.localdate()
-    objectifs = list(quartier.objectifs.all())
     context = {
         "quartier": quartier,
         "communes": commune_names,
-        "agglomeration": quartier.commune.agglomeration,
-        "indicators": indicators,
-        "chart": portrait_chart(indicators, quartier.commune.agglomeration.short_name),
-        "irritants": findings[Finding.Kind.IRRITANT],
-        "opportunites": findings[Finding.Kind.OPPORTUNITE],
-        "enjeux_prioritaires": findings[Finding.Kind.ENJEU_PRIORITAIRE],
-        "objectives": objectives_by_enjeu([o for o in objectifs if not o.is_retired(today)]),
-        "retired_objectifs": [o for o in objectifs if o.is_retired(today)],
         **hooks.page_context("quartier", request, quartier=quartier),
     }
     # The portrait is drawn from the quartier as read (its indicators, findings, objectives),
     # the counts under its objectives and the day, and nothing else: any edit of the
-    # referential makes another drawing.
+    # referential makes another drawing. What only the portrait shows (its chart, its
+    # tables) is made only when it is drawn.
     context["portrait"] = render_fragment(
         "territory/_portrait.html",
-        context,
+        lambda: {**context, **_portrait(quartier, finding_rows, today)},
         # Its findings' rows too: on SQLite they are read by a query of their own, not with
         # the quartier (on PostgreSQL they ride along with it, in ``state`` already).
         material=(
@@ -126,6 +112,26 @@ def quartier_detail(request, slug):
         ),
     )
     return render(request, "territory/quartier.html", context)
+
+
+def _portrait(quartier, finding_rows, today) -> dict:
+    indicators = list(quartier.indicators.all())
+    findings = {kind: [] for kind in Finding.Kind.values}
+    for row in finding_rows:
+        findings[row["kind"]].append(Finding(quartier=quartier, **row))
+    # The referential in force: a retired objective leaves the tables, listed apart with
+    # its date and reason (what was said about it stays on the expressions).
+    objectifs = list(quartier.objectifs.all())
+    return {
+        "agglomeration": quartier.commune.agglomeration,
+        "indicators": indicators,
+        "chart": portrait_chart(indicators, quartier.commune.agglomeration.short_name),
+        "irritants": findings[Finding.Kind.IRRITANT],
+        "opportunites": findings[Finding.Kind.OPPORTUNITE],
+        "enjeux_prioritaires": findings[Finding.Kind.ENJEU_PRIORITAIRE],
+        "objectives": objectives_by_enjeu([o for o in objectifs if not o.is_retired(today)]),
+        "retired_objectifs": [o for o in objectifs if o.is_retired(today)],
+    }
 
 
 @cache_for_anonymous
