@@ -118,3 +118,26 @@ def test_whatever_is_sent_the_filters_are_kept_under_few_keys(client, rimbart, k
         page = html(client.get(LIST, {"quartier": "rimbart", "objectif": f"99{n}"}))
         assert f"99{n}" in page  # the reason names the value sent
     assert len(kept_fragments) == 1
+
+
+@pytest.mark.django_db
+def test_its_author_reads_the_count_and_others_come_back_to_the_same_list(client, rimbart):
+    author = UserFactory()
+    expression = ExpressionFactory(
+        quartier=rimbart, status=Status.PUBLIEE, text="Un banc", author=author, supports_count=2
+    )
+
+    anonymous = html(client.get(LIST, {"quartier": "rimbart", "q": "banc"}))
+    assert (
+        f'href="{reverse("account_login")}?next=/expressions/%3Fquartier%3Drimbart%26q%3Dbanc"'
+        in anonymous
+    )
+
+    client.force_login(author)
+    own = html(client.get(LIST))
+    assert '<p class="support-total">2 personnes ont dit « moi aussi »</p>' in own
+    assert "support-form" not in own
+
+    client.force_login(UserFactory())
+    other = html(client.get(LIST, {"quartier": "rimbart"}))
+    assert f'value="/expressions/?quartier=rimbart#expression-{expression.pk}-titre"' in other
