@@ -43,6 +43,9 @@ def expression_cards(expressions) -> list[Card]:
     return cards
 
 
+TAKE_BACK = mark_safe('<input type="hidden" name="action" value="retirer">\n')
+
+
 def _page_parts(request) -> dict:
     """What every « moi aussi » of a page shares, made once per request."""
     parts = getattr(request, "_support_parts", None)
@@ -71,8 +74,8 @@ def support_button(expression, request, *, supported: bool) -> SafeString:
     user = request.user
     if not user.is_authenticated:
         return format_html(
-            '\n\n\n  <a class="button-support" href="{}">{} <span class="support-count">'
-            '{}</span><span class="visually-hidden"> {}</span></a>\n\n\n',
+            '<a class="button-support" href="{}">{} <span class="support-count">{}</span>'
+            '<span class="visually-hidden"> {}</span></a>',
             parts["login"],
             parts["moi_aussi"],
             count,
@@ -84,35 +87,22 @@ def support_button(expression, request, *, supported: bool) -> SafeString:
             "%(counter)s personnes ont dit « moi aussi »",
             expression.supports_count,
         )
-        return format_html(
-            '\n\n\n  <p class="support-total">{}</p>\n\n\n', said % {"counter": count}
-        )
-    if supported:
-        button = format_html(
-            '    <input type="hidden" name="action" value="retirer">\n'
-            '    <button type="submit" class="button-support is-supported" aria-pressed="true">'
-            '{} ✓ <span class="support-count">{}</span><span class="visually-hidden"> {}</span>'
-            "</button>\n",
-            parts["moi_aussi"],
-            count,
-            parts["take_back"],
-        )
-    else:
-        button = format_html(
-            '    <button type="submit" class="button-support" aria-pressed="false">{} '
-            '<span class="support-count">{}</span><span class="visually-hidden"> {}</span>'
-            "</button>\n",
-            parts["moi_aussi"],
-            count,
-            parts["say_it"],
-        )
+        return format_html('<p class="support-total">{}</p>', said % {"counter": count})
     return format_html(
-        '\n\n\n  <form method="post" action="{}" class="support-form">\n    {}\n'
-        '    <input type="hidden" name="next" value="{}#expression-{}-titre">\n    \n{}    \n'
-        "  </form>\n\n\n",
+        '<form method="post" action="{}" class="support-form">\n{}\n'
+        '<input type="hidden" name="next" value="{}#expression-{}-titre">\n{}'
+        '<button type="submit" class="button-support{}" aria-pressed="{}">{}{} '
+        '<span class="support-count">{}</span><span class="visually-hidden"> {}</span>'
+        "</button>\n</form>",
         reverse("consultations:expression_support", args=[expression.pk]),
         csrf_input(request),
         parts["path"],
         expression.pk,
-        button,
+        TAKE_BACK if supported else "",
+        " is-supported" if supported else "",
+        "true" if supported else "false",
+        parts["moi_aussi"],
+        " ✓" if supported else "",
+        count,
+        parts["take_back"] if supported else parts["say_it"],
     )
