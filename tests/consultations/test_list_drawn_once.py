@@ -1,7 +1,11 @@
 """The public list draws its filters and cards once per content: what changes shows at once,
 and each reader still gets her own « moi aussi »."""
 
+import re
+
 import pytest
+from django.middleware import csrf
+from django.test import Client
 from django.urls import reverse
 
 from consultations.models import Status, Support
@@ -141,3 +145,32 @@ def test_its_author_reads_the_count_and_others_come_back_to_the_same_list(client
     client.force_login(UserFactory())
     other = html(client.get(LIST, {"quartier": "rimbart"}))
     assert f'value="/expressions/?quartier=rimbart#expression-{expression.pk}-titre"' in other
+
+
+@pytest.mark.django_db
+def test_the_buttons_of_a_page_share_one_csrf_field_that_the_server_accepts(rimbart, monkeypatch):
+    expressions = ExpressionFactory.create_batch(6, quartier=rimbart, status=Status.PUBLIEE)
+    reader = UserFactory()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(reader)
+    masked = []
+    mask = csrf._mask_cipher_secret
+    monkeypatch.setattr(
+        csrf, "_mask_cipher_secret", lambda secret: masked.append(1) or mask(secret)
+    )
+
+    page = html(browser.get(LIST))
+
+    forms = re.findall(
+        r'<form method="post" action="([^"]+)" class="support-form">\n'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+        page,
+    )
+    assert len(forms) == len(expressions)
+    assert len({token for _, token in forms}) == 1
+    # Masked once for the buttons, once for the page's own forms (its header's): not per card.
+    assert len(masked) <= 2
+    action, token = forms[0]
+    response = browser.post(action, {"csrfmiddlewaretoken": token, "next": LIST})
+    assert response.status_code == 302
+    assert Support.objects.filter(user=reader).count() == 1

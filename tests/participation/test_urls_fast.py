@@ -6,7 +6,11 @@ from participation.core.urls_fast import reverse_pk
 
 
 def test_the_same_urls_as_reverse():
-    for name in ("consultations:expression_detail", "evenements:detail"):
+    for name in (
+        "consultations:expression_detail",
+        "consultations:expression_support",
+        "evenements:detail",
+    ):
         for pk in (1, 42, 918273645, 10**12):
             assert reverse_pk(name, pk) == reverse(name, kwargs={"pk": pk})
 
