@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -477,16 +477,15 @@ def public_answers(quartier=None, *, headlines: bool = False):
     )
     said = links.order_by().values("reponse").annotate(count=Count("pk")).values("count")
     return (
-        answers.annotate(shown_count=Subquery(said))
-        .select_related("instance", "seance", "item")
-        .only(
-            "decision",
-            "text",
-            "created_at",
-            "instance__name",
-            "seance__starts_at",
-            "item__title",
+        answers.annotate(
+            shown_count=Subquery(said),
+            # The three values the card shows of its instance, séance and item, read on the
+            # join: no model instance made for each (three per answer, sixty a page).
+            instance_name=F("instance__name"),
+            seance_starts_at=F("seance__starts_at"),
+            item_title=F("item__title"),
         )
+        .only("decision", "text", "created_at")
         # The most supported expressions under each answer; ``shown_count`` says how many.
         .prefetch_related(
             Prefetch(

@@ -6,6 +6,7 @@ import html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from consultations.committee import bilan
 from consultations.committee import services as committee
@@ -102,6 +103,17 @@ def test_the_public_page_lists_answers_with_what_they_answer_newest_first(client
     assert "3 habitant·es de Cité 5" in text
     assert "Mon voisin du 12" not in text  # private: never shown
     assert_no_secret(text)
+
+
+def test_each_answer_says_its_point_its_instance_and_its_seance(client, answered):
+    text = page(client.get(reverse("consultations:retours")))
+    seance = answered["seance"]
+    day = date_format(timezone.localtime(seance.starts_at), "j F Y")
+    # The point of the agenda it answers, after its decision; a point without a title of
+    # its own: the decision alone.
+    assert '<span class="decision decision-retenue">Retenue</span> — Présence le soir</h3>' in text
+    assert '<span class="decision decision-a_l_etude">À l\'étude</span></h3>' in text
+    assert text.count(f"Comité de Pilotage Cohésion Sociale (test), séance du {day} —") == 2
 
 
 def test_the_quartier_page_of_answers_keeps_that_quartier(client, answered):
