@@ -178,15 +178,19 @@ def login(page, email: str, password: str, totp_secret: str | None = None) -> No
     form = page.locator("form:has(input[name=password])")
     form.locator("input[name=login]").fill(email)
     form.locator("input[name=password]").fill(password)
-    with page.expect_navigation():
+    with page.expect_navigation() as sent:
         submit(form)
     code_field = page.locator("form input[name=code]")
     if code_field.count():
         code_field.fill(totp_code(totp_secret, account=email))
-        with page.expect_navigation():
+        with page.expect_navigation() as sent:
             submit(page.locator("form:has(input[name=code])"))
+    # What the last answer was (a refusal, a limit, the form again) says why, if it failed.
+    answer = sent.value
     assert not re.search(r"/comptes/(login|2fa)/", page.url), (
-        f"Still on {page.url} after signing in as {email}: "
+        f"Still on {page.url} after signing in as {email} (answer "
+        f"{answer.status if answer else 'none'} to {answer.request.method if answer else '?'}, "
+        f"page « {page.title()} »): "
         + " | ".join(
             page.locator(".errorlist, .error, .form-errors, [role=alert]").all_inner_texts()
         )
