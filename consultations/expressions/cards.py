@@ -67,9 +67,9 @@ def _page_parts(request) -> dict:
 def _csrf_field(request, parts: dict) -> SafeString:
     """The page's CSRF field, made once for all its forms, as ``{% csrf_token %}`` is once
     per template: each call of ``get_token`` masks the secret again with fresh random
-    characters, which for 20 buttons was 40 % of what a signed-in reader adds to the
-    expression search (docs/performance.md). Never for an anonymous reader: it would set
-    the CSRF cookie on pages the page cache keeps."""
+    characters, 20 times on the expression search (11 % of its instructions for a signed-in
+    reader, docs/performance.md). Never for an anonymous reader: it would set the CSRF
+    cookie on pages the page cache keeps."""
     field = parts.get("csrf")
     if field is None:
         field = parts["csrf"] = csrf_input(request)
