@@ -10,10 +10,7 @@ master, with it 40 to 60 MB.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,8 +18,8 @@ import pytest
 from bench import servers
 from tests.requirements import missing
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 SHARED_AT_LEAST_KB = 20_000
+PRODUCTION_SETTINGS = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
 
 
 def shared_dirty_kb(pid: int) -> int:
@@ -32,53 +29,40 @@ def shared_dirty_kb(pid: int) -> int:
     raise AssertionError(f"no Shared_Dirty in /proc/{pid}/smaps_rollup")
 
 
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=2).close()
-    except urllib.error.HTTPError:
-        return True  # a worker answered (the health page may say a service is missing)
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture
-def http_service():
+def http_service(tmp_path):
+    """The HTTP unit's own command with two workers, started and awaited as the harnesses
+    start it (``bench.servers.Platform``): its master's pid, then its workers'. In the
+    embedded mode, on a database of its own: how gunicorn forks does not depend on the
+    services, and its health page answers 200 without them."""
     if not Path("/proc/self/smaps_rollup").exists():
         missing("reading how much memory processes share needs Linux's /proc")
-    port = servers.free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
-    process = subprocess.Popen(
-        servers.gunicorn_command(port, workers=2, threads=1),
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST_") and key not in PRODUCTION_SETTINGS
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="participation.settings",
+        SQLITE_PATH=str(tmp_path / "participation.sqlite3"),
     )
+    platform = servers.Platform(env, tmp_path, websockets=0, beat=False, http_workers=2)
+    platform.start(["http"], timeout=60)
     try:
-        deadline = time.monotonic() + 60
-        while not (
-            answers(f"http://{servers.HOST}:{port}/sante/") and len(children(process.pid)) == 2
-        ):
-            assert process.poll() is None, process.stderr.read()
-            assert time.monotonic() < deadline, "gunicorn did not start within 60 s"
+        master = platform.processes["http"].pid
+        deadline = time.monotonic() + 10
+        while len(pids := platform.group_pids("http")) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
-        yield process
+        yield master, [pid for pid in pids if pid != master]
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stderr.close()
+        platform.stop()
 
 
 def test_the_http_workers_share_the_application_loaded_once_by_their_master(http_service):
-    master_kb = shared_dirty_kb(http_service.pid)
-    workers_kb = [shared_dirty_kb(worker) for worker in children(http_service.pid)]
+    master, workers = http_service
+    master_kb = shared_dirty_kb(master)
+    workers_kb = [shared_dirty_kb(worker) for worker in workers]
 
+    assert len(workers) == 2, workers
     assert master_kb >= SHARED_AT_LEAST_KB, (master_kb, workers_kb)
     assert all(kb >= SHARED_AT_LEAST_KB for kb in workers_kb), (master_kb, workers_kb)
