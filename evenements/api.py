@@ -125,7 +125,6 @@ class EvenementViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Evenement.objects.public()
-            .with_places()
             .prefetch_related(
                 Prefetch("quartiers", queryset=Quartier.objects.only("slug")), "objectifs"
             )

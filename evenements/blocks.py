@@ -32,7 +32,6 @@ def _coming():
     return (
         Evenement.objects.published()
         .upcoming()
-        .with_places()
         .only(*CARD_FIELDS)
         .prefetch_related(
             Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
@@ -123,7 +122,6 @@ def referent_block(request, **objects):
     )
     next_events = list(
         events.filter(coming)
-        .with_places()
         .prefetch_related(_quartiers())
         .order_by("starts_at", "pk")[:REFERENT_LIMIT]
     )

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from participation.core.fragments import render_rows
 
 ROW = "evenements/_event_row.html"
-# The columns a card shows (with ``with_places()`` and the quartiers prefetched), for
-# ``.only()``: the long texts of an event (description, directions…) are never read for it.
+# The columns a card shows (with the quartiers prefetched), for ``.only()``: the long texts
+# of an event (description, directions…) are never read for it.
 CARD_FIELDS = (
     "kind",
     "title",
@@ -22,6 +22,7 @@ CARD_FIELDS = (
     "status",
     "registration_required",
     "capacity",
+    "places_taken",
 )
 
 

@@ -235,7 +235,8 @@ def _fill(event: Evenement, spec: Spec, users: list) -> None:
             if total + row.adults + row.children + still_to_place > event.capacity:
                 row.children = 0
             total += row.adults + row.children
-    Inscription.objects.bulk_create(rows)
+    Inscription.objects.bulk_create(rows)  # around the ORM's signals: counted again here
+    Evenement.objects.filter(pk=event.pk).recount_places()
 
 
 def _ensure_series(title: str, specs: list[Spec], quartiers: dict) -> int:

@@ -2,12 +2,20 @@
 
 Times are stored in UTC and shown in Europe/Paris (``TIME_ZONE``). A capacity counts
 persons (adults and children); « complet » is derived from the confirmed registrations.
+
+Each event keeps the places its confirmed registrations take (``places_taken``), counted
+again from them whenever one is created, changed in a way that moves places, or deleted
+(the ORM's signals, below): every list, block and API reads the column instead of an
+aggregate per event (issue 19). Writes that bypass the ORM (``bulk_create``, ``COPY``,
+``update()`` of status or persons) must be followed by ``Evenement.objects.recount_places()``.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,19 +67,25 @@ class EvenementQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now())
 
-    def with_places(self):
-        """Annotate ``places_taken`` (confirmed persons) with a subquery, safe beside joins."""
-        taken = (
-            Inscription.objects.filter(
-                evenement=models.OuterRef("pk"), status=Inscription.Status.CONFIRMEE
-            )
-            .values("evenement")
-            .annotate(total=models.Sum(models.F("adults") + models.F("children")))
-            .values("total")
+    def recount_places(self) -> int:
+        """Count again, from their registrations, the places these events' rows keep."""
+        return self.update(places_taken=confirmed_places())
+
+
+def confirmed_places() -> Coalesce:
+    """The places an event's confirmed registrations take (adults and children), for a
+    query on events: the one count behind ``places_taken`` and the services' checks of the
+    capacity."""
+    taken = (
+        Inscription.objects.filter(
+            evenement=models.OuterRef("pk"), status=Inscription.Status.CONFIRMEE
         )
-        return self.annotate(
-            places_taken=Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)
-        )
+        .order_by()
+        .values("evenement")
+        .annotate(total=models.Sum(models.F("adults") + models.F("children")))
+        .values("total")
+    )
+    return Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)
 
 
 class Evenement(ChoicesDisplayMixin, models.Model):
@@ -146,6 +160,8 @@ class Evenement(ChoicesDisplayMixin, models.Model):
         help_text=_("Laisser vide si le nombre de places n'est pas limité."),
     )
     registration_required = models.BooleanField(_("inscription nécessaire"), default=False)
+    # Moved only by its registrations (``recount_places``), never by a save of the event.
+    places_taken = models.PositiveIntegerField(_("places prises"), default=0, editable=False)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PUBLIE
     )
@@ -187,6 +203,20 @@ class Evenement(ChoicesDisplayMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # The count read with the event may be old by now (a registration since): a save of
+        # the event writes every field it loaded but that one.
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.name != "places_taken"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse_pk("evenements:detail", self.pk)
 
@@ -204,23 +234,19 @@ class Evenement(ChoicesDisplayMixin, models.Model):
 
     @property
     def places_left(self) -> int | None:
-        """Free places, or ``None`` when unlimited. Uses the ``with_places`` annotation if any."""
+        """Free places, or ``None`` when unlimited."""
         if self.capacity is None:
             return None
-        taken = getattr(self, "places_taken", None)
-        if taken is None:
-            taken = self.count_places_taken()
-        return max(self.capacity - taken, 0)
+        return max(self.capacity - self.places_taken, 0)
 
     @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.places_left == 0
 
     def count_places_taken(self) -> int:
-        totals = self.inscriptions.filter(status=Inscription.Status.CONFIRMEE).aggregate(
-            adults=models.Sum("adults"), children=models.Sum("children")
-        )
-        return (totals["adults"] or 0) + (totals["children"] or 0)
+        """The places taken now, counted from the registrations (the services call it with
+        the event's row locked, before they decide)."""
+        return Evenement.objects.filter(pk=self.pk).values_list(confirmed_places(), flat=True).get()
 
     @property
     def ical_uid(self) -> str:
@@ -316,3 +342,53 @@ class Inscription(ChoicesDisplayMixin, models.Model):
         if self.user_id:
             return self.user.email
         return self.email if self.contact_consent else ""
+
+
+# --- The places kept on each event ---------------------------------------------------------
+
+# What a registration's places depend on: a save of other fields only (a reminder sent,
+# attendance, contact details) leaves the count alone.
+_PLACES_FIELDS = frozenset({"evenement", "evenement_id", "status", "adults", "children"})
+
+
+def recount_places(event_ids) -> None:
+    """Count again the places of these events, their rows locked first: the count is then
+    read after any other transaction counting them has committed (a count inside the
+    ``UPDATE`` alone would read the snapshot taken before it waited for the lock)."""
+    ids = sorted({pk for pk in event_ids if pk is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        events = Evenement.objects.filter(pk__in=ids)
+        list(events.select_for_update().values_list("pk", flat=True))
+        events.recount_places()
+
+
+def _moves_places(update_fields) -> bool:
+    return update_fields is None or bool(_PLACES_FIELDS & set(update_fields))
+
+
+@receiver(pre_save, sender=Inscription, dispatch_uid="places_before_save")
+def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    # A registration moved to another event (the admin) frees its places in the first.
+    instance._places_event_before = None
+    if raw or instance._state.adding or update_fields is not None:
+        return
+    instance._places_event_before = (
+        Inscription.objects.filter(pk=instance.pk).values_list("evenement_id", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Inscription, dispatch_uid="places_after_save")
+def _after_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or not _moves_places(update_fields):
+        return
+    recount_places([instance.evenement_id, getattr(instance, "_places_event_before", None)])
+
+
+@receiver(post_delete, sender=Inscription, dispatch_uid="places_after_delete")
+def _after_delete(sender, instance, origin=None, **kwargs):
+    # Deleted with its event: there is nothing left to count.
+    if isinstance(origin, Evenement) or getattr(origin, "model", None) is Evenement:
+        return
+    recount_places([instance.evenement_id])

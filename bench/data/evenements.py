@@ -148,10 +148,13 @@ def make_registrations(gen: Generator) -> int:
             bulk(Inscription, rows)
             made, rows = made + len(rows), []
     bulk(Inscription, rows)
+    # Written around the ORM's signals: the events' places are counted once, here.
+    Evenement.objects.recount_places()
     return made + len(rows)
 
 
 def delete_generated() -> None:
     """Every registration and every event, generated or not (``--replace`` says so)."""
-    Inscription.objects.all().delete()
+    # Their registrations go with them (counting the places of events being deleted is
+    # skipped, evenements.models).
     Evenement.objects.all().delete()

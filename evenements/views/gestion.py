@@ -37,7 +37,7 @@ def _waiting_count():
 def manage_list(request):
     since = timezone.now() - timezone.timedelta(days=30)
     show_past = request.GET.get("passes") == "1"
-    queryset = _managed(request, Evenement.objects.with_places()).annotate(waiting=_waiting_count())
+    queryset = _managed(request, Evenement.objects.all()).annotate(waiting=_waiting_count())
     queryset = (
         queryset.filter(ends_at__lt=timezone.now())
         if show_past
@@ -227,7 +227,7 @@ def event_publish(request, pk):
 
 @manager_required
 def event_cancel(request, pk):
-    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.all()), pk=pk)
     form = CancelEventForm(request.POST or None, in_series=bool(event.series_id))
     if event.is_cancelled:
         messages.info(request, _("Cet événement est déjà annulé."))
@@ -269,7 +269,7 @@ def _registrants(event):
 
 @manager_required
 def registrants(request, pk):
-    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.all()), pk=pk)
     inscriptions = list(_registrants(event))
     confirmed = [i for i in inscriptions if i.status == Inscription.Status.CONFIRMEE]
     waiting = [i for i in inscriptions if i.status == Inscription.Status.ATTENTE]
@@ -318,7 +318,7 @@ def attendance(request, pk):
 
 @manager_required
 def register_guest(request, pk):
-    event = get_object_or_404(_managed(request, Evenement.objects.with_places()), pk=pk)
+    event = get_object_or_404(_managed(request, Evenement.objects.all()), pk=pk)
     form = GuestRegistrationForm(request.POST or None)
     offer_waiting = False
     if request.method == "POST" and form.is_valid():

@@ -28,12 +28,8 @@ PAGE_SIZE = 20
 
 
 def list_queryset():
-    return (
-        Evenement.objects.public()
-        .with_places()
-        .prefetch_related(
-            Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
-        )
+    return Evenement.objects.public().prefetch_related(
+        Prefetch("quartiers", queryset=Quartier.objects.only("slug", "short_name", "name"))
     )
 
 
@@ -142,7 +138,7 @@ def event_map(request):
 def detail_queryset_with_drafts():
     """The event page's query, drafts included (for the staff's « Aperçu »)."""
     return (
-        Evenement.objects.with_places()
+        Evenement.objects.all()
         .select_related("series")
         .prefetch_related(
             "quartiers",
