@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participation.accounts.rules import role_required
 from participation.core.fragments import render_fragment, render_rows, state
 from participation.core.pagecache import cache_for_anonymous, remember
+from participation.core.pagination import page_counted_along
 from participation.core.spreadsheets import csv_lines, csv_response, xlsx_tempfile
 from participation.territory.models import Quartier
 
@@ -535,7 +536,7 @@ def retours(request, slug=None):
         if quartier is None:
             raise Http404
     answers = committee.public_answers(quartier)
-    page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_counted_along(answers, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "consultations/retours/retours.html",

@@ -4,7 +4,6 @@ import calendar as month_calendar
 import datetime as dt
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from participation.core.pagecache import cache_for_anonymous
+from participation.core.pagination import page_counted_along
 from participation.territory.models import Objectif, Quartier
 
 from .. import undo
@@ -55,8 +55,8 @@ def event_list(request):
     queryset = filterset.qs.only(*CARD_FIELDS)
     if not filterset.form.is_bound or not filterset.form.cleaned_data.get("quartier"):
         queryset = mine_first(queryset, request.user)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    events = list(page.object_list)
+    page = page_counted_along(queryset, PAGE_SIZE, request.GET.get("page"))
+    events = page.object_list
     query = request.GET.copy()
     query.pop("page", None)
     return render(

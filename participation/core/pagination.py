@@ -1,4 +1,4 @@
-"""Pagination that never counts a whole table.
+"""Pagination that never counts a whole table, or counts it with the page.
 
 Django's ``Paginator`` counts every row its list may show, on every page: on a list of
 200,000 expressions that count reads them all. ``CappedPaginator`` takes the count when the
@@ -6,9 +6,14 @@ caller already knows it (a counter kept up to date), and otherwise counts at mos
 ``cap + 1`` rows: beyond ``cap`` the page says « plus de … » (``count_is_capped``) and its
 last pages are not reached by « suivante » (a search that broad is refined, not read to the
 end).
+
+``page_counted_along`` reads a page and the count of its list in one query, for lists short
+enough to count (a quartier's answers, the events to come): the count rides on each row
+(``COUNT(*) OVER ()``), where ``Paginator`` builds and runs a second query for it.
 """
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 # Rows counted at most when the count is not known: 50 pages of 20.
@@ -33,3 +38,30 @@ class CappedPaginator(Paginator):
     @property
     def count_is_capped(self) -> bool:
         return self.known_count is None and self.count > self.cap
+
+
+_TOTAL = "_counted_along"
+
+
+def page_counted_along(queryset, per_page: int, number) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)``, in one query when the page asked
+    exists: what is not a number gives the first page; before the first or past the end,
+    Django's answer (the last page), counted apart, as is a number too large to be a page
+    of such a list (it would be an offset PostgreSQL refuses)."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = (
+        list(queryset.annotate(**{_TOTAL: Window(Count("pk"))})[start : start + per_page])
+        if 1 <= number <= COUNT_CAP
+        else []
+    )
+    if not rows and number != 1:
+        return Paginator(queryset, per_page).get_page(number)
+    # Not part of the row: its drawings are keyed by what they show (fragments.state).
+    count = rows[0].__dict__.pop(_TOTAL) if rows else 0
+    for row in rows[1:]:
+        del row.__dict__[_TOTAL]
+    return Page(rows, number, CappedPaginator(queryset, per_page, count=count))

@@ -4,9 +4,11 @@ expressions show it: where one is, and links to the neighbouring pages that keep
 import re
 
 import pytest
+from django.core.paginator import Paginator
 
 from consultations.models import Status
 from evenements.models import Evenement
+from participation.core.pagination import page_counted_along
 from tests.consultations.factories import ExpressionFactory
 from tests.evenements.factories import EvenementFactory, in_days
 
@@ -47,3 +49,38 @@ def test_a_single_page_has_no_pagination(client):
     EvenementFactory(starts_at=in_days(1), ends_at=in_days(1, 18))
 
     assert 'class="pagination"' not in client.get("/evenements/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [1, 2, 3, "3", 4, 99, 0, -1, "abc", "2.0", None, "1" + "0" * 24])
+def test_a_page_counted_along_is_djangos_page_in_one_query(number, django_assert_num_queries):
+    """The same page and count as Django's ``Paginator`` (the last page before the first or
+    past the end, the first for what is not a number), one query when the page exists."""
+    for day in range(45):
+        EvenementFactory(starts_at=in_days(day + 1), ends_at=in_days(day + 1, 18))
+    events = Evenement.objects.order_by("starts_at", "pk")
+    django = Paginator(events, 20).get_page(number)
+
+    exists = str(number) in {"1", "2", "3"} or number is None or number in ("abc", "2.0")
+    # Else Django's count, then its page (after an empty page when it could be one).
+    queries = 1 if exists else 3 if 1 <= int(number) <= 1000 else 2
+    with django_assert_num_queries(queries):
+        page = page_counted_along(events, 20, number)
+        rows = list(page.object_list)
+
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (
+        django.number,
+        45,
+        3,
+    )
+    assert rows == list(django.object_list)
+    # The count is not left on the rows: a row's drawing is keyed by what it shows.
+    assert not any("_counted_along" in vars(row) for row in rows)
+
+
+@pytest.mark.django_db
+def test_a_page_counted_along_of_an_empty_list_is_its_first_page(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = page_counted_along(Evenement.objects.order_by("pk"), 20, 1)
+
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
