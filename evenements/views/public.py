@@ -56,7 +56,7 @@ def event_list(request):
     if not filterset.form.is_bound or not filterset.form.cleaned_data.get("quartier"):
         queryset = mine_first(queryset, request.user)
     page = page_counted_along(queryset, PAGE_SIZE, request.GET.get("page"))
-    events = page.object_list
+    events = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

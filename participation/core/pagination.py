@@ -41,13 +41,15 @@ class CappedPaginator(Paginator):
 
 
 _TOTAL = "_counted_along"
+# Beyond this page, Django's pagination (its count, then its last page): a page number can
+# be any string of digits, and a large one makes an offset PostgreSQL refuses.
+PAGES_COUNTED_ALONG = 1000
 
 
 def page_counted_along(queryset, per_page: int, number) -> Page:
     """``Paginator(queryset, per_page).get_page(number)``, in one query when the page asked
-    exists: what is not a number gives the first page; before the first or past the end,
-    Django's answer (the last page), counted apart, as is a number too large to be a page
-    of such a list (it would be an offset PostgreSQL refuses)."""
+    exists: what is not a number gives the first page; before the first, past the end or
+    beyond ``PAGES_COUNTED_ALONG``, Django's answer (the last page), counted apart."""
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -55,7 +57,7 @@ def page_counted_along(queryset, per_page: int, number) -> Page:
     start = (number - 1) * per_page
     rows = (
         list(queryset.annotate(**{_TOTAL: Window(Count("pk"))})[start : start + per_page])
-        if 1 <= number <= COUNT_CAP
+        if 1 <= number <= PAGES_COUNTED_ALONG
         else []
     )
     if not rows and number != 1:

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 
 from consultations.models import Status
 from evenements.models import Evenement
-from participation.core.pagination import page_counted_along
+from participation.core.pagination import PAGES_COUNTED_ALONG, page_counted_along
 from tests.consultations.factories import ExpressionFactory
 from tests.evenements.factories import EvenementFactory, in_days
 
@@ -63,7 +63,7 @@ def test_a_page_counted_along_is_djangos_page_in_one_query(number, django_assert
 
     exists = str(number) in {"1", "2", "3"} or number is None or number in ("abc", "2.0")
     # Else Django's count, then its page (after an empty page when it could be one).
-    queries = 1 if exists else 3 if 1 <= int(number) <= 1000 else 2
+    queries = 1 if exists else 3 if 1 <= int(number) <= PAGES_COUNTED_ALONG else 2
     with django_assert_num_queries(queries):
         page = page_counted_along(events, 20, number)
         rows = list(page.object_list)
