@@ -196,7 +196,11 @@ class CanSubmit(permissions.BasePermission):
     list=extend_schema(
         summary="Les messages publiés des habitant·es (anonymisés comme sur le site)"
     ),
-    retrieve=extend_schema(summary="Un message publié"),
+    retrieve=extend_schema(
+        summary="Un message publié",
+        description="Publié, ou l'un des vôtres en attente de modération, avec son statut ; "
+        "jamais un message privé.",
+    ),
 )
 class ExpressionViewSet(
     mixins.ListModelMixin,
@@ -211,8 +215,9 @@ class ExpressionViewSet(
 
     def get_queryset(self):
         # Private expressions never leave the site, not even for their author or staff.
+        # Its author reads what she has just sent at the address the API gave her.
         base = (
-            Expression.objects.readable_by_anyone()
+            Expression.objects.readable_by(self.request.user)
             if self.action == "retrieve"
             else Expression.objects.listed()
         )

@@ -156,6 +156,15 @@ class ExpressionQuerySet(models.QuerySet):
     def readable_by_anyone(self):
         return self.filter(status__in=PUBLIC_STATUSES).exclude(visibility=Visibility.PRIVATE)
 
+    def readable_by(self, user):
+        """``readable_by_anyone``, and her own on their way for a signed-in author (with
+        their status, as « Mes expressions » shows them); a private one never."""
+        if not user.is_authenticated:
+            return self.readable_by_anyone()
+        return self.filter(Q(status__in=PUBLIC_STATUSES) | Q(author=user)).exclude(
+            visibility=Visibility.PRIVATE
+        )
+
     def collected_in_field(self):
         return self.exclude(source=Source.EN_LIGNE)
 

@@ -176,3 +176,26 @@ def test_the_read_only_endpoints_refuse_writes_in_the_error_format(api_for, medi
 
     assert response.status_code == 405
     assert response.json()["erreur"]["code"] == "methode_non_autorisee"
+
+
+@pytest.mark.django_db
+def test_the_author_reads_what_she_just_sent_at_its_address_and_no_one_else_does(
+    api_for, alice, bob, rimbart
+):
+    """What Schemathesis's stateful phase checks (ST302): a resource created is found."""
+    sent = api_for(alice).post(
+        "/api/expressions/",
+        {"quartier": rimbart.slug, "text": "Un banc près de l'arrêt de bus, s'il vous plaît."},
+        format="json",
+    )
+    assert sent.status_code == 201
+    address = f"/api/expressions/{sent.json()['id']}/"
+
+    mine = api_for(alice).get(address)
+
+    assert mine.status_code == 200
+    assert mine.json()["status"] == Status.SOUMISE
+    for other in (api_for(bob), api_for()):
+        assert other.get(address).status_code == 404  # not published yet
+    Expression.objects.filter(pk=sent.json()["id"]).update(visibility=Visibility.PRIVATE)
+    assert api_for(alice).get(address).status_code == 404  # private: never on the API
