@@ -240,6 +240,9 @@ FRAGMENT_CACHE_SECONDS = envint("FRAGMENT_CACHE_SECONDS", 3600)
 # --- Celery ---------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL if PRODUCTION else "memory://"
+# kombu's Redis transport, with a worker that keeps taking tasks after a Redis stall
+# (participation/core/broker.py).
+CELERY_BROKER_TRANSPORT = "participation.core.broker:Transport" if PRODUCTION else None
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = True
