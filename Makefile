@@ -18,19 +18,21 @@ $(BIN)/uv: requirements/tools.txt | $(BIN)/python
 
 # Installed from the lock files (exact versions, with hashes): a fresh machine gets what CI tested.
 # pyproject.toml keeps the ranges; `make lock` turns them into the lock files again.
-# Compiled ahead on every core: where PYTHONDONTWRITEBYTECODE is set, no process would ever
-# keep what it compiled.
 INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes
-COMPILE := $(BIN)/python -m compileall -q -j 0
 $(VENV)/.installed: requirements/base.txt | $(BIN)/uv
 	$(INSTALL) -r requirements/base.txt
-	$(COMPILE) $(VENV)/lib >/dev/null
 	touch $@
 
 $(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/uv
 	$(INSTALL) -r requirements/dev.txt
-	$(COMPILE) $(VENV)/lib >/dev/null
 	touch $(VENV)/.installed $@
+
+# Every Python these commands start keeps the bytecode of what it imports (Python's default),
+# even where the machine sets PYTHONDONTWRITEBYTECODE: the suite starts some 200 Python
+# processes, and each would otherwise compile again every module it imports. Compiling only
+# what is imported, once, costs a quarter of compiling every installed file ahead (35 MB of
+# the 146 MB of sources; docs/performance.md, eighth session).
+unexport PYTHONDONTWRITEBYTECODE
 
 install: $(VENV)/.installed
 
@@ -59,8 +61,6 @@ quality: install-dev
 ## and load on one, the backups on one (tests/conftest.py); the slow tests are sent first.
 TEST_WORKERS ?= 3
 test: quality
-	# The project's modules compiled once: the suite starts some 200 Python processes.
-	$(COMPILE) participation consultations evenements bench tests
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## Only the browser journeys (Chromium against a live production-like platform; needs PostgreSQL and Redis).
