@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from .marks import wait_for_mark
 from .report import Tally
 from .residents import Resident, create_residents, signed_in
 
@@ -184,16 +185,44 @@ def test_residents_read_post_and_register_while_redis_is_stopped(platform_factor
         tally.passed(f"2 notifications envoyées une fois, {delay:.0f} s après le retour de Redis")
 
 
-def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_factory):
-    """A frozen Redis (SIGSTOP) accepts connections and never answers: nothing may hang."""
-    platform = platform_factory(env=ENV)
+# How long the slow email backend takes to send one email, and how long a call to the broker
+# waits for Redis (``socket_timeout`` in settings.CELERY_BROKER_TRANSPORT_OPTIONS).
+SENDING = 3.0
+BROKER_TIMEOUT = 2.0
+
+
+def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_factory, tmp_path):
+    """A frozen Redis (SIGSTOP) accepts connections and never answers: nothing may hang, and
+    the worker, both of whose processes were sending when Redis froze (their acknowledgements
+    then got no answer), takes tasks again once Redis is back."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    platform = platform_factory(
+        env={
+            **ENV,
+            "EMAIL_BACKEND": "tests.faults.mail.SlowFileEmailBackend",
+            "FAULTS_EMAIL_DELAY": str(SENDING),
+            "FAULTS_MARKS_DIR": str(marks),
+        }
+    )
     people = create_residents(platform, 1, prefix="redis-fige-")
     poster = signed_in(platform, people["residents"][0])
     anonymous = Resident(base_url=platform.url, email="")
     hidden = poster.expression_form()
+    early = [f"redis-fige-envoi-{n}@example.org" for n in range(2)]
 
-    with Tally("faults", "Redis figé (SIGSTOP)", total=4) as tally:
+    with Tally("faults", "Redis figé (SIGSTOP)", total=5) as tally:
+        platform.orm(
+            "from participation.notifications.services import queue_email\n"
+            f"for address in {early!r}:\n"
+            "    queue_email(to=address, subject='Bonjour', body='Avant que Redis ne fige.')\n"
+            "result = True\n"
+        )
+        seen: set[str] = set()
+        senders = {wait_for_mark(marks, seen).name.split("-")[0] for _ in range(2)}
+        assert len(senders) == 2, f"both of the worker's processes sending: {seen}"
         platform.redis.freeze()
+        frozen_at = time.monotonic()
         try:
             status, report, health_seconds = _health(anonymous)
             assert status == 503, report
@@ -215,11 +244,19 @@ def test_health_and_posting_stay_bounded_in_time_when_redis_hangs(platform_facto
             # The rate limit (1 s), two live events (2 s each) and the email's task (2 s) time out.
             assert post_seconds < 15, f"posting took {post_seconds:.1f} s with Redis frozen"
             tally.passed(f"expression acceptée en {post_seconds:.1f} s")
+            # Frozen until the two emails are sent and their acknowledgements have waited
+            # for Redis in vain.
+            time.sleep(max(0.0, frozen_at + SENDING + BROKER_TIMEOUT + 1 - time.monotonic()))
         finally:
             platform.redis.thaw()
 
+        # The worker takes the sweep again: the expression's email goes out. (kombu's own
+        # Redis transport kept both of its slots taken for good: nothing was sent any more.)
         mails = _wait_for_emails(platform, poster.email, 1, timeout=90)
         assert len(mails) == 1, platform.live.tail_logs()
         time.sleep(5)
         assert len(platform.live.emails_to(poster.email)) == 1
         tally.passed("courriel envoyé une fois après le retour")
+        sent = [len(platform.live.emails_to(address)) for address in early]
+        assert sent == [1, 1], platform.live.tail_logs()
+        tally.passed("les 2 courriels en cours d'envoi au gel partis une fois, le worker repris")
