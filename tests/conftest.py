@@ -20,7 +20,7 @@ from .faults.fixtures import (  # noqa: F401 - fixtures and hook of tests/faults
     private_postgres,
     pytest_runtest_makereport,
 )
-from .faults.report import print_section
+from .faults.report import gather, print_section
 from .requirements import check_needs
 
 # Folders whose tests share one worker: the bench's tests (one bench database, one work
@@ -254,6 +254,11 @@ def print_time_per_part(terminalreporter) -> None:
     terminalreporter.section(f"temps par partie (total des tests ; {wall:.0f} s écoulées)")
     for part, spent in sorted(seconds.items(), key=lambda pair: -pair[1]):
         terminalreporter.write_line(f"{spent:8.1f} s  tests/{part}")
+
+
+def pytest_runtest_logreport(report):
+    # Where the run prints, the lines each fault or load test said (tests/faults/report.py).
+    gather(report)
 
 
 def pytest_terminal_summary(terminalreporter):

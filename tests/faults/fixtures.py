@@ -22,6 +22,7 @@ from tests.e2e.server import Unavailable
 from tests.requirements import missing
 
 from . import platform as platforms
+from . import report as report_lines
 from .stores import PrivatePostgres, check_binaries
 
 
@@ -82,6 +83,7 @@ _failed = pytest.StashKey[bool]()
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    report_lines.hand_over(report)
     if report.failed:
         item.stash[_failed] = True
 
