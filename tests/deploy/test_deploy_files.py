@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -162,6 +163,27 @@ def test_the_harness_runs_the_units_commands():
         for word in expected
     ]
     assert command[3:] == expected
+
+
+def _nginx_seconds(value: str) -> float:
+    """An nginx time (``4s``, ``500ms``, ``1m``, or seconds without a unit)."""
+    number, unit = re.fullmatch(r"(\d+)(ms|s|m)?", value).groups()
+    return int(number) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[unit]
+
+
+def test_nginx_lets_go_of_an_idle_connection_to_gunicorn_before_gunicorn_closes_it():
+    """Otherwise nginx may send a request on a connection gunicorn is closing at that instant:
+    a GET is tried again, a POST (a form, a sign-in) is answered 502 (nginx ticket 1484)."""
+    site = (DEPLOY / "nginx" / "participation.conf").read_text()
+    upstream = re.search(r"upstream participation_http \{(.*?)\}", site, re.S).group(1)
+    # Without the directive nginx keeps an idle upstream connection 60 s.
+    found = re.search(r"^\s*keepalive_timeout\s+(\S+);", upstream, re.M)
+    nginx_idle = _nginx_seconds(found.group(1)) if found else 60
+    command = servers.unit_settings("participation-http@.service")["ExecStart"].split()
+    gunicorn_idle = float(command[command.index("--keep-alive") + 1])
+
+    assert "keepalive " in upstream  # connections to gunicorn are kept at all
+    assert nginx_idle < gunicorn_idle, (nginx_idle, gunicorn_idle)
 
 
 def test_the_environment_template_filled_in_passes_the_deploy_checks(tmp_path):
