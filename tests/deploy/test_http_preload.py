@@ -9,7 +9,10 @@ master, with it 40 to 60 MB.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +23,35 @@ from tests.requirements import missing
 
 SHARED_AT_LEAST_KB = 20_000
 PRODUCTION_SETTINGS = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
+
+
+FIRST_REQUEST = """
+import json, sys
+import participation.wsgi
+from django.db import connections
+from django.test import Client
+connected = [alias for alias in connections if connections[alias].connection is not None]
+loaded = set(sys.modules)
+status = Client().get("/sante/").status_code
+own = ("participation", "consultations", "evenements")
+imported = sorted(m for m in set(sys.modules) - loaded if m.split(".")[0] in own)
+print(json.dumps({"connected": connected, "status": status, "imported": imported}))
+"""
+
+
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """This environment without the production settings: the embedded mode, on a database
+    of its own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST_") and key not in PRODUCTION_SETTINGS
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="participation.settings",
+        SQLITE_PATH=str(tmp_path / "participation.sqlite3"),
+    )
+    return env
 
 
 def shared_dirty_kb(pid: int) -> int:
@@ -37,15 +69,7 @@ def http_service(tmp_path):
     services, and its health page answers 200 without them."""
     if not Path("/proc/self/smaps_rollup").exists():
         missing("reading how much memory processes share needs Linux's /proc")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("PYTEST_") and key not in PRODUCTION_SETTINGS
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="participation.settings",
-        SQLITE_PATH=str(tmp_path / "participation.sqlite3"),
-    )
+    env = embedded_env(tmp_path)
     platform = servers.Platform(env, tmp_path, websockets=0, beat=False, http_workers=2)
     platform.start(["http"], timeout=60)
     try:
@@ -66,3 +90,24 @@ def test_the_http_workers_share_the_application_loaded_once_by_their_master(http
     assert len(workers) == 2, workers
     assert master_kb >= SHARED_AT_LEAST_KB, (master_kb, workers_kb)
     assert all(kb >= SHARED_AT_LEAST_KB for kb in workers_kb), (master_kb, workers_kb)
+
+
+def test_a_worker_first_request_finds_the_views_and_templates_already_loaded(tmp_path):
+    """What gunicorn's master loads before forking (participation/wsgi.py) includes the
+    URLconf, every view and the template tag libraries, so that no worker's first visitor
+    waits while they load; and it opens no connection a fork would share."""
+    env = embedded_env(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUEST],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    seen = json.loads(done.stdout.splitlines()[-1])
+
+    assert seen["connected"] == [], seen
+    assert seen["status"] == 200, seen
+    assert seen["imported"] == [], seen
