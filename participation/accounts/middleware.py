@@ -4,10 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
+
+from participation.api.errors import error_body
+from participation.api.middleware import API_PREFIX
 
 from . import idle
 from .rules import has_totp
@@ -54,8 +57,18 @@ class StaffIdleTimeoutMiddleware:
         return response
 
 
+SECOND_FACTOR_FIRST = gettext_lazy(
+    "Votre rôle donne accès à des données personnelles : activez d'abord "
+    "la double authentification (application d'authentification)."
+)
+
+
 class StaffSecondFactorMiddleware:
-    """A staff account without TOTP is sent to set it up before reaching anything else."""
+    """A staff account without TOTP is sent to set it up before reaching anything else.
+
+    A page sends it to the set-up page; the API, whose clients are programs (the field mode's
+    script), answers 403 in its French error format instead of a redirect to an HTML page.
+    """
 
     ALLOWED_PREFIXES = ("/comptes/", "/static/", "/sante/", "/jsi18n/")
 
@@ -71,12 +84,12 @@ class StaffSecondFactorMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not has_totp(user)
         ):
-            messages.warning(
-                request,
-                _(
-                    "Votre rôle donne accès à des données personnelles : activez d'abord "
-                    "la double authentification (application d'authentification)."
-                ),
-            )
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(
+                    error_body("interdit", SECOND_FACTOR_FIRST),
+                    status=403,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+            messages.warning(request, SECOND_FACTOR_FIRST)
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
