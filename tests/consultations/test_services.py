@@ -3,7 +3,6 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from consultations import rules, transitions
@@ -11,6 +10,7 @@ from consultations.expressions import services
 from consultations.models import Expression, Status
 from participation.audit.models import AuditEntry
 from participation.notifications.models import Email, Notification
+from tests.together import run_together
 
 from .factories import ExpressionFactory, ObjectifFactory
 
@@ -171,32 +171,22 @@ def test_a_field_expression_notifies_the_consenting_contact_by_email(mediateur, 
 def test_two_mediators_acting_at_the_same_moment_make_exactly_one_transition(
     mediateur, referent, alice
 ):
-    import threading
-
     expression = ExpressionFactory(author=alice, status=Status.SOUMISE)
-    barrier = threading.Barrier(2)
     outcomes = []
 
     def act(actor, target):
-        try:
-            barrier.wait()
-            transitions.change_status(
-                expression.pk, to=target, actor=actor, allowed=rules.can_moderate
-            )
-            outcomes.append("ok")
-        except transitions.TransitionError:
-            outcomes.append("refusé")
-        finally:
-            connection.close()
+        def run():
+            try:
+                transitions.change_status(
+                    expression.pk, to=target, actor=actor, allowed=rules.can_moderate
+                )
+                outcomes.append("ok")
+            except transitions.TransitionError:
+                outcomes.append("refusé")
 
-    threads = [
-        threading.Thread(target=act, args=(mediateur, Status.PUBLIEE)),
-        threading.Thread(target=act, args=(referent, Status.REJETEE)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return run
+
+    run_together([act(mediateur, Status.PUBLIEE), act(referent, Status.REJETEE)])
 
     assert sorted(outcomes) == ["ok", "refusé"]
     expression.refresh_from_db()

@@ -2,17 +2,17 @@
 change them (consultations.models.tally), and always equal a count of the rows."""
 
 import io
-import threading
+from functools import partial
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Q
 
 from consultations.models import Expression, ObjectifTally, QuartierTally, Source, Status
 from consultations.models import tally as tallies
 from consultations.moderation import services as moderation
 from consultations.rgpd import erase
+from tests.together import run_together
 
 from .factories import ExpressionFactory, ObjectifFactory
 
@@ -140,19 +140,6 @@ def test_concurrent_publications_all_count(rimbart, mediation_rimbart, mediateur
     waiting = [
         ExpressionFactory(quartier=rimbart, objectifs=[mediation_rimbart]).pk for _ in range(4)
     ]
-    barrier = threading.Barrier(len(waiting))
-
-    def publish(pk):
-        try:
-            barrier.wait()
-            moderation.publish(pk, actor=mediateur)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=publish, args=(pk,)) for pk in waiting]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together([partial(moderation.publish, pk, actor=mediateur) for pk in waiting])
     assert counted(rimbart) == (4, 0, {mediation_rimbart.pk: 4}) == recounted(rimbart)
     assert ObjectifTally.objects.get(objectif=mediation_rimbart).published == 4

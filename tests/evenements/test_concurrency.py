@@ -1,14 +1,12 @@
 """Capacity under concurrent requests: the event row is locked, not counted then inserted."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from evenements import services
 from evenements.models import Inscription
 from participation.notifications.models import Email, Notification
 from tests.factories import UserFactory
+from tests.together import run_together
 
 from .factories import EvenementFactory
 
@@ -18,23 +16,18 @@ from .factories import EvenementFactory
 def test_twenty_concurrent_registrations_for_five_places_give_five_confirmed_and_fifteen_waiting():
     event = EvenementFactory(capacity=5)
     users = [UserFactory(email=f"habitant{n}@example.org", totp=False) for n in range(20)]
-    barrier = threading.Barrier(len(users))
     errors = []
 
     def register(user):
-        try:
-            barrier.wait(timeout=10)
-            services.register(event.pk, user, join_waiting_list=True)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        def run():
+            try:
+                services.register(event.pk, user, join_waiting_list=True)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
 
-    threads = [threading.Thread(target=register, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return run
+
+    run_together([register(user) for user in users])
 
     assert errors == []
     statuses = list(Inscription.objects.filter(evenement=event).values_list("status", flat=True))

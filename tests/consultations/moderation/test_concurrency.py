@@ -1,10 +1,7 @@
 """Two mediators act on the same expression at the same moment: exactly one wins."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from consultations import transitions
 from consultations.models import Expression, Status, Support, Transmission
@@ -13,6 +10,7 @@ from consultations.moderation import services as moderation
 from participation.audit.models import AuditEntry
 from tests.consultations.factories import ExpressionFactory
 from tests.factories import UserFactory
+from tests.together import run_together
 
 from .conftest import convention_instance
 
@@ -24,26 +22,21 @@ pytestmark = [
 
 def at_the_same_moment(*actions):
     """Run each action in its own thread (its own connection), released together."""
-    barrier = threading.Barrier(len(actions))
     outcomes = [None] * len(actions)
 
-    def run(index, action):
-        try:
-            barrier.wait()
-            action()
-            outcomes[index] = "ok"
-        except transitions.TransitionError as error:
-            outcomes[index] = error.message
-        except ValidationError as error:
-            outcomes[index] = " ".join(error.messages)
-        finally:
-            connection.close()
+    def outcome_of(index, action):
+        def run():
+            try:
+                action()
+                outcomes[index] = "ok"
+            except transitions.TransitionError as error:
+                outcomes[index] = error.message
+            except ValidationError as error:
+                outcomes[index] = " ".join(error.messages)
 
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return run
+
+    run_together([outcome_of(index, action) for index, action in enumerate(actions)])
     return outcomes
 
 
