@@ -142,7 +142,9 @@ def test_png_webp_and_heic_are_accepted_and_stored_as_jpeg(client_for, alice_in_
         response = post_photo(client, alice_in_rimbart.quartier, content, name, content_type)
         assert response.status_code == 302, name
 
-    for expression in Expression.objects.all():
+    stored = list(Expression.objects.all())
+    assert len(stored) == len(samples)
+    for expression in stored:
         with expression.photo.open("rb") as handle:
             assert_clean_jpeg(handle.read())
 

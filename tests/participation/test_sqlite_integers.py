@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from consultations.models import Expression
 from participation.territory.models import Quartier
 
 
@@ -24,3 +25,8 @@ def test_a_huge_objective_id_in_the_expression_form_is_a_form_error(client_for, 
     )
 
     assert response.status_code == 200
+    html = response.content.decode()
+    # Refused as an objective that does not exist, the text typed kept, nothing stored.
+    assert "Un texte</textarea>" in html
+    assert "Cet objectif n&#x27;existe pas ou plus" in html
+    assert not Expression.objects.exists()

@@ -50,6 +50,8 @@ def test_every_page_sends_the_security_headers(site_data):
         if failed:
             problems.append(f"{page.path} ({response.status_code}): {', '.join(failed)}")
     print(f"security headers checked on {len(pages)} pages")
+    # The crawl stops at 120 pages; far fewer would mean it lost its way, not that all is well.
+    assert len(pages) >= 100, len(pages)
     assert not problems, "\n".join(problems)
 
 
@@ -66,6 +68,7 @@ def test_no_page_answers_a_server_error(who, site_data, request):
         if page.status >= 500 and page.path != "/sante/"
     ]
     print(f"{who}: {len(pages)} pages visited, {len(errors)} server errors")
+    assert len(pages) >= 100, len(pages)
     assert not errors, "server errors (see the captured log for tracebacks):\n" + "\n".join(errors)
 
 

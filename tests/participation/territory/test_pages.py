@@ -103,7 +103,10 @@ def test_other_apps_can_show_a_count_per_objective(client, referentiel):
 
 
 def test_without_counts_the_page_shows_none(client, referentiel):
-    html = client.get("/quartiers/rimbart/").content.decode()
+    response = client.get("/quartiers/rimbart/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1" in html and "Rimbart" in html
     assert "expression citoyenne<" not in html
 
 
