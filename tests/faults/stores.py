@@ -22,7 +22,23 @@ from bench import nginx
 from bench.servers import free_port
 from tests.e2e.server import Unavailable
 
-PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _postgres_binaries() -> Path:
+    """Where the server's own programs are (initdb, pg_ctl): FAULTS_PG_BIN, else what the
+    installed PostgreSQL says (Debian keeps them out of PATH, under its version)."""
+    if configured := os.environ.get("FAULTS_PG_BIN"):
+        return Path(configured)
+    try:
+        return Path(subprocess.check_output(["pg_config", "--bindir"], text=True).strip())
+    except (OSError, subprocess.CalledProcessError):
+        found = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin"),
+            key=lambda p: (len(p.parent.name), p.parent.name),
+        )
+        return found[-1] if found else Path("/usr/lib/postgresql/bin")
+
+
+PG_BIN = _postgres_binaries()
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
