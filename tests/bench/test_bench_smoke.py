@@ -74,6 +74,16 @@ def test_the_smoke_bench_measures_every_scenario_and_prints_one_table():
     assert results["ceiling_rps"] > 0
     measured = {row["key"]: row for row in results["rows"]}
     assert measured["ceiling"]["data"]["requests"] > 0
+    # Every row was measured: none « pas encore disponible » or broken, the real-time feed
+    # and the export included (a label printed is not a measurement).
+    unmeasured = {
+        key: row["verdict"]
+        for key, row in measured.items()
+        if row["status"] not in {"ok", "missed", "noisy"}
+    }
+    assert not unmeasured, unmeasured
+    assert {"realtime", "export", *(s.key for s in SCENARIOS)} <= set(measured), set(measured)
+    assert measured["realtime"]["data"]["latencies_ms"], measured["realtime"]
     # Each of these answered its first request as it should (a page, a redirect after a post)
     # and was measured; how fast depends on what else the machine runs.
     for key in (
