@@ -1,6 +1,6 @@
 """The expression's path: the one door of every transition.
 
-The path (DESIGN.md) is the table ``ALLOWED_TRANSITIONS``; each transition goes through
+The path (README, « Path ») is the table ``ALLOWED_TRANSITIONS``; each transition goes through
 ``change_status``, which locks the row, checks the actor's role and the current status,
 adds a step to the author's timeline, writes the audit entry, notifies the author (in the
 application and by email through Celery) and tells the open moderation pages after the

@@ -21,7 +21,7 @@ SEARCH_CONFIG = "french_unaccent"
 
 
 class Status(models.TextChoices):
-    """The expression's path (DESIGN.md); every change goes through consultations.transitions."""
+    """The expression's path (README, « Path »): every change goes through transitions."""
 
     SOUMISE = "soumise", _("soumise")
     PUBLIEE = "publiee", _("publiée")
