@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from participation.core.choices import ChoicesDisplayMixin
 from participation.core.urls_fast import reverse_pk
@@ -458,6 +459,14 @@ class Expression(ChoicesDisplayMixin, models.Model):
         ):
             return self.author.display_name
         return _("un·e habitant·e de %(quartier)s") % {"quartier": quartier}
+
+    @property
+    def public_heading(self) -> str:
+        """« Camille a dit », « 3 habitant·es de Rimbart ont dit »: the verb agrees."""
+        people = self.people_count if self.is_field_collected and self.people_count > 1 else 1
+        return ngettext("%(author)s a dit", "%(author)s ont dit", people) % {
+            "author": self.public_author_name
+        }
 
     @property
     def photo_alt(self) -> str:

@@ -14,6 +14,7 @@ from consultations.models import (
     Status,
     Visibility,
 )
+from consultations.moderation import services as moderation
 
 from .factories import ExpressionFactory
 
@@ -67,6 +68,23 @@ def test_a_mediator_records_what_three_residents_said_at_a_stand(
     assert expression.status == Status.SOUMISE
     assert expression.public_author_name == "3 habitant·es de Rimbart"
     assert expression.steps.get().status == Status.SOUMISE
+
+
+@pytest.mark.django_db
+def test_what_several_residents_said_is_headed_in_the_plural(client_for, mediateur, rimbart, stand):
+    client_for(mediateur).post(URL, field_data(rimbart, stand))
+    expression = Expression.objects.get()
+    moderation.publish(expression.pk, actor=mediateur)
+
+    page = client_for(mediateur).get(expression.get_absolute_url()).content.decode()
+    listed = client_for(mediateur).get("/expressions/").content.decode()
+
+    assert "<h1>3 habitant·es de Rimbart ont dit</h1>" in page
+    assert "3 habitant·es de Rimbart ont dit</a></h3>" in listed
+    one = client_for(mediateur).post(URL, field_data(rimbart, stand, people_count=1))
+    assert one.status_code == 302
+    alone = Expression.objects.latest("pk")
+    assert alone.public_heading == "un·e habitant·e de Rimbart a dit"
 
 
 @pytest.mark.django_db
