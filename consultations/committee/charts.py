@@ -113,7 +113,7 @@ class ColumnChart:
 
 
 def month_label(month: dt.date, *, full: bool = False) -> str:
-    return formats.date_format(month, "F Y" if full else "M y")
+    return formats.date_format(month, "F Y" if full else "m/y")
 
 
 def column_chart(months: list[tuple[dt.date, int]]) -> ColumnChart:
