@@ -6,6 +6,9 @@ expression. The folder is ``PRIVATE_MEDIA_ROOT`` if set, else ``private/`` besid
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -38,3 +41,39 @@ class PrivateStorage(FileSystemStorage):
 
 
 private_storage = PrivateStorage()
+
+
+# The files written by the block of ``files_undone_on_error`` running now, if any.
+_written: ContextVar[list[str] | None] = ContextVar("consultations_written_files", default=None)
+
+
+@contextmanager
+def files_undone_on_error() -> Iterator[None]:
+    """Delete the files written inside the block (``note_written``) when the block fails.
+
+    A photo is written before the row that names it; wrapped around that row's transaction,
+    this deletes the photo when the transaction is rolled back, instead of leaving a resident's
+    photo that no expression names, and so no moderation, export or erasure reaches. A block
+    inside another hands what it wrote to the enclosing one, which deletes it too if it fails
+    later (the field sync's savepoint around a submission's own transaction).
+    """
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for name in written:
+            private_storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+    enclosing = _written.get()
+    if enclosing is not None:
+        enclosing.extend(written)
+
+
+def note_written(name: str) -> None:
+    """A file just written to the private storage, for ``files_undone_on_error``."""
+    written = _written.get()
+    if written is not None:
+        written.append(name)

@@ -26,7 +26,7 @@ from participation.core.background import enqueue_on_commit
 from participation.core.ratelimit import limit_account
 from participation.territory.models import Quartier
 
-from .. import changes, rules
+from .. import changes, rules, storage
 from ..models import (
     SOURCE_OF_EVENT_KIND,
     Consultation,
@@ -157,6 +157,7 @@ def _create(*, fields: dict, objectifs, photo: images.CleanImage | None, actor) 
     expression.objectifs_unknown = not objectifs
     if photo is not None:
         expression.photo.save("photo.jpg", photo.as_file(), save=False)
+        storage.note_written(expression.photo.name)
         expression.faces_blurred = photo.faces_blurred
     expression.save()
     if objectifs:
@@ -203,7 +204,8 @@ def _create_once(
             return existing, False
         raise ValidationError({"photo": kept_photos.GONE})
     try:
-        with transaction.atomic():
+        # The photo is written first: if the row is not stored, neither is the file.
+        with storage.files_undone_on_error(), transaction.atomic():
             expression = _create(fields=fields, objectifs=objectifs, photo=clean, actor=actor)
             if isinstance(photo, KeptPhoto):
                 transaction.on_commit(photo.delete, robust=True)

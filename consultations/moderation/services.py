@@ -27,7 +27,7 @@ from participation.core import images
 from participation.core.ids import is_pk
 from participation.notifications.services import notify
 
-from .. import changes, rules
+from .. import changes, rules, storage
 from ..expressions.services import TEXT_MAX_LENGTH
 from ..models import (
     LISTED_STATUSES,
@@ -729,37 +729,31 @@ def blur_photo_area(expression: Expression | int, *, actor, area: Area) -> Expre
     """
     _deny_unless(rules.can_moderate(actor))
     area = check_area(**vars(area))
-    written: list = []
-    try:
-        with transaction.atomic():
-            locked = _lock(_pk(expression), actor)
-            if not locked.photo:
-                raise ValidationError(NO_PHOTO)
-            old = [name for name in (locked.photo.name, locked.thumbnail.name) if name]
-            with locked.photo.open("rb") as handle:
-                blurred = images.blur_area(handle.read(), **area.as_fractions())
-            small = images.make_thumbnail(blurred.content)
-            locked.photo.save("photo.jpg", blurred.as_file(), save=False)
-            written.append(locked.photo.name)
-            locked.thumbnail.save("mini.jpg", small.as_file(), save=False)
-            written.append(locked.thumbnail.name)
-            locked.save(update_fields=["photo", "thumbnail", "updated_at"])
-            record(
-                actor=actor,
-                action="expression.photo_floutee",
-                target=locked,
-                after={"zone_pourcent": area.as_audit()},
-            )
-            storage = locked.photo.storage
-            transaction.on_commit(lambda: _delete_files(storage, old), robust=True)
-            _moderation_event("expression.updated", locked)
-    except BaseException:
-        if written:
-            _delete_files(Expression._meta.get_field("photo").storage, written)
-        raise
+    # The new files are deleted if the change is not stored; the old ones once it is.
+    with storage.files_undone_on_error(), transaction.atomic():
+        locked = _lock(_pk(expression), actor)
+        if not locked.photo:
+            raise ValidationError(NO_PHOTO)
+        old = [name for name in (locked.photo.name, locked.thumbnail.name) if name]
+        with locked.photo.open("rb") as handle:
+            blurred = images.blur_area(handle.read(), **area.as_fractions())
+        small = images.make_thumbnail(blurred.content)
+        locked.photo.save("photo.jpg", blurred.as_file(), save=False)
+        storage.note_written(locked.photo.name)
+        locked.thumbnail.save("mini.jpg", small.as_file(), save=False)
+        storage.note_written(locked.thumbnail.name)
+        locked.save(update_fields=["photo", "thumbnail", "updated_at"])
+        record(
+            actor=actor,
+            action="expression.photo_floutee",
+            target=locked,
+            after={"zone_pourcent": area.as_audit()},
+        )
+        transaction.on_commit(lambda: _delete_files(old), robust=True)
+        _moderation_event("expression.updated", locked)
     return locked
 
 
-def _delete_files(storage, names) -> None:
+def _delete_files(names) -> None:
     for name in names:
-        storage.delete(name)
+        storage.private_storage.delete(name)

@@ -37,7 +37,7 @@ from participation.core import images
 from participation.core.ratelimit import RateLimited
 from participation.territory.models import Objectif, Quartier
 
-from .. import rules
+from .. import rules, storage
 from ..expressions import services
 from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Visibility
 
@@ -479,7 +479,8 @@ def synchronise(*, mediator, entries: list) -> list[EntryResult]:
             results.append(item)
             continue
         try:
-            with transaction.atomic():
+            # The entry's own savepoint; its photo, written before its row, goes with it.
+            with storage.files_undone_on_error(), transaction.atomic():
                 results.append(_store(mediator, item))
         except Exception:  # noqa: BLE001 - one broken entry must not lose the others
             results.append(_unexpected(mediator, position, entries[position]))
