@@ -13,7 +13,7 @@ from django.utils import timezone
 from participation.core.images import make_thumbnail
 
 from .committee.export_jobs import build_job, purge_jobs
-from .expressions import kept_photos
+from .expressions import kept_photos, orphan_photos
 from .models import Expression
 from .moderation.digest import send_digest
 
@@ -75,6 +75,12 @@ def send_moderation_digest() -> int:
 def purge_exports() -> int:
     """Each night, delete the committee's exports older than a week (files included)."""
     return purge_jobs()
+
+
+@shared_task
+def purge_orphan_photos() -> int:
+    """Each night, delete the photo files no expression names, once a day old."""
+    return orphan_photos.purge()
 
 
 @shared_task

@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "consultations.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Photo files no expression names (its row never stored: the process killed between the
+    # two), under PRIVATE_MEDIA_ROOT/expressions/, deleted once a day old.
+    "purge-orphan-photos": {
+        "task": "consultations.tasks.purge_orphan_photos",
+        "schedule": crontab(hour=4, minute=5),
+    },
     # Photos kept while a form comes back (PRIVATE_MEDIA_ROOT/provisoires/) live a day.
     "purge-kept-photos": {
         "task": "consultations.tasks.purge_kept_photos",

@@ -1,7 +1,10 @@
 """Photos: only re-encoded pixels are kept and served, to those who may read the expression."""
 
 import io
+import os
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -321,3 +324,89 @@ def test_a_public_photo_is_checked_at_each_use_so_a_hidden_one_is_never_shown_ag
     # ...and once a mediator hides it after a report, the check answers 404 to everyone.
     Expression.objects.filter(pk=expression.pk).update(visibility=Visibility.PRIVATE)
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 404
+
+
+def stored_photos() -> list[str]:
+    root = private_root()
+    return sorted(p.name for p in root.rglob("*.jpg") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.django_db
+def test_a_submission_that_fails_after_its_photo_was_written_leaves_no_file(
+    client_for, alice_in_rimbart, monkeypatch
+):
+    from consultations.expressions import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    # The photo is written, then the row's transaction fails (here, its first step).
+    monkeypatch.setattr(services, "add_step", broken)
+    with pytest.raises(RuntimeError):
+        post_photo(client_for(alice_in_rimbart), alice_in_rimbart.quartier, image_bytes("JPEG"))
+
+    assert not Expression.objects.exists()
+    assert stored_photos() == []
+
+
+@pytest.mark.django_db
+def test_the_same_photo_sent_twice_at_once_leaves_one_file(
+    client_for, alice_in_rimbart, monkeypatch
+):
+    """Two requests with the same idempotency key: the second's row is refused by the unique
+    key (IntegrityError), and the photo it wrote goes with it."""
+    from consultations.expressions import services
+
+    client = client_for(alice_in_rimbart)
+    key = str(uuid.uuid4())
+    first = post_photo(client, alice_in_rimbart.quartier, image_bytes("JPEG"), idempotency_key=key)
+    assert first.status_code == 302
+    # The second request does not see the first one before it writes (the race); it reads
+    # it after its own row was refused.
+    calls = []
+    real = services._existing
+
+    def late(**lookup):
+        calls.append(lookup)
+        return None if len(calls) == 1 else real(**lookup)
+
+    monkeypatch.setattr(services, "_existing", late)
+    second = post_photo(client, alice_in_rimbart.quartier, image_bytes("JPEG"), idempotency_key=key)
+
+    assert second.status_code == 302
+    assert Expression.objects.count() == 1
+    assert stored_photos() == [Path(Expression.objects.get().photo.name).name]
+
+
+@pytest.mark.django_db
+def test_photo_files_no_expression_names_are_deleted_once_a_day_old(
+    client_for, alice_in_rimbart, django_capture_on_commit_callbacks
+):
+    """What a killed process leaves: a photo written, its row never stored."""
+    from consultations.expressions import orphan_photos
+    from consultations.storage import private_storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_photo(client_for(alice_in_rimbart), alice_in_rimbart.quartier, image_bytes("JPEG"))
+    expression = Expression.objects.get()
+    old_orphan = private_storage.save("expressions/2026/01/perdue.jpg", io.BytesIO(b"x"))
+    new_orphan = private_storage.save("expressions/2026/12/en-cours.jpg", io.BytesIO(b"x"))
+    two_days_ago = time.time() - 2 * 86400
+    for name in (old_orphan, expression.photo.name, expression.thumbnail.name):
+        os.utime(private_storage.path(name), (two_days_ago, two_days_ago))
+
+    assert tasks.purge_orphan_photos() == 1
+
+    assert not private_storage.exists(old_orphan)
+    # A day is longer than any transaction: a photo whose row is being stored stays.
+    assert private_storage.exists(new_orphan)
+    assert private_storage.exists(expression.photo.name)
+    assert private_storage.exists(expression.thumbnail.name)
+    assert orphan_photos.purge() == 0
+
+
+def test_the_orphan_photos_are_looked_for_every_night(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-orphan-photos"]
+
+    assert entry["task"] == tasks.purge_orphan_photos.name
+    assert entry["schedule"].hour == {4}
