@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from participation.core.images import make_thumbnail
 
+from . import storage
 from .committee.export_jobs import build_job, purge_jobs
 from .expressions import kept_photos, orphan_photos
 from .models import Expression
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
 def make_expression_thumbnail(expression_id: int) -> bool:
     """Make the small image of an expression's photo; idempotent."""
-    with transaction.atomic():
+    with storage.files_undone_on_error(), transaction.atomic():
         expression = (
             Expression.objects.select_for_update()
             .filter(pk=expression_id)
@@ -36,6 +37,7 @@ def make_expression_thumbnail(expression_id: int) -> bool:
         with expression.photo.open("rb") as photo:
             small = make_thumbnail(photo.read())
         expression.thumbnail.save("mini.jpg", small.as_file(), save=False)
+        storage.note_written(expression.thumbnail.name)
         expression.save(update_fields=["thumbnail", "updated_at"])
     return True
 
