@@ -125,6 +125,9 @@ def test_a_resident_signs_in_with_a_password(client, alice):
     )
 
     assert response.status_code == 302
+    # Said in plain French (allauth's own: « Connexion avec Alice réussie. »).
+    page = client.get(response["Location"]).content.decode()
+    assert '<p class="message message-success">Bonjour Alice, vous êtes connecté·e.</p>' in page
     assert is_signed_in(client)
 
 
