@@ -337,3 +337,24 @@ def test_links_written_around_the_orm_are_read_again_by_recount_expressions(
     call_command("recount_expressions", stdout=io.StringIO())
 
     assert [a.pk for a in committee.public_answers(rimbart)] == [reponse.pk]
+
+
+def test_a_member_moves_a_seance_and_the_change_is_audited(comite, seance_a):
+    data = {
+        "instance": seance_a.instance.pk,
+        "title": "Comité de pilotage reporté",
+        "starts_at": "2026-12-10T18:30",
+        "place": "Salle des fêtes",
+    }
+    form = SeanceForm(data, instance=seance_a, user=comite)
+    assert form.is_valid(), form.errors
+
+    committee.save_seance(form, actor=comite)
+
+    entry = AuditEntry.objects.get(action="seance.modifiee", target_id=str(seance_a.pk))
+    assert (entry.after["title"], entry.after["place"]) == (
+        "Comité de pilotage reporté",
+        "Salle des fêtes",
+    )
+    assert entry.after["starts_at"].startswith("2026-12-10T18:30")
+    assert not AuditEntry.objects.filter(action="seance.creee").exists()

@@ -195,3 +195,26 @@ def test_the_referent_space_says_what_to_do_when_no_consultation_is_open(
 
     assert "Aucune consultation n'est ouverte" in page
     assert "Créer une consultation" in page
+
+
+def test_a_change_is_audited_with_what_it_was_and_what_it_became(
+    client_for, referent, rimbart, cite5
+):
+    client = client_for(referent)
+    client.post(reverse("consultations:consultation_create"), consultation_data(rimbart))
+    later = (TODAY() + dt.timedelta(days=45)).isoformat()
+
+    response = client.post(
+        reverse("consultations:consultation_edit", args=["square-emile-zola"]),
+        consultation_data(
+            rimbart, title="Le square Zola", quartiers=[rimbart.pk, cite5.pk], closes_on=later
+        ),
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="consultation.modifiee", actor=referent)
+    assert entry.before["title"] == "Le square Émile Zola"
+    assert entry.before["quartiers"] == [rimbart.code]
+    assert entry.after["title"] == "Le square Zola"
+    assert entry.after["closes_on"] == later
+    assert entry.after["quartiers"] == sorted([rimbart.code, cite5.code])
