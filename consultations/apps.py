@@ -7,6 +7,8 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Expression citoyenne")
 
     def ready(self):
+        from participation.accounts import landing
+        from participation.accounts.models import Role
         from participation.accounts.signals import role_changed
         from participation.core import hooks
         from participation.notifications import links
@@ -26,5 +28,8 @@ class ConsultationsConfig(AppConfig):
         hooks.register("quartier", retours_provider)
         hooks.register("referent", referent_provider)
         links.register("x", "consultations:expression_detail")  # the short links of SMS
+        # After signing in, staff land on their work.
+        landing.register(Role.MEDIATEUR, "consultations:moderation_queue")
+        landing.register(Role.COMITE, "consultations:committee_dashboard")
         # A former committee member leaves their instances (audited).
         role_changed.connect(on_role_changed, dispatch_uid="consultations.leave_instances")

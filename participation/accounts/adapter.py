@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.core.ratelimit import RateLimited, limit_key
 from participation.notifications.sms import queue_sms
 
+from . import landing
 from .phone import FrenchMobileField
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
             "Tapez soit votre adresse électronique, soit votre numéro de mobile, pas les deux."
         ),
     }
+
+    def get_login_redirect_url(self, request):
+        """Staff land on their work (``landing``); a page asked for (``?next=``) still wins,
+        allauth reads it first."""
+        return landing.page_for(request.user) or super().get_login_redirect_url(request)
 
     # --- The phone number (kept on the User model: allauth leaves its storage to us) ---
 

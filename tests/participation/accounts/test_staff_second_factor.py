@@ -56,6 +56,42 @@ def test_a_staff_sign_in_asks_for_the_authenticator_code(client, role):
     assert is_signed_in(client)
 
 
+LANDING = {
+    Role.HABITANT: "/",
+    Role.MEDIATEUR: "/moderation/",
+    Role.COMITE: "/comite/",
+    Role.REFERENT: "/gestion/",
+}
+
+
+def sign_in(client, email: str, *, next_page: str = "") -> str:
+    """The password, then the authenticator's code for staff: where the last answer leads."""
+    url = reverse("account_login") + (f"?next={next_page}" if next_page else "")
+    response = client.post(url, {"login": email, "password": PASSWORD})
+    if response["Location"] == reverse("mfa_authenticate"):
+        code = totp_code(settings.DEMO_TOTP_SECRET)
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+@pytest.mark.parametrize("role", list(LANDING))
+def test_each_role_lands_on_its_work_after_signing_in(client, role):
+    UserFactory(email="equipe@example.org", role=role)
+
+    landed = sign_in(client, "equipe@example.org")
+
+    assert landed == LANDING[role]
+    assert client.get(landed).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.HABITANT, Role.MEDIATEUR])
+def test_a_page_asked_for_before_signing_in_still_wins(client, role):
+    UserFactory(email="equipe@example.org", role=role)
+
+    assert sign_in(client, "equipe@example.org", next_page="/evenements/") == "/evenements/"
+
+
 def test_a_staff_sign_in_by_emailed_code_still_asks_for_the_authenticator_code(client, mediateur):
     from django.core import mail
 
