@@ -433,3 +433,16 @@ def test_a_consultation_closing_before_it_opens_is_refused(client_for, referent,
 
     assert response.status_code == 200
     assert "doit suivre la date d'ouverture" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_her_own_waiting_expression_says_what_happens_next(client_for, alice, mediateur, rimbart):
+    waiting = ExpressionFactory(quartier=rimbart, author=alice, status=Status.SOUMISE)
+
+    own = client_for(alice).get(f"/expressions/{waiting.pk}/").content.decode()
+    staff = client_for(mediateur).get(f"/expressions/{waiting.pk}/").content.decode()
+
+    assert "<h1>Vous avez dit</h1>" in own
+    assert "En attente de lecture : une fois relu par un·e médiateur·rice" in own
+    assert "vous pouvez encore le modifier" in own
+    assert "<h1>Vous avez dit</h1>" not in staff
+    assert "Ce message n'est pas public : votre rôle vous permet de le lire." in staff
