@@ -4,8 +4,6 @@ Called by participation.accounts.rgpd, which discovers this module by its name. 
 runs inside the account deletion transaction; photo files go after it commits.
 """
 
-import logging
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
@@ -17,9 +15,7 @@ from participation.core import fragments
 from . import changes
 from .expressions import services
 from .models import Expression, ExpressionStep, Signalement, Support, Visibility
-from .storage import private_storage
-
-logger = logging.getLogger(__name__)
+from .storage import delete_files
 
 ERASURE_REASON = "compte supprimé par son auteur (RGPD)"
 
@@ -95,14 +91,6 @@ def export(user) -> dict:
     }
 
 
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            private_storage.delete(name)
-        except OSError:
-            logger.warning("Photo %s of an erased expression could not be deleted", name)
-
-
 def _anonymise(expressions, *, user) -> None:
     """Public expressions stay readable, without their author: « un·e habitant·e de … »."""
     for expression in expressions:
@@ -146,7 +134,7 @@ def _delete(expressions, *, user) -> None:
         changes.announce("expression.deleted", expression.pk, quartier=expression.quartier_id)
     Expression.objects.filter(pk__in=[e.pk for e in expressions]).delete()
     if files:
-        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: delete_files(files))
 
 
 def erase(user, *, keep_public_expressions: bool) -> None:

@@ -5,8 +5,9 @@ expression. The folder is ``PRIVATE_MEDIA_ROOT`` if set, else ``private/`` besid
 ``MEDIA_ROOT`` (never inside it, so a server publishing ``MEDIA_ROOT`` cannot reach it).
 """
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -42,6 +43,17 @@ class PrivateStorage(FileSystemStorage):
 
 private_storage = PrivateStorage()
 
+logger = logging.getLogger(__name__)
+
+
+def delete_files(names: Iterable[str]) -> None:
+    """Delete these private files; one that cannot be deleted is logged, the others go on."""
+    for name in names:
+        try:
+            private_storage.delete(name)
+        except OSError:
+            logger.warning("Private file %s could not be deleted", name, exc_info=True)
+
 
 # The files written by the block of ``files_undone_on_error`` running now, if any.
 _written: ContextVar[list[str] | None] = ContextVar("consultations_written_files", default=None)
@@ -62,8 +74,7 @@ def files_undone_on_error() -> Iterator[None]:
     try:
         yield
     except BaseException:
-        for name in written:
-            private_storage.delete(name)
+        delete_files(written)  # never hides the error that undid the block
         raise
     finally:
         _written.reset(token)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Expression
-from ..storage import private_storage
+from ..storage import delete_files, private_storage
 
 FOLDER = "expressions"
 GRACE = timedelta(days=1)
@@ -49,6 +49,5 @@ def purge(*, older_than: timedelta = GRACE) -> int:
     except FileNotFoundError:  # no photo yet, or one deleted while the folder was read
         return 0
     orphans = set(old) - _named(old)
-    for name in orphans:
-        private_storage.delete(name)
+    delete_files(orphans)
     return len(orphans)

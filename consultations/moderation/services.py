@@ -749,11 +749,6 @@ def blur_photo_area(expression: Expression | int, *, actor, area: Area) -> Expre
             target=locked,
             after={"zone_pourcent": area.as_audit()},
         )
-        transaction.on_commit(lambda: _delete_files(old), robust=True)
+        transaction.on_commit(lambda: storage.delete_files(old))
         _moderation_event("expression.updated", locked)
     return locked
-
-
-def _delete_files(names) -> None:
-    for name in names:
-        storage.private_storage.delete(name)

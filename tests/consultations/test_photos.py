@@ -410,3 +410,22 @@ def test_the_orphan_photos_are_looked_for_every_night(settings):
 
     assert entry["task"] == tasks.purge_orphan_photos.name
     assert entry["schedule"].hour == {4}
+
+
+def test_a_file_that_cannot_be_deleted_never_hides_the_error_that_undid_its_row(
+    monkeypatch, caplog
+):
+    from consultations import storage
+
+    def refused(name):
+        raise PermissionError(name)
+
+    monkeypatch.setattr(storage.private_storage, "delete", refused)
+    with (
+        pytest.raises(RuntimeError, match="the row was not stored"),
+        storage.files_undone_on_error(),
+    ):
+        storage.note_written("expressions/2026/12/a.jpg")
+        raise RuntimeError("the row was not stored")
+
+    assert "expressions/2026/12/a.jpg could not be deleted" in caplog.text
