@@ -4,12 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, ngettext
 
-from participation.api.errors import error_body
+from participation.api.errors import error_response
 from participation.api.middleware import API_PREFIX
 
 from . import idle
@@ -85,11 +84,7 @@ class StaffSecondFactorMiddleware:
             and not has_totp(user)
         ):
             if request.path.startswith(API_PREFIX):
-                return JsonResponse(
-                    error_body("interdit", SECOND_FACTOR_FIRST),
-                    status=403,
-                    json_dumps_params={"ensure_ascii": False},
-                )
+                return error_response("interdit", SECOND_FACTOR_FIRST, status=403)
             messages.warning(request, SECOND_FACTOR_FIRST)
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.signals import got_request_exception
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,6 +94,14 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     if fields:
         body["champs"] = fields
     return {"erreur": body}
+
+
+def error_response(code: str, message: str, *, status: int, fields: dict | None = None):
+    """The same error as a plain Django response, for what answers before any API view
+    (middleware)."""
+    return JsonResponse(
+        error_body(code, message, fields), status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def too_large_message() -> str:

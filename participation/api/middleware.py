@@ -1,9 +1,8 @@
 """Refuse, for the whole API, query parameters that no database can store or compare."""
 
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from .errors import error_body
+from .errors import error_response
 
 API_PREFIX = "/api/"
 
@@ -26,11 +25,10 @@ class RefuseNulBytesMiddleware:
                 if "\x00" in name or any("\x00" in value for value in values)
             }
             if fields:
-                return JsonResponse(
-                    error_body(
-                        "donnees_invalides", _("Certaines informations sont à corriger."), fields
-                    ),
+                return error_response(
+                    "donnees_invalides",
+                    _("Certaines informations sont à corriger."),
                     status=400,
-                    json_dumps_params={"ensure_ascii": False},
+                    fields=fields,
                 )
         return self.get_response(request)

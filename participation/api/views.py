@@ -1,10 +1,10 @@
 """The API's answer to an address that does not exist: the same French error format."""
 
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from .errors import CODES, error_body
+from .errors import CODES, error_response
 
 
 @csrf_exempt
@@ -19,8 +19,4 @@ def not_found(request, rest=""):
         if match is not None and match.func is not not_found:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(path + "/" + (f"?{query}" if query else ""))
-    return JsonResponse(
-        error_body("introuvable", CODES["introuvable"]),
-        status=404,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return error_response("introuvable", CODES["introuvable"], status=404)

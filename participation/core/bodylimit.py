@@ -12,11 +12,11 @@ this answers when Django is reached directly (embedded mode, a proxy configured 
 """
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
-from participation.api.errors import error_body, too_large_message
+from participation.api.errors import error_response, too_large_message
 from participation.api.middleware import API_PREFIX
 
 STATUS = 413
@@ -30,11 +30,7 @@ def limit_label() -> str:
 def too_large(request) -> HttpResponse:
     """The French 413: the API's JSON error under /api/, a page elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            error_body("trop_volumineux", too_large_message()),
-            status=STATUS,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return error_response("trop_volumineux", too_large_message(), status=STATUS)
     return render(request, "errors/413.html", {"limit": limit_label()}, status=STATUS)
 
 
