@@ -62,6 +62,12 @@ def broken_reading(monkeypatch):
     return broken
 
 
+@pytest.fixture
+def batch(rimbart, stand):
+    """Three field entries of the same stand, sent together."""
+    return [entry(rimbart, evenement=stand.pk) for _ in range(3)]
+
+
 def stored_traces() -> dict[str, int]:
     """What the database holds of every expression: rows, steps and audit entries."""
     return {
@@ -91,10 +97,9 @@ def send_again(client, batch, *, already_received: list[bool]) -> dict:
 
 @pytest.mark.django_db
 def test_an_entry_failing_unexpectedly_while_stored_is_to_be_retried_and_the_others_are_stored(
-    api_for, mediateur, rimbart, stand, broken_storing, caplog
+    api_for, mediateur, batch, broken_storing, caplog
 ):
     client = api_for(mediateur)
-    batch = [entry(rimbart, evenement=stand.pk) for _ in range(3)]
     failing = batch[1]
     broken_storing.add(uuid.UUID(failing["uuid"]))
 
@@ -128,10 +133,9 @@ def test_an_entry_failing_unexpectedly_while_stored_is_to_be_retried_and_the_oth
 
 @pytest.mark.django_db
 def test_an_entry_failing_unexpectedly_while_read_is_to_be_retried_and_the_others_are_stored(
-    api_for, mediateur, rimbart, stand, broken_reading, caplog
+    api_for, mediateur, batch, broken_reading, caplog
 ):
     client = api_for(mediateur)
-    batch = [entry(rimbart, evenement=stand.pk) for _ in range(3)]
     failing = batch[0]
     broken_reading.add(failing["uuid"])
 

@@ -22,19 +22,30 @@ def submitted(alice, rimbart, mediation_rimbart):
     return expression
 
 
+def corrected(expression, user, **changes):
+    """The author's correction: what ``changes`` names, the rest as it was."""
+    return services.update_by_author(
+        expression,
+        user=user,
+        quartier=changes.get("quartier", expression.quartier),
+        text=changes.get("text", expression.text),
+        objectifs=changes.get("objectifs", list(expression.objectifs.all())),
+        visibility=expression.visibility,
+    )
+
+
 def test_the_author_moves_her_expression_to_another_quartier_and_the_queues_hear_it(
     alice, rimbart, cite5, mediation_rimbart, jardin_cite5, live_events
 ):
     expression = submitted(alice, rimbart, mediation_rimbart)
     live_events.clear()
 
-    services.update_by_author(
+    corrected(
         expression,
-        user=alice,
+        alice,
         quartier=cite5,
         text="Le jardin partagé manque d'eau.",
         objectifs=[jardin_cite5],
-        visibility=expression.visibility,
     )
 
     stored = Expression.objects.get(pk=expression.pk)
@@ -54,14 +65,7 @@ def test_objectives_of_another_quartier_are_refused_and_nothing_changes(
     expression = submitted(alice, rimbart, mediation_rimbart)
 
     with pytest.raises(ValidationError) as refused:
-        services.update_by_author(
-            expression,
-            user=alice,
-            quartier=rimbart,
-            text="Autre chose.",
-            objectifs=[jardin_cite5],
-            visibility=expression.visibility,
-        )
+        corrected(expression, alice, text="Autre chose.", objectifs=[jardin_cite5])
 
     assert "objectif" in " ".join(refused.value.messages).lower()
     stored = Expression.objects.get(pk=expression.pk)
@@ -77,14 +81,7 @@ def test_once_a_mediator_has_read_it_the_author_is_told_it_can_no_longer_change(
     moderation.publish(expression.pk, actor=mediateur)
 
     with pytest.raises(TransitionError) as refused:
-        services.update_by_author(
-            expression,
-            user=alice,
-            quartier=rimbart,
-            text="Trop tard.",
-            objectifs=[mediation_rimbart],
-            visibility=expression.visibility,
-        )
+        corrected(expression, alice, text="Trop tard.")
 
     assert "ne peut plus être modifiée" in refused.value.message
     assert Expression.objects.get(pk=expression.pk).text == "Le square est mal éclairé le soir."

@@ -61,17 +61,22 @@ def lea(db):
 # --- The code is valid for a quarter of an hour ---------------------------------------
 
 
+def code_typed_after(client, delay: datetime.timedelta):
+    """A code asked on Monday morning, typed ``delay`` later: the deletion page's answer."""
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        ask_code(client)
+        (message,) = mail.outbox
+        clock.shift(delay)
+        return client.post(DELETE, {"expressions": "garder", "code": emailed_code(message)})
+
+
 def test_a_code_typed_after_a_quarter_of_an_hour_is_refused_and_nothing_is_deleted(
     client_for, alice_without_password
 ):
     alice = alice_without_password
-    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
-        client = client_for(alice)
-        ask_code(client)
-        (message,) = mail.outbox
-        clock.shift(rgpd.CODE_VALIDITY + datetime.timedelta(seconds=1))
-
-        response = client.post(DELETE, {"expressions": "garder", "code": emailed_code(message)})
+    response = code_typed_after(
+        client_for(alice), rgpd.CODE_VALIDITY + datetime.timedelta(seconds=1)
+    )
 
     page = response.content.decode()
     assert WRONG_OR_EXPIRED in page
@@ -89,13 +94,7 @@ def test_a_code_typed_just_before_the_quarter_of_an_hour_ends_still_deletes(
     client_for, alice_without_password
 ):
     alice = alice_without_password
-    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
-        client = client_for(alice)
-        ask_code(client)
-        (message,) = mail.outbox
-        clock.shift(rgpd.CODE_VALIDITY - datetime.timedelta(seconds=1))
-
-        client.post(DELETE, {"expressions": "garder", "code": emailed_code(message)})
+    code_typed_after(client_for(alice), rgpd.CODE_VALIDITY - datetime.timedelta(seconds=1))
 
     alice.refresh_from_db()
     assert alice.is_deleted
