@@ -373,7 +373,9 @@ class BulkForm(forms.Form):
 
     ACTIONS = [("etiqueter", _("Ajouter une étiquette")), ("transmettre", _("Transmettre"))]
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
+    ids = forms.TypedMultipleChoiceField(
+        label=_("Expressions cochées"), coerce=int, choices=[], required=True
+    )
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.RadioSelect)
     etiquette = PkChoiceField(
         label=_("Étiquette"), queryset=Etiquette.objects.all(), required=False

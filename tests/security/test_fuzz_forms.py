@@ -103,6 +103,18 @@ def shorten(data: dict) -> str:
     return "{" + ", ".join(f"{k!r}: {v}" for k, v in shown.items()) + "}"
 
 
+ERROR_LINK = re.compile(r'<a href="#(champ-[^"]+)"')
+
+
+def assert_error_links_lead_somewhere(response, what: str) -> None:
+    """Each link of a refused form's error summary leads to its field on the page."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    html = response.content.decode()
+    for target in ERROR_LINK.findall(html):
+        assert f'id="{target}"' in html, f"{what}: the error link #{target} leads nowhere"
+
+
 def fuzz(client: Client, form: Form, log_in, statuses: Counter) -> None:
     @settings(
         max_examples=EXAMPLES,
@@ -120,6 +132,7 @@ def fuzz(client: Client, form: Form, log_in, statuses: Counter) -> None:
             raise AssertionError(f"POST {form.action} {shorten(data)} raised {exc!r}") from exc
         statuses[response.status_code] += 1
         assert response.status_code < 500, f"POST {form.action} {shorten(data)}"
+        assert_error_links_lead_somewhere(response, f"POST {form.action} {shorten(data)}")
 
     post()
 
