@@ -17,6 +17,7 @@
         }
         badge.textContent = String(parseInt(badge.textContent, 10) + 1);
         badge.setAttribute("aria-label", badge.textContent + " non lues");
+        if (window.showMenuUnread) window.showMenuUnread();
       }
       document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
     },

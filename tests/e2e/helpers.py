@@ -143,6 +143,13 @@ def assert_fits_320(page) -> None:
             page.set_viewport_size(original)
 
 
+def open_header_menu(page) -> None:
+    """On a phone the header's links are behind « Menu » (js/menu.js): open it."""
+    button = page.locator("[data-menu-button]")
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+
+
 def assert_page_is_sound(page) -> None:
     """The checks every page of every journey passes: axe, 320 px, a clean console."""
     assert_accessible(page)

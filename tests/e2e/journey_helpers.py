@@ -43,8 +43,7 @@ def open_context(browser, live_platform, **options):
     context = browser.new_context(
         base_url=live_platform.url,
         locale="fr-FR",
-        viewport={"width": 1280, "height": 800},
-        **options,
+        **{"viewport": {"width": 1280, "height": 800}, **options},
     )
     context.add_init_script(CSP_RECORDER)
     page = context.new_page()

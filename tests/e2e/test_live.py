@@ -36,6 +36,8 @@ def test_a_notification_reaches_the_open_page_live_and_its_email_the_outbox(page
             continue
     expect(badge).to_be_visible(timeout=1000)
     assert int(badge.inner_text()) >= 1
+    # The « Menu » button a phone shows in place of the links says the same count.
+    expect(page.locator("[data-menu-button] .badge")).to_have_text(badge.inner_text())
 
     message = live_platform.wait_for_email("zoe.e2e@example.org")
     assert "Votre expression a reçu une réponse" in str(message["Subject"])

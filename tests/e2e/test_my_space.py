@@ -14,7 +14,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import assert_page_is_sound
+from .helpers import assert_page_is_sound, open_header_menu
 from .journey_helpers import expect_message
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +77,7 @@ def assert_no_sideways_scrolling(page) -> None:
 def test_the_resident_clicks_from_the_home_page_to_my_space_and_reads_her_status(page_as, resident):
     page = phone_page(page_as, resident)
     page.goto("/")
+    open_header_menu(page)
     with page.expect_navigation():
         page.locator(".account-nav").get_by_role("link", name="Mon espace").click()
 

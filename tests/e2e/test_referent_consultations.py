@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .helpers import assert_page_is_sound
+from .helpers import assert_page_is_sound, open_header_menu
 from .journey_helpers import expect_message
 
 pytestmark = pytest.mark.e2e
@@ -67,6 +67,7 @@ def test_the_referent_creates_and_opens_a_consultation_seats_a_member_and_gives_
 
     # From the home page, by clicking, to « Espace référent ».
     referent.goto("/")
+    open_header_menu(referent)
     click_to(referent, referent.locator(".account-nav").get_by_role("link", name="Espace référent"))
     expect(referent.get_by_role("heading", level=1)).to_have_text("Espace référent")
     sound(referent)

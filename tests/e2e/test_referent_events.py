@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .helpers import assert_page_is_sound
+from .helpers import assert_page_is_sound, open_header_menu
 from .journey_helpers import expect_message
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +48,7 @@ def test_the_referent_creates_previews_and_publishes_an_event_without_the_django
 
     # From the home page, by clicking, to « Espace référent ».
     referent.goto("/")
+    open_header_menu(referent)
     with referent.expect_navigation():
         referent.locator(".account-nav").get_by_role("link", name="Espace référent").click()
     expect(referent.get_by_role("heading", level=1)).to_have_text("Espace référent")

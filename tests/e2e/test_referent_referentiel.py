@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .helpers import assert_page_is_sound
+from .helpers import assert_page_is_sound, open_header_menu
 from .journey_helpers import expect_message
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,7 @@ def test_the_referent_rewords_an_objective_under_an_avenant_and_retires_another(
 
     # From the home page, by clicking, to the référent's part of the referential.
     referent.goto("/")
+    open_header_menu(referent)
     with referent.expect_navigation():
         referent.locator(".account-nav").get_by_role("link", name="Espace référent").click()
     block = referent.locator("section#referentiel")
