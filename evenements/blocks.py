@@ -24,6 +24,7 @@ HOME_LIMIT = 4
 QUARTIER_LIMIT = 5
 MY_SPACE_LIMIT = 10
 REFERENT_LIMIT = 5
+MEDIATION_LIMIT = 6
 # Where the events come on the « Espace référent »: first, as they are most of her week.
 REFERENT_ORDER = 10
 
@@ -66,6 +67,21 @@ def home_block(request, **objects):
         "evenements/_home_events.html", {"events": events, "cards": event_cards(events)}, order=20
     )
     return {"blocks": [block]}
+
+
+def mediation_block(request, **objects):
+    """The next permanences de médiation, where a resident meets a mediator in person."""
+    events = list(
+        _coming()
+        .filter(kind=Evenement.Kind.PERMANENCE)
+        .order_by("starts_at", "pk")[:MEDIATION_LIMIT]
+    )
+    context = {
+        "events": events,
+        "cards": event_cards(events),
+        "list_url": reverse("evenements:list") + f"?type={Evenement.Kind.PERMANENCE}",
+    }
+    return {"blocks": [hooks.Block("evenements/_mediation_permanences.html", context, order=20)]}
 
 
 def _is_news(inscription: Inscription, seen_at) -> bool:
@@ -156,3 +172,4 @@ def register() -> None:
     hooks.register("quartier", quartier_block)
     hooks.register("home", home_block)
     hooks.register("my_space", my_space_block)
+    hooks.register("mediation", mediation_block)

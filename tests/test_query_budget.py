@@ -36,6 +36,7 @@ PAGES = [
     (None, "/consultations/{consultation}/"),
     (None, "/vous-avez-dit-nous-avons-fait/"),
     (None, "/vous-avez-dit-nous-avons-fait/rimbart/"),
+    (None, "/mediation/"),
     ("habitant", "/"),
     ("habitant", "/compte/mon-espace/"),
     ("habitant", "/mes-expressions/"),

@@ -34,23 +34,42 @@ NOT_MOBILE = _(
 )
 
 
+NUMBER_MALFORMED = _(
+    "Ce numéro n'est pas complet ou contient autre chose que des chiffres : "
+    "tapez ses 10 chiffres, par exemple 03 21 12 34 56."
+)
+NUMBER_NOT_FRENCH = _("Seuls les numéros français sont acceptés (10 chiffres, ou +33).")
+
+
+def _parse_french(raw: str, malformed, not_french) -> phonenumbers.PhoneNumber:
+    compact = SEPARATORS.sub("", raw or "")
+    if not re.fullmatch(r"\+?\d{6,15}", compact):
+        raise ValidationError(malformed, code="malformed")
+    try:
+        number = phonenumbers.parse(compact, REGION)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(malformed, code="malformed") from error
+    if number.country_code != phonenumbers.country_code_for_region(REGION):
+        raise ValidationError(not_french, code="not_french")
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(malformed, code="malformed")
+    return number
+
+
 def parse_french_mobile(raw: str) -> str:
     """``raw`` as typed (« 06 12 34 56 78 », « 06.12.34.56.78 », « +33 6 12… », « 0033… »)
     in E.164; ValidationError with a French reason when it is malformed, not French, or not
     a mobile."""
-    compact = SEPARATORS.sub("", raw or "")
-    if not re.fullmatch(r"\+?\d{6,15}", compact):
-        raise ValidationError(MALFORMED, code="malformed")
-    try:
-        number = phonenumbers.parse(compact, REGION)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(MALFORMED, code="malformed") from error
-    if number.country_code != phonenumbers.country_code_for_region(REGION):
-        raise ValidationError(NOT_FRENCH, code="not_french")
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(MALFORMED, code="malformed")
+    number = _parse_french(raw, MALFORMED, NOT_FRENCH)
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise ValidationError(NOT_MOBILE, code="not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_french_number(raw: str) -> str:
+    """Any French number (a desk's landline, a mobile, an 0 800 line) as typed, in E.164;
+    ValidationError with a French reason when it is malformed or not French."""
+    number = _parse_french(raw, NUMBER_MALFORMED, NUMBER_NOT_FRENCH)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -8,7 +8,8 @@ An app adds its part of a shared page by registering a provider in its ``AppConf
 
 A provider takes the request and the page's objects (``quartier=`` for the quartier page;
 ``seen_at=`` for « Mon espace »: when its owner opened it before, or None; nothing for the
-« Espace référent », page ``referent``) and returns a
+« Espace référent », page ``referent``, nor for « Joindre un·e médiateur·rice », page
+``mediation``) and returns a
 dict merged into the template context. The key ``blocks`` is special: a list of
 ``hooks.Block`` that the page renders in ``order``. A provider must run a fixed number of
 SQL queries, whatever the size of the data.
@@ -18,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PAGES = ("home", "quartier", "my_space", "referent")
+PAGES = ("home", "quartier", "my_space", "referent", "mediation")
 
 
 @dataclass(frozen=True)

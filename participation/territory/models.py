@@ -34,6 +34,13 @@ class Commune(models.Model):
     )
     name = models.CharField(_("nom"), max_length=120, unique=True)
     slug = models.SlugField(unique=True)
+    # How a resident reaches the commune's mediators (« Joindre un·e médiateur·rice »): set
+    # by the référent, never part of the referential's files. The phone is kept in E.164.
+    mediation_phone = models.CharField(_("téléphone de la médiation"), max_length=20, blank=True)
+    mediation_hours = models.CharField(
+        _("jours et heures où l'on répond"), max_length=200, blank=True
+    )
+    mediation_place = models.CharField(_("lieu d'accueil"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("commune")
@@ -42,6 +49,10 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_mediation_contact(self) -> bool:
+        return bool(self.mediation_phone or self.mediation_hours or self.mediation_place)
 
 
 class QuartierQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from participation.audit.services import record
 
 from .figures import format_figure
-from .models import Avenant, Finding, Objectif, Quartier, ReferentielChange
+from .models import Avenant, Commune, Finding, Objectif, Quartier, ReferentielChange
 
 Action = ReferentielChange.Action
 Origin = ReferentielChange.Origin
@@ -253,3 +253,26 @@ def edited_fields() -> dict[tuple[str, int], set[str]]:
             names.add("*")
         names.update(f["field"] for f in fields)
     return edited
+
+
+@transaction.atomic
+def update_mediation_contact(actor, commune: Commune, values: dict) -> list[str]:
+    """Change how residents reach ``commune``'s mediators (phone, hours, place); return the
+    labels of the fields changed. Audited; not in the referential's history, which is the
+    convention's (the contact is no part of it)."""
+    commune = Commune.objects.select_for_update().get(pk=commune.pk)
+    changed = [name for name, value in values.items() if getattr(commune, name) != value]
+    if not changed:
+        return []
+    before = {name: getattr(commune, name) for name in changed}
+    for name in changed:
+        setattr(commune, name, values[name])
+    commune.save(update_fields=changed)
+    record(
+        actor=actor,
+        action="commune.mediation",
+        target=commune,
+        before=before,
+        after={name: values[name] for name in changed},
+    )
+    return [str(Commune._meta.get_field(name).verbose_name) for name in changed]

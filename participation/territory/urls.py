@@ -8,6 +8,12 @@ app_name = "territory"
 urlpatterns = [
     path("quartiers/<slug:slug>/", views.quartier_detail, name="quartier"),
     path("pilotage/", views.pilotage, name="pilotage"),
+    path("mediation/", views.mediation, name="mediation"),
+    path(
+        "gestion/communes/<slug:slug>/mediation/",
+        gestion.commune_mediation,
+        name="commune_mediation",
+    ),
     path("referentiel/historique/", views.history, name="history"),
     path("gestion/referentiel/", gestion.index, name="referentiel_manage"),
     path(

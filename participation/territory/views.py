@@ -16,7 +16,15 @@ from participation.core.fragments import render_fragment, state
 from participation.core.pagecache import cache_for_anonymous
 
 from .charts import portrait_chart
-from .models import Agglomeration, Avenant, Finding, Objectif, Quartier, ReferentielChange
+from .models import (
+    Agglomeration,
+    Avenant,
+    Commune,
+    Finding,
+    Objectif,
+    Quartier,
+    ReferentielChange,
+)
 
 HISTORY_PAGE_SIZE = 30
 
@@ -144,6 +152,21 @@ def pilotage(request):
         ),
     }
     return render(request, "territory/pilotage.html", context)
+
+
+@cache_for_anonymous
+@require_GET
+def mediation(request):
+    """« Joindre un·e médiateur·rice »: for whoever has no email, no account, or would rather
+    speak to someone: how to call or meet the mediators of each commune, and (from the apps,
+    hooks page ``mediation``) where they will be next."""
+    communes = (
+        Commune.objects.exclude(mediation_phone="", mediation_hours="", mediation_place="")
+        .order_by("name")
+        .only("name", "mediation_phone", "mediation_hours", "mediation_place")
+    )
+    context = {"communes": communes, **hooks.page_context("mediation", request)}
+    return render(request, "territory/mediation.html", context)
 
 
 @cache_for_anonymous

@@ -397,6 +397,18 @@ TABLE: dict[str, list[Check]] = {
         get("404 404 404 404 404 404 404", kwargs=lambda w: {"slug": "nulle-part"}),
     ],
     "territory:pilotage": [get(PUBLIC)],
+    # « Joindre un·e médiateur·rice », and the contact set by a référent of the commune (a
+    # wrong number comes back with its error).
+    "territory:mediation": [get(PUBLIC)],
+    "territory:commune_mediation": [
+        get(REFERENT, kwargs=lambda w: {"slug": w.quartier.commune.slug}, b=OF_A_FOR_REFERENT_B),
+        post(
+            "login 403 403 403 403 403 400",
+            kwargs=lambda w: {"slug": w.quartier.commune.slug},
+            data={"mediation_phone": "pas un numéro"},
+            b=OF_A_FOR_REFERENT_B,
+        ),
+    ],
     # The referential's public history, and its edition by the référent (issue 18). An empty
     # form comes back with its errors (200); putting an objective back in force redirects.
     "territory:history": [

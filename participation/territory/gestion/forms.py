@@ -4,8 +4,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.accounts.phone import display_phone, parse_french_number
+
 from ..exchange import MAX_BYTES
-from ..models import Avenant, Enjeu, Finding, Indicator, Objectif, Quartier, ReferentielChange
+from ..models import (
+    Avenant,
+    Commune,
+    Enjeu,
+    Finding,
+    Indicator,
+    Objectif,
+    Quartier,
+    ReferentielChange,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -222,3 +233,43 @@ class ImportForm(forms.Form):
         document = self.cleaned_data["document"]
         document.seek(0)
         return document.read(MAX_BYTES + 1)
+
+
+class MediationContactForm(forms.ModelForm):
+    """How residents reach the commune's mediators: what « Joindre un·e médiateur·rice » shows."""
+
+    mediation_phone = forms.CharField(
+        label=_("Téléphone de la médiation"),
+        required=False,
+        max_length=30,
+        help_text=_("Le numéro que les habitant·es appellent, par exemple 03 21 12 34 56."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Commune
+        fields = ["mediation_phone", "mediation_hours", "mediation_place"]
+        labels = {
+            "mediation_hours": _("Jours et heures où l'on répond"),
+            "mediation_place": _("Lieu d'accueil"),
+        }
+        help_texts = {
+            "mediation_hours": _(
+                "Par exemple : du lundi au vendredi, de 9 h à 12 h et de 14 h à 17 h."
+            ),
+            "mediation_place": _(
+                "Le nom du lieu et son adresse, par exemple : Local de médiation, 12 rue …"
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.mediation_phone:
+            self.initial["mediation_phone"] = display_phone(self.instance.mediation_phone)
+
+    def clean_mediation_phone(self) -> str:
+        typed = self.cleaned_data["mediation_phone"].strip()
+        return parse_french_number(typed) if typed else ""
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name].strip() for name in self._meta.fields}

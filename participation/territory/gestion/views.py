@@ -395,3 +395,29 @@ def avenant_edit(request, pk=None):
         "territory/gestion/avenant.html",
         {"form": form, "title": title, "avenant": avenant, "attached": attached},
     )
+
+
+@referent_required
+def commune_mediation(request, slug):
+    """How residents reach the mediators of one of her communes (« Joindre un·e médiateur·rice »)."""
+    commune = get_object_or_404(
+        scope.by_commune(request.user, Commune.objects.all(), "id"), slug=slug
+    )
+    form = forms.MediationContactForm(request.POST or None, instance=commune)
+    if request.method == "POST" and form.is_valid():
+        changed = services.update_mediation_contact(request.user, commune, form.values())
+        if changed:
+            messages.success(
+                request,
+                _(
+                    "Enregistré : %(fields)s. Les habitant·es le voient sur « Joindre un·e médiateur·rice »."
+                )
+                % {"fields": ", ".join(changed)},
+            )
+        return redirect(reverse("referent_space") + "#mediation")
+    return render(
+        request,
+        "territory/gestion/mediation.html",
+        {"commune": commune, "form": form},
+        status=400 if form.is_bound else 200,
+    )
