@@ -258,7 +258,7 @@ def _candidates(user, seance):
 
 
 def _seance_page(request, seance, *, add_form=None, group_form=None, status=200):
-    items = dossier.seance_items(seance)
+    items = dossier.seance_items(seance, with_notes=True)
     candidates = _candidates(request.user, seance)
     page = Paginator(candidates, CANDIDATES_PAGE_SIZE).get_page(request.GET.get("page"))
     add_form = add_form or AgendaAddForm(candidates=candidates)

@@ -193,9 +193,11 @@ def test_the_committee_pages_never_show_a_hidden_author(client_for, comite, answ
 
 
 def test_the_dossier_groups_what_was_said_by_quartier_and_objective(client_for, comite, answered):
-    text = page(client_for(comite).get(
-        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
-    ))  # fmt: skip
+    text = page(
+        client_for(comite).get(
+            reverse("consultations:seance_dossier", args=[answered["seance"].pk])
+        )
+    )
     assert text.index("Rimbart") < text.index("Renforcer la médiation sociale")
     assert "2 expressions · 2 personnes · 9 « moi aussi »" in text
     assert "Sans objectif relié" in text
@@ -203,7 +205,13 @@ def test_the_dossier_groups_what_was_said_by_quartier_and_objective(client_for, 
     assert "css/committee." in text  # its print stylesheet
 
 
-def test_the_dossier_shows_the_photo_sent_with_an_expression(client_for, comite, answered):
+SEANCE_PAGES = ["consultations:seance_dossier", "consultations:seance_detail"]
+
+
+@pytest.mark.parametrize("name", SEANCE_PAGES)
+def test_the_seance_and_its_dossier_show_the_photo_sent_with_an_expression(
+    client_for, comite, answered, name
+):
     from django.core.files.base import ContentFile
 
     from tests.consultations.conftest import image_bytes
@@ -211,16 +219,15 @@ def test_the_dossier_shows_the_photo_sent_with_an_expression(client_for, comite,
     named = answered["seance"].items.first().expressions.first()
     named.photo.save("photo.jpg", ContentFile(image_bytes("JPEG")))
 
-    text = page(client_for(comite).get(
-        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
-    ))  # fmt: skip
+    text = page(client_for(comite).get(reverse(name, args=[answered["seance"].pk])))
 
     assert reverse("consultations:expression_photo", args=[named.pk]) in text
     assert reverse("consultations:expression_thumbnail", args=[named.pk]) in text
 
 
-def test_the_dossier_shows_the_mediators_note_to_this_instance_only(
-    client_for, comite, answered, instance_b
+@pytest.mark.parametrize("name", SEANCE_PAGES)
+def test_the_seance_and_its_dossier_show_the_mediators_note_to_this_instance_only(
+    client_for, comite, answered, instance_b, name
 ):
     from consultations.models import Transmission
 
@@ -232,9 +239,7 @@ def test_the_dossier_shows_the_mediators_note_to_this_instance_only(
         expression=named, instance=instance_b, note="Pour le bailleur seulement : la cage B."
     )
 
-    text = page(client_for(comite).get(
-        reverse("consultations:seance_dossier", args=[answered["seance"].pk])
-    ))  # fmt: skip
+    text = page(client_for(comite).get(reverse(name, args=[answered["seance"].pk])))
 
     said = text[text.index(named.text) :]
     said = said[: said.index("</li>")]
