@@ -30,6 +30,21 @@ def test_the_list_shows_published_expressions_only(client, rimbart):
 
 
 @pytest.mark.django_db
+def test_the_list_says_what_each_status_its_cards_can_show_means(client, rimbart):
+    from consultations.models.expression import LISTED_STATUSES
+
+    ExpressionFactory(quartier=rimbart, status=Status.TRANSMISE)
+    page = client.get(LIST).content.decode()
+
+    start = page.index('<details class="status-legend">')
+    legend = page[start : page.index("</details>", start)]
+    for status in LISTED_STATUSES:
+        assert f"<dt>{status.label}</dt>" in legend, status
+    # The card says the same word the legend explains.
+    assert f'<span class="status status-transmise">{Status.TRANSMISE.label}</span>' in page
+
+
+@pytest.mark.django_db
 def test_authors_are_shown_as_they_chose(client, rimbart):
     named = UserFactory(display_name="Fatima", email="fatima@example.org")
     ExpressionFactory(
