@@ -18,6 +18,21 @@ from ..models import FIELD_SOURCES, AgeGroup, Consultation, Expression, Signalem
 from . import kept_photos, services
 
 
+def _event_choices(events) -> list[tuple[int, str]]:
+    """``(pk, « title — date »)`` for the events, in their order."""
+    return [
+        (
+            event.pk,
+            f"{event.title} — {formats.date_format(timezone.localtime(event.starts_at), 'j F Y')}",
+        )
+        for event in events
+    ]
+
+
+def _newest_first(events) -> list:
+    return sorted(events, key=lambda event: event.starts_at, reverse=True)
+
+
 def _evenement_model():
     return Expression._meta.get_field("evenement").related_model
 
@@ -306,20 +321,23 @@ class ExpressionForm(ExpressionFormMixin, forms.Form):
         @functools.cache  # read when the form is shown (once), not when it is only validated
         def choices():
             now = timezone.now()
-            events = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
-            for event in evenements_public.recent_events():
-                if event.starts_at <= now:
-                    events.setdefault(event.pk, event)
-            if evenement_initial is not None:
-                events.setdefault(evenement_initial.pk, evenement_initial)
+            mine = {e.pk: e for e in evenements_public.events_attended_by(self.user)[:20]}
+            others = {
+                event.pk: event
+                for event in evenements_public.recent_events()
+                if event.starts_at <= now and event.pk not in mine
+            }
+            if evenement_initial is not None and evenement_initial.pk not in mine:
+                others.setdefault(evenement_initial.pk, evenement_initial)
+            if not mine:
+                return [("", field.empty_label), *_event_choices(_newest_first(others.values()))]
+            # Hers first (UX review #14): the events she came to, then the others.
             return [
                 ("", field.empty_label),
-                *(
-                    (
-                        event.pk,
-                        f"{event.title} — {formats.date_format(timezone.localtime(event.starts_at), 'j F Y')}",
-                    )
-                    for event in sorted(events.values(), key=lambda e: e.starts_at, reverse=True)
+                (_("Ceux où vous étiez inscrit·e"), _event_choices(_newest_first(mine.values()))),
+                (
+                    _("Les autres événements récents"),
+                    _event_choices(_newest_first(others.values())),
                 ),
             ]
 
@@ -468,22 +486,13 @@ class FieldExpressionForm(ExpressionFormMixin, forms.Form):
         field = self.fields["evenement"]
         field.queryset = _evenement_model().objects.all()
 
-        def options(events):
-            return [
-                (
-                    e.pk,
-                    f"{e.title} — {formats.date_format(timezone.localtime(e.starts_at), 'j F Y')}",
-                )
-                for e in events
-            ]
-
         @functools.cache
         def choices():
             today, earlier = self._events
             return [
                 ("", field.empty_label),
-                *([(_("Aujourd'hui"), options(today))] if today else []),
-                *([(_("Les jours précédents"), options(earlier))] if earlier else []),
+                *([(_("Aujourd'hui"), _event_choices(today))] if today else []),
+                *([(_("Les jours précédents"), _event_choices(earlier))] if earlier else []),
             ]
 
         field.choices = choices

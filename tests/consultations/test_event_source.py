@@ -72,3 +72,28 @@ def test_the_form_accepts_a_recent_event_and_one_she_attended_long_ago(
         events["last_week"],
         events["long_ago"],
     }
+
+
+@pytest.mark.django_db
+def test_the_form_offers_the_events_she_came_to_first(client_for, alice_in_rimbart, events):
+    InscriptionFactory(evenement=events["long_ago"], user=alice_in_rimbart)
+    client = client_for(alice_in_rimbart)
+
+    choices = client.get(URL).context["form"].fields["evenement"].choices
+    (_, empty), (mine_label, mine), (others_label, others) = choices
+    assert mine_label == "Ceux où vous étiez inscrit·e"
+    assert [pk for pk, _label in mine] == [events["long_ago"].pk]
+    assert others_label == "Les autres événements récents"
+    assert events["last_week"].pk in [pk for pk, _label in others]
+    assert events["long_ago"].pk not in [pk for pk, _label in others]
+    # In the page: a group of options a screen reader names.
+    assert '<optgroup label="Ceux où vous étiez inscrit·e">' in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_without_an_event_of_hers_the_recent_ones_are_offered_ungrouped(
+    client_for, alice_in_rimbart, events
+):
+    choices = client_for(alice_in_rimbart).get(URL).context["form"].fields["evenement"].choices
+
+    assert [pk for pk, _label in choices] == ["", events["last_week"].pk]  # never the cancelled one
