@@ -1,11 +1,13 @@
 """The header on a phone: its links fold behind « Menu » (js/menu.js), so that a page's own
-content starts in the first screen; on a wide screen and without JavaScript, every link shows."""
+content starts in the first screen; on a wide screen and without JavaScript, every link shows.
+A filter sent opens the page at its results."""
 
 from __future__ import annotations
 
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 
 from .helpers import assert_page_is_sound, login
 from .journey_helpers import open_context
@@ -90,5 +92,19 @@ def test_the_folded_menu_says_how_many_notifications_are_unread(browser, live_pl
         assert menu.locator(".badge").inner_text() == "2"
         assert menu.text_content() == "Menu 2 notifications non lues"
         assert page.get_by_role("button", name="Menu 2 notifications non lues").is_visible()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_a_filter_sent_shows_its_results_not_the_form_again(browser, live_platform):
+    context, page = open_context(browser, live_platform, viewport=PHONE)
+    try:
+        page.goto("/evenements/")
+        page.get_by_label("Quartier", exact=True).select_option(label="Rimbart")
+        page.get_by_role("button", name="Afficher").click()
+        page.wait_for_url("**quartier=rimbart**#resultats")
+
+        expect(page.locator("#resultats .result-count")).to_be_in_viewport()
+        expect(page.get_by_role("button", name="Afficher")).not_to_be_in_viewport()
     finally:
         context.close()

@@ -229,3 +229,17 @@ def test_an_inscription_status_shows_in_the_list(client_for, alice):
     event = EvenementFactory()
     InscriptionFactory(evenement=event, user=alice, status=Inscription.Status.ATTENTE)
     assert "Vous êtes sur la liste d'attente" in text(client_for(alice).get("/evenements/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/evenements/", "/evenements/calendrier/", "/evenements/carte/", "/expressions/"]
+)
+def test_a_filter_sent_opens_the_page_at_its_results(client, url):
+    """On a phone the filters fill the first screen: sent, the page opens at what they found."""
+    page = client.get(url).content.decode()
+
+    form = re.search(r'<form method="get"[^>]*>', page).group(0)
+    assert re.search(r'action="[^"]*#resultats"', form), form
+    assert page.count('id="resultats"') == 1
+    assert page.index(form) < page.index('id="resultats"')
