@@ -110,6 +110,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test gets a channel layer of its own. channels_redis keeps a lock per channel,
+    bound to the event loop that first waits on it; each ``async_to_sync`` of a test runs a
+    loop of its own, and a socket torn down in an earlier test's (closed) loop can leave that
+    lock held: the next test receiving on the same layer then failed with « bound to a
+    different event loop » (seen once in CI, tests/consultations/moderation/test_communes.py)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
 class CacheClock:
     """The clock of the page and dashboard caches (participation/core/pagecache.py), by hand."""
 

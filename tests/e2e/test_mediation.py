@@ -25,7 +25,7 @@ def test_from_an_event_page_she_finds_a_number_to_tap_and_the_next_permanences(
         assert box["height"] >= 44 and box["x"] + box["width"] <= 360, box
         permanences = page.locator("#titre-permanences ~ .event-list li")
         assert permanences.count() >= 1
-        assert "Permanence de médiation" in permanences.first.inner_text()
+        assert "Permanence de médiation" in permanences.first.text_content()  # as written
         assert_page_is_sound(page)
     finally:
         context.close()
