@@ -1,5 +1,5 @@
 """The « Facile à lire » version: a switch on every page, kept in a cookie, that changes the
-words of five pages (and only their words: same data, same number of queries), and that the
+words of six pages (and only their words: same data, same number of queries), and that the
 anonymous page cache keeps apart from the usual version."""
 
 import pytest
@@ -30,6 +30,11 @@ PAGES = {
         "/evenements/",
         "Stands, tables rondes, temps d'information",
         "Pour certaines rencontres, il faut s'inscrire.",
+    ),
+    "joindre un médiateur": (
+        "/mediation/",
+        "Les médiateur·rices de la commune vous écoutent et vous aident",
+        "Vous n'avez pas besoin d'adresse e-mail.",
     ),
     "réponses": (
         "/vous-avez-dit-nous-avons-fait/",
