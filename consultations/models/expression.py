@@ -6,6 +6,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,6 +33,9 @@ class Status(models.TextChoices):
     EXAMINEE = "examinee", _("examinée")
     REPONDUE = "repondue", _("répondue")
 
+
+# What a row of the moderation queue shows of an expression's text.
+QUEUE_TEXT_CHARS = 280
 
 # Statuses in which a non-private expression can be read by anyone.
 PUBLIC_STATUSES = (
@@ -424,6 +428,18 @@ class Expression(ChoicesDisplayMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse_pk("consultations:expression_detail", self.pk)
+
+    @property
+    def queue_text(self) -> str:
+        """Its text as a row of the moderation queue shows it (cut past QUEUE_TEXT_CHARS)."""
+        return Truncator(self.text).chars(QUEUE_TEXT_CHARS)
+
+    @property
+    def read_whole_in_queue(self) -> bool:
+        """Whether its queue row shows all that « Publier » would make public: its whole text,
+        and no photo. Otherwise it is published from its own page, once read there whole (a
+        name or an address past the cut, a face or a plate on the photo)."""
+        return not self.photo and len(self.text) <= QUEUE_TEXT_CHARS
 
     @property
     def is_field_collected(self) -> bool:

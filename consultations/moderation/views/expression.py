@@ -236,12 +236,23 @@ def _render_refused(request, pk, form, refused):
 @mediateur_required
 @require_POST
 def publish(request, pk):
-    """« Publier » from the queue, for an expression read there: the decision alone."""
+    """« Publier » from the queue, for an expression read there: the decision alone. One its
+    row did not show whole (a longer text, a photo) is read on its page first."""
     expression = get_object_or_404(rules.staff_expressions(request.user), pk=pk)
+    staff_page = reverse("consultations:moderation_expression", args=[pk])
+    if not expression.read_whole_in_queue:
+        messages.info(
+            request,
+            _(
+                "L'expression n° %(number)s est plus longue que ce que la file montre, ou a une photo : lisez-la en entier ici avant de la publier."
+            )
+            % {"number": pk},
+        )
+        return redirect(staff_page)
     try:
         services.publish(expression, actor=request.user)
     except TransitionError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("L'expression n° %(number)s est publiée.") % {"number": pk})
-    return redirect(safe_next(request, reverse("consultations:moderation_expression", args=[pk])))
+    return redirect(safe_next(request, staff_page))

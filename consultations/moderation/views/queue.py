@@ -51,6 +51,7 @@ def _queue_queryset(view: str, user):
             "flagged_at",
             "source",
             "text",
+            "photo",
             "created_at",
             "quartier__short_name",
             "consultation__title",

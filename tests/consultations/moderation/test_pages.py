@@ -608,3 +608,47 @@ def test_the_public_page_of_an_expression_links_mediators_to_its_staff_page(
 
     assert staff_page in client_for(mediateur).get(expression.get_absolute_url()).content.decode()
     assert staff_page not in client_for(bob).get(expression.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_queue_offers_publier_only_for_what_its_row_shows_whole(client_for, mediateur, alice):
+    from django.core.files.base import ContentFile
+
+    from consultations.models.expression import QUEUE_TEXT_CHARS
+    from tests.consultations.conftest import image_bytes
+
+    short = ExpressionFactory(author=alice, text="Le lampadaire de la rue Basly est éteint.")
+    long = ExpressionFactory(author=alice, text="Madame Durand, 12 rue Basly. " * 20)
+    assert len(long.text) > QUEUE_TEXT_CHARS
+    pictured = ExpressionFactory(author=alice, text="Regardez la photo.")
+    pictured.photo.save("photo.jpg", ContentFile(image_bytes("JPEG")))
+    client = client_for(mediateur)
+
+    page = client.get(QUEUE).content.decode()
+
+    def row(expression) -> str:
+        start = page.index(f'id="expression-{expression.pk}"')
+        return page[start : page.index("</li>", start)]
+
+    publish = 'formaction="{}"'.format
+    assert publish(reverse("consultations:moderation_publish", args=[short.pk])) in row(short)
+    for unread in (long, pictured):
+        assert publish(reverse("consultations:moderation_publish", args=[unread.pk])) not in page
+        assert "Lire en entier et décider" in row(unread)
+    assert long.text[: QUEUE_TEXT_CHARS - 1] in row(long) and long.text not in row(long)
+
+    # Sent anyway (an old page, a forged form): read on its page first, nothing published.
+    audited = AuditEntry.objects.count()
+    for unread in (long, pictured):
+        response = client.post(reverse("consultations:moderation_publish", args=[unread.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "consultations:moderation_expression", args=[unread.pk]
+        )
+        unread.refresh_from_db()
+        assert unread.status == Status.SOUMISE
+    assert AuditEntry.objects.count() == audited
+    assert (
+        "lisez-la en entier ici avant de la publier"
+        in client.get(response["Location"]).content.decode()
+    )
