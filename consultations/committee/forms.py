@@ -44,8 +44,13 @@ class SeanceForm(forms.ModelForm):
             # An agenda belongs to its instance: the instance of a séance never changes.
             del self.fields["instance"]
         else:
-            self.fields["instance"].queryset = rules.instances_run_by(user).order_by("name")
+            instances = rules.instances_run_by(user).order_by("name")
+            self.fields["instance"].queryset = instances
             self.fields["instance"].empty_label = _("Choisissez…")
+            # Most members sit in one instance: it is chosen for them.
+            only = list(instances.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial.setdefault("instance", only[0])
 
     def clean_place(self):
         place = self.cleaned_data["place"].strip()

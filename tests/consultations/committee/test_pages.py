@@ -370,3 +370,17 @@ def test_the_bilan_spreadsheet_has_a_row_per_objective_and_the_totals(client_for
     assert rows[0][:3] == ("Quartier", "Enjeu", "Objectif") and "déjà en cours" in rows[0]
     assert ("Rimbart", 1, "Renforcer la médiation sociale", 2, 2, 9, 2, 2, 2, 0, 0, 0) in rows
     assert any(row[:3] == ("Rimbart", None, "Total du quartier") for row in rows)
+
+
+def test_a_new_seance_is_for_her_one_instance_already_chosen(
+    client_for, comite, referent, instance_a, instance_b
+):
+    url = reverse("consultations:seance_create")
+
+    hers = client_for(comite).get(url).context["form"]
+    assert hers["instance"].value() == instance_a.pk
+    assert (
+        f'<option value="{instance_a.pk}" selected>' in client_for(comite).get(url).content.decode()
+    )
+    # The référent runs both: she chooses.
+    assert client_for(referent).get(url).context["form"]["instance"].value() is None

@@ -125,8 +125,9 @@ def test_the_footer_the_event_page_and_the_form_lead_to_it(client, world, who, r
         assert response.status_code == 200, url
         assert f'href="{PAGE}"' in response.content.decode(), url
     if who == "anonymous":  # the sentence that promised a mediator now says how
-        assert "Ni l'un ni l'autre, ou besoin d'aide ? Un·e médiateur·rice peut vous inscrire" in text(
-            client.get(event.get_absolute_url())
+        assert (
+            "Ni l'un ni l'autre, ou besoin d'aide ? Un·e médiateur·rice peut vous inscrire"
+            in text(client.get(event.get_absolute_url()))
         )
 
 
