@@ -188,6 +188,22 @@ def test_the_pilotage_page_tells_how_the_contract_is_steered(client, referentiel
     assert 'href="/quartiers/rimbart/"' in html
 
 
+def test_comment_ca_marche_answers_how_the_platform_works_first(client, db):
+    """Reached by « Comment ça marche »: the five steps of the platform come before the
+    contract's governance (UX review #12), and the way to a mediator is in them."""
+    html = client.get("/pilotage/").content.decode()
+
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", html)
+    assert headings[0] == "Sur cette plateforme, en cinq étapes"
+    steps = html[
+        html.index('id="titre-plateforme"') : html.index(
+            "</section>", html.index('id="titre-plateforme"')
+        )
+    ]
+    assert steps.count("<li>") == 5
+    assert 'href="/mediation/"' in steps
+
+
 def test_the_pilotage_page_works_before_the_referential_is_loaded(client, db):
     assert client.get("/pilotage/").status_code == 200
 
