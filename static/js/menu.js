@@ -24,7 +24,9 @@
     var said = document.createElement("span");
     said.className = "visually-hidden";
     said.textContent = " " + button.getAttribute("data-menu-unread-text");
-    unread.append(" ", shown, said);
+    unread.appendChild(document.createTextNode(" "));
+    unread.appendChild(shown);
+    unread.appendChild(said);
   }
   window.showMenuUnread = showUnread;
   showUnread();
