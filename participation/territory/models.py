@@ -28,6 +28,16 @@ class Agglomeration(models.Model):
         return self.short_name
 
 
+# How a resident reaches a commune's mediators (« Joindre un·e médiateur·rice »).
+MEDIATION_FIELDS = ("mediation_phone", "mediation_hours", "mediation_place")
+
+
+class CommuneQuerySet(models.QuerySet):
+    def with_mediation_contact(self):
+        """The communes that set at least one way to reach their mediators."""
+        return self.exclude(**dict.fromkeys(MEDIATION_FIELDS, ""))
+
+
 class Commune(models.Model):
     agglomeration = models.ForeignKey(
         Agglomeration, on_delete=models.PROTECT, related_name="communes"
@@ -42,6 +52,8 @@ class Commune(models.Model):
     )
     mediation_place = models.CharField(_("lieu d'accueil"), max_length=300, blank=True)
 
+    objects = CommuneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
@@ -52,7 +64,7 @@ class Commune(models.Model):
 
     @property
     def has_mediation_contact(self) -> bool:
-        return bool(self.mediation_phone or self.mediation_hours or self.mediation_place)
+        return any(getattr(self, name) for name in MEDIATION_FIELDS)
 
 
 class QuartierQuerySet(models.QuerySet):

@@ -261,18 +261,14 @@ def update_mediation_contact(actor, commune: Commune, values: dict) -> list[str]
     labels of the fields changed. Audited; not in the referential's history, which is the
     convention's (the contact is no part of it)."""
     commune = Commune.objects.select_for_update().get(pk=commune.pk)
-    changed = [name for name, value in values.items() if getattr(commune, name) != value]
-    if not changed:
-        return []
-    before = {name: getattr(commune, name) for name in changed}
-    for name in changed:
-        setattr(commune, name, values[name])
-    commune.save(update_fields=changed)
-    record(
-        actor=actor,
-        action="commune.mediation",
-        target=commune,
-        before=before,
-        after={name: values[name] for name in changed},
-    )
-    return [str(Commune._meta.get_field(name).verbose_name) for name in changed]
+    changes = field_changes(commune, values)
+    if changes:
+        commune.save(update_fields=[c["field"] for c in changes])
+        record(
+            actor=actor,
+            action="commune.mediation",
+            target=commune,
+            before={c["field"]: c["before"] for c in changes},
+            after={c["field"]: c["after"] for c in changes},
+        )
+    return [c["label"] for c in changes]

@@ -17,6 +17,7 @@ from participation.core.pagecache import cache_for_anonymous
 
 from .charts import portrait_chart
 from .models import (
+    MEDIATION_FIELDS,
     Agglomeration,
     Avenant,
     Commune,
@@ -161,9 +162,7 @@ def mediation(request):
     speak to someone: how to call or meet the mediators of each commune, and (from the apps,
     hooks page ``mediation``) where they will be next."""
     communes = (
-        Commune.objects.exclude(mediation_phone="", mediation_hours="", mediation_place="")
-        .order_by("name")
-        .only("name", "mediation_phone", "mediation_hours", "mediation_place")
+        Commune.objects.with_mediation_contact().order_by("name").only("name", *MEDIATION_FIELDS)
     )
     context = {"communes": communes, **hooks.page_context("mediation", request)}
     return render(request, "territory/mediation.html", context)

@@ -8,6 +8,7 @@ from participation.accounts.phone import display_phone, parse_french_number
 
 from ..exchange import MAX_BYTES
 from ..models import (
+    MEDIATION_FIELDS,
     Avenant,
     Commune,
     Enjeu,
@@ -36,13 +37,17 @@ class AvenantField(forms.ModelChoiceField):
         )
 
 
-class ReferentielForm(forms.ModelForm):
-    """A change of the referential, possibly under an avenant « en cours »."""
-
-    avenant = AvenantField()
+class ValuesForm(forms.ModelForm):
+    """A form whose cleaned fields a service writes (``values``), not ``save``."""
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ReferentielForm(ValuesForm):
+    """A change of the referential, possibly under an avenant « en cours »."""
+
+    avenant = AvenantField()
 
 
 class QuartierForm(ReferentielForm):
@@ -235,7 +240,7 @@ class ImportForm(forms.Form):
         return document.read(MAX_BYTES + 1)
 
 
-class MediationContactForm(forms.ModelForm):
+class MediationContactForm(ValuesForm):
     """How residents reach the commune's mediators: what « Joindre un·e médiateur·rice » shows."""
 
     mediation_phone = forms.CharField(
@@ -248,7 +253,7 @@ class MediationContactForm(forms.ModelForm):
 
     class Meta:
         model = Commune
-        fields = ["mediation_phone", "mediation_hours", "mediation_place"]
+        fields = list(MEDIATION_FIELDS)
         labels = {
             "mediation_hours": _("Jours et heures où l'on répond"),
             "mediation_place": _("Lieu d'accueil"),
@@ -268,8 +273,5 @@ class MediationContactForm(forms.ModelForm):
             self.initial["mediation_phone"] = display_phone(self.instance.mediation_phone)
 
     def clean_mediation_phone(self) -> str:
-        typed = self.cleaned_data["mediation_phone"].strip()
+        typed = self.cleaned_data["mediation_phone"]  # stripped by the field
         return parse_french_number(typed) if typed else ""
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name].strip() for name in self._meta.fields}
