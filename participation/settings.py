@@ -551,6 +551,26 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - public dem
 # RGPD: days after which the name, phone and email of people registered to an event or
 # met in the field without an account are erased (purge_contacts, daily).
 CONTACT_RETENTION_DAYS = envint("CONTACT_RETENTION_DAYS", 365)
+# The commune's own details on the legal pages (mentions légales, données personnelles,
+# accessibilité), one line each, set by whoever installs the platform. A page shows
+# « À compléter par la commune » where one is empty (or still holds the environment
+# template's « A-REMPLIR »), and ``check --deploy`` names it (participation.W003): a public
+# site must not open with its publisher or its host unsaid.
+
+
+def legal_detail(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return "" if "A-REMPLIR" in value else value
+
+
+LEGAL_DETAILS = {
+    "publisher_address": legal_detail("LEGAL_PUBLISHER_ADDRESS"),
+    "publisher_contact": legal_detail("LEGAL_PUBLISHER_CONTACT"),
+    "host": legal_detail("LEGAL_HOST"),
+    "host_log_retention": legal_detail("LEGAL_HOST_LOG_RETENTION"),
+    "dpo_contact": legal_detail("LEGAL_DPO_CONTACT"),
+    "accessibility_contact": legal_detail("LEGAL_ACCESSIBILITY_CONTACT"),
+}
 # Bursts refused per account (participation/core/ratelimit.py), as django-ratelimit rates
 # (« count/period », period s, m, h or d): expressions posted online, entries of a mediator
 # in the field, event registrations.

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.http.request import validate_host
 
+from . import legal
+
 
 @register(Tags.security, deploy=True)
 def check_site_url(app_configs, **kwargs) -> list[Warning]:
@@ -36,3 +38,20 @@ def check_site_url(app_configs, **kwargs) -> list[Warning]:
             )
         )
     return warnings
+
+
+@register(deploy=True)
+def check_legal_details(app_configs, **kwargs) -> list[Warning]:
+    """The legal pages name the publisher, the host and whom to write to: a public site of a
+    commune must not open with them « à compléter »."""
+    missing = legal.missing()
+    if not missing:
+        return []
+    return [
+        Warning(
+            "The legal pages (/mentions-legales/, /donnees-personnelles/, /accessibilite/) "
+            f"still say « À compléter par la commune » where these are empty: {', '.join(missing)}.",
+            hint="Set them in the environment (deploy/participation.env, README « Configuration »).",
+            id="participation.W003",
+        )
+    ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
-from . import bodylimit, easyread, hooks
+from . import bodylimit, easyread, hooks, legal
 from .fragments import render_fragment, state
 from .health import may_read_details, public, run_checks
 from .redirects import safe_next
@@ -84,19 +84,23 @@ def sante(request):
 @cache_for_anonymous
 @require_GET
 def mentions_legales(request):
-    return render(request, "core/legal/mentions_legales.html")
+    return render(
+        request, "core/legal/mentions_legales.html", legal.page_context("mentions_legales")
+    )
 
 
 @cache_for_anonymous
 @require_GET
 def donnees_personnelles(request):
-    return render(request, "core/legal/donnees_personnelles.html")
+    return render(
+        request, "core/legal/donnees_personnelles.html", legal.page_context("donnees_personnelles")
+    )
 
 
 @cache_for_anonymous
 @require_GET
 def accessibilite(request):
-    return render(request, "core/legal/accessibilite.html")
+    return render(request, "core/legal/accessibilite.html", legal.page_context("accessibilite"))
 
 
 @never_cache

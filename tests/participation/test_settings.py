@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.legal_env import LEGAL_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Variables that the CI sets for the test run and that would hide what production does.
@@ -47,6 +49,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "participation.auchel.fr",
     "EMAIL_HOST": "smtp.auchel.fr",
     "SITE_URL": "https://participation.auchel.fr",
+    **LEGAL_ENV,
 }
 
 
@@ -252,7 +255,7 @@ def _variables_read_by_settings() -> set[str]:
     """Every environment variable participation/settings.py reads, found in its syntax tree."""
     import ast
 
-    readers = {"envbool", "envint", "envlist", "required", "get", "getenv"}
+    readers = {"envbool", "envint", "envlist", "required", "get", "getenv", "legal_detail"}
     names = set()
     tree = ast.parse((ROOT / "participation" / "settings.py").read_text())
     for node in ast.walk(tree):

@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
+from tests.legal_env import LEGAL_ENV
+
 from .crawl import crawl, unique_forms
 
 BASE_DIR = settings.BASE_DIR
@@ -108,6 +110,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "participation.auchel.fr",
     "EMAIL_HOST": "smtp.example.org",
     "SITE_URL": "https://participation.auchel.fr",
+    **LEGAL_ENV,
 }
 
 
