@@ -71,10 +71,9 @@ def home_block(request, **objects):
 
 def mediation_block(request, **objects):
     """The next permanences de médiation, where a resident meets a mediator in person."""
+    # Those of a resident's own quartier first (marked « votre quartier »), then the others.
     events = list(
-        _coming()
-        .filter(kind=Evenement.Kind.PERMANENCE)
-        .order_by("starts_at", "pk")[:MEDIATION_LIMIT]
+        mine_first(_coming().filter(kind=Evenement.Kind.PERMANENCE), request.user)[:MEDIATION_LIMIT]
     )
     context = {
         "events": events,

@@ -37,6 +37,18 @@ class CommuneQuerySet(models.QuerySet):
         """The communes that set at least one way to reach their mediators."""
         return self.exclude(**dict.fromkeys(MEDIATION_FIELDS, ""))
 
+    def nearest_first(self, user):
+        """The communes by name, but, for a resident who gave her quartier, the communes that
+        carry it first (``QuartierQuerySet.nearest_first``'s rule for communes)."""
+        ordered = self.order_by("name")
+        quartier_id = getattr(user, "quartier_id", None) if user.is_authenticated else None
+        if quartier_id is None:
+            return ordered
+        carries_hers = Quartier.communes.through.objects.filter(
+            commune_id=OuterRef("pk"), quartier_id=quartier_id
+        )
+        return ordered.alias(hers=Exists(carries_hers)).order_by("-hers", "name")
+
 
 class Commune(models.Model):
     agglomeration = models.ForeignKey(

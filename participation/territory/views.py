@@ -161,8 +161,11 @@ def mediation(request):
     """« Joindre un·e médiateur·rice »: for whoever has no email, no account, or would rather
     speak to someone: how to call or meet the mediators of each commune, and (from the apps,
     hooks page ``mediation``) where they will be next."""
+    # A resident's own commune first: the number she is most likely to call.
     communes = (
-        Commune.objects.with_mediation_contact().order_by("name").only("name", *MEDIATION_FIELDS)
+        Commune.objects.with_mediation_contact()
+        .nearest_first(request.user)
+        .only("name", *MEDIATION_FIELDS)
     )
     context = {"communes": communes, **hooks.page_context("mediation", request)}
     return render(request, "territory/mediation.html", context)

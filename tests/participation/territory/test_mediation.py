@@ -18,7 +18,7 @@ from participation.audit.models import AuditEntry
 from participation.territory.models import Commune
 from tests.communes import two_communes
 from tests.evenements.factories import EvenementFactory
-from tests.factories import QuartierFactory
+from tests.factories import QuartierFactory, UserFactory
 from tests.queries import page_queries
 
 PAGE = reverse("territory:mediation")
@@ -100,6 +100,30 @@ def test_the_next_permanences_only_in_their_order(client, world):
     ):
         assert absent not in page
     assert "/evenements/?type=permanence" in page
+
+
+def test_a_resident_finds_her_communes_mediators_and_her_quartiers_permanences_first(
+    client_for, client, world
+):
+    Commune.objects.filter(pk__in=[world.auchel.pk, world.lozinghem.pk]).update(**CONTACT)
+    Commune.objects.filter(pk=world.lozinghem.pk).update(mediation_phone="+33353012031")
+    elsewhere = permanence(world.rimbart, days=2, title="Permanence de Rimbart")
+    hers = permanence(world.cite_b, days=9, title="Permanence de la Cité B")
+    resident = UserFactory(email="de-la-cite-b@example.org", quartier=world.cite_b)
+
+    anonymous = text(client.get(PAGE))
+    assert anonymous.index("<h3>Auchel</h3>") < anonymous.index("<h3>Lozinghem</h3>")
+    assert anonymous.index(elsewhere.title) < anonymous.index(hers.title)
+
+    page = text(client_for(resident).get(PAGE))
+
+    # Cité B is Lozinghem's: its number comes first, then Auchel's; the permanence of her
+    # quartier first, marked, before a sooner one elsewhere.
+    assert page.index("<h3>Lozinghem</h3>") < page.index("<h3>Auchel</h3>")
+    assert page.index("03 53 01 20 31") < page.index("03 53 01 20 30")
+    assert page.index(hers.title) < page.index(elsewhere.title)
+    assert page.count("<strong>votre quartier</strong>") == 1
+    assert "<strong>votre quartier</strong>" not in anonymous
 
 
 def test_the_page_reads_the_same_number_of_queries_whatever_the_data(client, world):
