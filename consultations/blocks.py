@@ -28,7 +28,9 @@ def home_provider(request, **objects) -> dict:
                     "consultations": consultations,
                     "published_count": tally.published_total(),
                 },
-                order=20,
+                # First on the home page, before the events: « Donner mon avis » in the first
+                # screen of a phone (UX review #12).
+                order=10,
             )
         ]
     }

@@ -370,6 +370,24 @@ def test_open_consultations_show_on_the_home_and_quartier_pages(client, rimbart)
 
 
 @pytest.mark.django_db
+def test_the_home_page_asks_for_her_opinion_before_the_events_and_the_english_line_last(
+    client, rimbart
+):
+    """UX review #12: on a phone the first screen holds the title, a paragraph and an English
+    sentence; « Donner mon avis » came after the events."""
+    from tests.evenements.factories import EvenementFactory
+
+    EvenementFactory(title="Table ronde parentalité", quartiers=[rimbart])
+
+    home = client.get(reverse("core:home")).content.decode()
+
+    give = home.index('href="/expressions/nouvelle/"', home.index("<main"))
+    assert give < home.index("Prochains rendez-vous dans les quartiers")
+    assert home.index("Table ronde parentalité") < home.index('lang="en"')
+    assert home.index('lang="en"') > home.index(rimbart.get_absolute_url(), give)
+
+
+@pytest.mark.django_db
 def test_a_closed_consultation_stays_readable(client, rimbart):
     closed = ConsultationFactory(
         title="Bilan Nos Quartiers d'Été 2026", closed=True, quartiers=[rimbart]

@@ -108,3 +108,23 @@ def test_on_a_phone_a_filter_sent_shows_its_results_not_the_form_again(browser, 
         expect(page.get_by_role("button", name="Afficher")).not_to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_on_a_phone_the_home_page_offers_to_give_her_opinion_in_its_first_screen(
+    browser, live_platform
+):
+    """UX review #12: the first screen held the title, a paragraph and an English sentence;
+    « Donner mon avis » came after the events."""
+    context, page = open_context(browser, live_platform, viewport=PHONE)
+    try:
+        page.goto("/")
+        give_opinion = page.locator("main").get_by_role("link", name="Donner mon avis")
+        box = give_opinion.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], box
+        assert not page.locator("p[lang=en]").is_visible() or (
+            page.locator("p[lang=en]").bounding_box()["y"] > PHONE["height"]
+        )
+        give_opinion.click()
+        page.wait_for_url("**/expressions/nouvelle/**")
+    finally:
+        context.close()
