@@ -41,7 +41,17 @@ def event_filter_form(filterset, *, reset_url="", hide_dates=False, hide_open=Fa
         {"filter": filterset},
         material=shown_selects(filterset.form, ("quartier", "type")),
     )
-    options = {"reset_url": reset_url, "hide_dates": hide_dates, "hide_open": hide_open}
+    shown = ["quartier", "type"]
+    shown += [] if hide_dates else ["du", "au"]
+    shown += [] if hide_open else ["ouvert"]
+    options = {
+        "reset_url": reset_url,
+        "hide_dates": hide_dates,
+        "hide_open": hide_open,
+        # What its folded summary says, and whether it opens by itself (an impossible filter).
+        "chosen": sum(1 for name in shown if filterset.form.data.get(name)),
+        "open": bool(filterset.filter_messages()),
+    }
     return render_to_string(
         "evenements/_filter_form.html", {"filter": filterset, "selects": selects, **options}
     )

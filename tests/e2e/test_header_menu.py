@@ -100,14 +100,41 @@ def test_on_a_phone_a_filter_sent_shows_its_results_not_the_form_again(browser, 
     context, page = open_context(browser, live_platform, viewport=PHONE)
     try:
         page.goto("/evenements/")
-        page.get_by_label("Quartier", exact=True).select_option(label="Rimbart")
+        # Folded (UX review #12): the first events come in the first screen.
+        expect(page.locator("#resultats .result-count")).to_be_in_viewport()
+        quartier = page.get_by_label("Quartier", exact=True)
+        assert not quartier.is_visible()
+        page.locator(".filter-fold > summary").click()
+        quartier.select_option(label="Rimbart")
         page.get_by_role("button", name="Afficher").click()
         page.wait_for_url("**quartier=rimbart**#resultats")
 
         expect(page.locator("#resultats .result-count")).to_be_in_viewport()
         expect(page.get_by_role("button", name="Afficher")).not_to_be_in_viewport()
+        expect(page.locator(".filter-fold > summary")).to_contain_text("(1 filtre choisi)")
+        assert_page_is_sound(page)
     finally:
         context.close()
+
+
+def test_on_a_wide_screen_the_filter_is_open_and_without_javascript_one_tap_opens_it(
+    browser, live_platform
+):
+    wide = {"width": 1280, "height": 800}
+    for options, shown in (
+        ({"viewport": wide}, True),
+        ({"viewport": wide, "java_script_enabled": False}, False),
+    ):
+        context, page = open_context(browser, live_platform, **options)
+        try:
+            page.goto("/evenements/")
+            quartier = page.get_by_label("Quartier", exact=True)
+            assert quartier.is_visible() is shown, options
+            if not shown:
+                page.locator("summary", has_text="Trouver un événement").click()
+                assert quartier.is_visible()
+        finally:
+            context.close()
 
 
 def test_on_a_phone_the_home_page_offers_to_give_her_opinion_in_its_first_screen(

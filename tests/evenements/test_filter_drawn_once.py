@@ -73,3 +73,33 @@ def test_whatever_is_sent_the_selects_are_kept_under_few_keys(client, kept_fragm
         page(client, f"/evenements/?du=2026-0{n}-01&au=2026-0{n}-28&x={n}")
 
     assert len(kept_fragments) == 2
+
+
+def fold(html: str) -> str:
+    """The filter's <details> tag and its summary."""
+    return re.search(r"<details class=\"filter-fold\"[^>]*>\s*<summary>.*?</summary>", html, re.S)[
+        0
+    ]
+
+
+def test_on_a_phone_the_filter_is_folded_and_its_summary_says_what_is_chosen(client):
+    """UX review #12: the filter filled a phone's first screen before any event; folded, the
+    results come first (js/fold.js opens it on a wider screen)."""
+    QuartierFactory(slug="rimbart", name="Rimbart")
+
+    assert fold(page(client, "/evenements/")) == (
+        '<details class="filter-fold" data-open-wide>\n  <summary>Trouver un événement</summary>'
+    )
+    chosen = fold(page(client, "/evenements/?quartier=rimbart&type=stand"))
+    assert chosen.startswith('<details class="filter-fold" data-open-wide>')
+    assert '<span class="filter-chosen">(2 filtres choisis)</span>' in chosen
+    # The calendar sets its own dates: they are not hers.
+    calendar = fold(page(client, "/evenements/calendrier/?quartier=rimbart"))
+    assert "(1 filtre choisi)" in calendar
+    assert "js/fold" in page(client, "/evenements/carte/")
+
+
+def test_an_impossible_filter_opens_the_fold_to_be_corrected(client):
+    html = page(client, "/evenements/?quartier=atlantide")
+
+    assert fold(html).startswith('<details class="filter-fold" data-open-wide open>')
