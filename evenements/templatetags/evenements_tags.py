@@ -31,8 +31,8 @@ def field(form, name: str):
     return form[name] if name in form.fields else None
 
 
-@register.simple_tag
-def event_filter_form(filterset, *, reset_url="", hide_dates=False, hide_open=False):
+@register.simple_tag(takes_context=True)
+def event_filter_form(context, filterset, *, reset_url="", hide_dates=False, hide_open=False):
     """The events' filter form (list, calendar, map). Its two selects, most of its cost, are
     drawn once per content (``core.selects.shown_selects``); the dates, the box and the
     reasons of an impossible filter are drawn each time."""
@@ -48,9 +48,10 @@ def event_filter_form(filterset, *, reset_url="", hide_dates=False, hide_open=Fa
         "reset_url": reset_url,
         "hide_dates": hide_dates,
         "hide_open": hide_open,
-        # What its folded summary says, and whether it opens by itself (an impossible filter).
+        # What its folded summary says, and whether it opens by itself: a filter to correct,
+        # or the easy-read page, whose text says to choose in the list below.
         "chosen": sum(1 for name in shown if filterset.form.data.get(name)),
-        "open": bool(filterset.filter_messages()),
+        "open": bool(context.get("easy_read") or filterset.filter_messages()),
     }
     return render_to_string(
         "evenements/_filter_form.html", {"filter": filterset, "selects": selects, **options}

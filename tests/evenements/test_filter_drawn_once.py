@@ -103,3 +103,13 @@ def test_an_impossible_filter_opens_the_fold_to_be_corrected(client):
     html = page(client, "/evenements/?quartier=atlantide")
 
     assert fold(html).startswith('<details class="filter-fold" data-open-wide open>')
+
+
+def test_the_easy_read_page_keeps_the_filter_open_as_its_text_says(client):
+    """« Choisissez votre quartier dans la liste plus bas » must find the list there."""
+    client.get("/lecture-facile/?version=facile&next=/evenements/")
+
+    html = page(client, "/evenements/")
+
+    assert "Choisissez votre quartier dans la liste plus bas." in html.replace("&#x27;", "'")
+    assert fold(html).startswith('<details class="filter-fold" data-open-wide open>')
