@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -7,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from participation.accounts import views as accounts_views
 from participation.core import views as core_views
 from participation.notifications import views as notifications_views
+from participation.sitemaps import SITEMAPS
 
 admin.site.site_header = _("Administration — Participation Auchel")
 admin.site.site_title = _("Participation Auchel")
@@ -14,6 +16,19 @@ admin.site.index_title = _("Référentiel, instances et comptes")
 
 urlpatterns = [
     path("", include("participation.core.urls")),
+    # For search engines (participation/sitemaps.py; robots.txt names it).
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("", include("participation.territory.urls")),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("participation.accounts.urls")),

@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.sante, name="sante"),
+    path("robots.txt", views.robots, name="robots"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),

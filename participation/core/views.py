@@ -12,6 +12,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views import defaults, static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET
 from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
-from . import bodylimit, easyread, hooks, legal
+from . import bodylimit, easyread, hooks, legal, sitemaps
 from .fragments import render_fragment, state
 from .health import may_read_details, public, run_checks
 from .redirects import safe_next
@@ -79,6 +80,14 @@ def sante(request):
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@require_GET
+def robots(request):
+    """``/robots.txt``: every public page may be read, the private areas are left alone, and
+    the sitemap says where the public pages are."""
+    sitemap_url = settings.SITE_URL.rstrip("/") + reverse("sitemap")
+    return HttpResponse(sitemaps.robots_txt(sitemap_url), content_type="text/plain; charset=utf-8")
 
 
 @cache_for_anonymous

@@ -392,6 +392,12 @@ TABLE: dict[str, list[Check]] = {
         )
     ],
     "core:bench_ceiling": [get(PUBLIC, note="a plain-text page without data, for the bench")],
+    "core:robots": [get(PUBLIC, note="for search engines: the private areas to leave")],
+    "sitemap": [get(PUBLIC, note="for search engines: the sections of public pages")],
+    "sitemap_section": [
+        get(PUBLIC, kwargs=lambda w: {"section": "evenements"}, note="public events only"),
+        get("404 404 404 404 404 404 404", kwargs=lambda w: {"section": "nulle-part"}),
+    ],
     "territory:quartier": [
         get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug}),
         get("404 404 404 404 404 404 404", kwargs=lambda w: {"slug": "nulle-part"}),
