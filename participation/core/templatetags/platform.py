@@ -1,5 +1,7 @@
 from django import template
+from django.conf import settings
 from django.template import Node
+from django.templatetags.static import static
 from django.utils import translation
 
 register = template.Library()
@@ -36,3 +38,10 @@ def constant(parser, token):
     nodelist = parser.parse(("endconstant",))
     parser.delete_first_token()
     return ConstantNode(nodelist)
+
+
+@register.simple_tag
+def public_url(path: str = "", *, static_file: str = "") -> str:
+    """``path`` (or a static file) at the public address, ``SITE_URL``: what a link shared in a
+    message or read by a search engine must hold (a page's own ``href`` stays relative)."""
+    return settings.SITE_URL.rstrip("/") + (static(static_file) if static_file else path)
