@@ -13,6 +13,7 @@ urlpatterns = [
     path("quartiers/<slug:slug>/calendrier.ics", public.feed_quartier, name="feed_quartier"),
     path("<int:pk>/", public.event_detail, name="detail"),
     path("<int:pk>/evenement.ics", public.feed_event, name="feed_event"),
+    path("<int:pk>/affiche/", public.event_poster, name="poster"),
     path("<int:pk>/inscription/", inscriptions.register, name="register"),
     path("<int:pk>/desinscription/", inscriptions.unregister, name="unregister"),
     path("mes-inscriptions/", inscriptions.my_inscriptions, name="mine"),

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from participation.core.pagecache import cache_for_anonymous
 from participation.core.pagination import page_counted_along
-from participation.territory.models import Objectif, Quartier
+from participation.core.qr import qr_svg
+from participation.territory.models import MEDIATION_FIELDS, Commune, Objectif, Quartier
 
 from .. import undo
 from ..calendars import build_calendar, feed_events
@@ -203,6 +204,36 @@ def event_detail(request, pk):
             return redirect("evenements:preview", pk=pk)
         raise Http404
     return render_detail(request, event)
+
+
+@cache_for_anonymous
+@require_GET
+def event_poster(request, pk):
+    """An A4 poster of the event to print and put up (a hall, a shop, a school): what, when,
+    where, how to come, a QR code to its page, and the mediation's phone for whoever has no
+    Internet. A cancelled event's poster says so first; a draft has none."""
+    event = get_object_or_404(
+        Evenement.objects.public().prefetch_related(
+            Prefetch("quartiers", queryset=Quartier.objects.only("slug", "name"))
+        ),
+        pk=pk,
+    )
+    page_url = settings.SITE_URL.rstrip("/") + event.get_absolute_url()
+    contacts = (
+        Commune.objects.with_mediation_contact()
+        .filter(quartiers__evenements=event)
+        .distinct()
+        .order_by("name")
+        .only("name", *MEDIATION_FIELDS)
+    )
+    context = {
+        "event": event,
+        "page_url": page_url,
+        "short_url": page_url.split("://", 1)[-1],
+        "qr": qr_svg(page_url),
+        "contacts": list(contacts),
+    }
+    return render(request, "evenements/poster.html", context)
 
 
 # --- iCalendar feeds --------------------------------------------------------------

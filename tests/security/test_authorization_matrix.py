@@ -520,6 +520,7 @@ TABLE: dict[str, list[Check]] = {
     "evenements:feed_quartier": [get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug})],
     "evenements:detail": [get(PUBLIC, kwargs=pk("event"))],
     "evenements:feed_event": [get(PUBLIC, kwargs=pk("event"))],
+    "evenements:poster": [get(PUBLIC, kwargs=pk("event"), note="an A4 poster to print")],
     "evenements:register": [
         get("login 405 405 405 405 405 405", kwargs=pk("event")),
         post(
