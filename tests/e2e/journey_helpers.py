@@ -51,6 +51,18 @@ def open_context(browser, live_platform, **options):
     return context, page
 
 
+PHONE = {"width": 360, "height": 780}
+
+
+def on_a_phone_at_an_event(browser, live_platform):
+    """A phone (360 × 780) on the page of the first event the list shows."""
+    context, page = open_context(browser, live_platform, viewport=PHONE)
+    page.goto("/evenements/")
+    page.locator(".event-list a").first.click()
+    page.wait_for_url("**/evenements/*/")
+    return context, page
+
+
 def mark_document(page) -> None:
     """Leave a mark on the current document: ``assert_same_document`` fails after a reload."""
     page.evaluate("window.__journeyMark = 'still here'")

@@ -3,7 +3,7 @@
 import pytest
 
 from .helpers import assert_page_is_sound
-from .journey_helpers import open_context
+from .journey_helpers import on_a_phone_at_an_event
 
 pytestmark = pytest.mark.e2e
 
@@ -11,10 +11,8 @@ pytestmark = pytest.mark.e2e
 def test_from_an_event_page_she_finds_a_number_to_tap_and_the_next_permanences(
     browser, live_platform
 ):
-    context, page = open_context(browser, live_platform, viewport={"width": 360, "height": 780})
+    context, page = on_a_phone_at_an_event(browser, live_platform)
     try:
-        page.goto("/evenements/")
-        page.locator(".event-list a").first.click()
         page.get_by_role("link", name="joindre un·e médiateur·rice").click()
         page.wait_for_url("**/mediation/")
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from .helpers import assert_page_is_sound
-from .journey_helpers import open_context
+from .journey_helpers import on_a_phone_at_an_event
 
 pytestmark = pytest.mark.e2e
 
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.e2e
 def test_the_poster_of_an_event_prints_on_one_a4_page_with_a_qr_code_that_reads(
     browser, live_platform
 ):
-    context, page = open_context(browser, live_platform, viewport={"width": 360, "height": 780})
+    context, page = on_a_phone_at_an_event(browser, live_platform)
     try:
-        page.goto("/evenements/")
-        page.locator(".event-list a").first.click()
         event_path = page.url.split(live_platform.url, 1)[-1]
         page.get_by_role("link", name="Imprimer une affiche").click()
         page.wait_for_url("**/affiche/")
