@@ -12,4 +12,8 @@ PAGES = Pages("evenements:list", "evenements:calendar", "evenements:map")
 
 class EvenementSitemap(Sitemap):
     def items(self):
-        return Evenement.objects.public().order_by("-starts_at", "-pk").only("pk")
+        return Evenement.objects.public().order_by("-starts_at", "-pk").only("pk", "updated_at")
+
+    def lastmod(self, item):
+        """An edit, a cancellation: search engines read the page again."""
+        return item.updated_at

@@ -113,6 +113,14 @@ def test_robots_names_the_sitemap_at_the_public_address(client, world):
     assert parser.can_fetch(f"{SITE}/expressions/12/", "Googlebot")
 
 
+def test_an_event_says_when_it_last_changed(client, world):
+    event = world["events"][Evenement.Status.ANNULE]
+    section = get(client, "/sitemap-evenements.xml").content.decode()
+
+    entry = section.split(f"{SITE}{event.get_absolute_url()}</loc>", 1)[1].split("</url>")[0]
+    assert f"<lastmod>{event.updated_at.date().isoformat()}" in entry
+
+
 def test_the_events_section_reads_the_same_queries_whatever_the_number_of_events(client, world):
     section = next(
         url.removeprefix(SITE)
