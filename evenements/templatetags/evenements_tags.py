@@ -1,5 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from participation.core.fragments import render_fragment
 from participation.core.selects import shown_selects
@@ -56,3 +57,14 @@ def event_filter_form(context, filterset, *, reset_url="", hide_dates=False, hid
     return render_to_string(
         "evenements/_filter_form.html", {"filter": filterset, "selects": selects, **options}
     )
+
+
+@register.simple_tag
+def share_message(event) -> str:
+    """What « Faire venir ses voisins » sends before the event's address: plain text (each
+    place it goes escapes or encodes it)."""
+    return _("%(title)s — %(when)s, %(place)s. Venez dire ce que vous pensez du quartier :") % {
+        "title": event.title,
+        "when": when_label(event),
+        "place": event.place_name,
+    }

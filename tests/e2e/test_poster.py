@@ -1,6 +1,7 @@
-"""An event's poster, from its page: sound on a phone (axe, 320 px, a clean console), one A4
-page once printed, and a QR code a phone's camera reads (OpenCV's detector, on what Chromium
-drew) leading to the event's page."""
+"""Taking an event beyond the platform. Its poster, from its page: sound on a phone (axe,
+320 px, a clean console), one A4 page once printed, and a QR code a phone's camera reads
+(OpenCV's detector, on what Chromium drew) leading to the event's page. Its sharing: the
+phone's own sheet, or WhatsApp, SMS and email links."""
 
 import re
 
@@ -33,5 +34,33 @@ def test_the_poster_of_an_event_prints_on_one_a4_page_with_a_qr_code_that_reads(
         # Printed (the poster's print styles), it holds on one A4 page.
         pdf = page.pdf(format="A4", print_background=True)
         assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("has_share", [True, False])
+def test_her_phones_sharing_sheet_gets_the_event_and_without_it_the_links_stay(
+    browser, live_platform, has_share
+):
+    """« Faire venir ses voisins »: « Partager… » hands the event to the phone's sharing sheet
+    (the Web Share API, stubbed here: headless Chromium has no sheet); without the API the
+    button stays hidden and the WhatsApp, SMS and email links do it."""
+    stub = (
+        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); };"
+        if has_share
+        else "delete Navigator.prototype.share; delete navigator.share;"
+    )
+    context, page = on_a_phone_at_an_event(browser, live_platform, init_script=stub)
+    try:
+        button = page.get_by_role("button", name="Partager…")
+        assert button.is_visible() is has_share
+        if has_share:
+            button.click()
+            shared = page.evaluate("window.__shared")
+            assert shared["url"].endswith(page.url.split(live_platform.url, 1)[-1]), shared
+            assert "Venez dire ce que vous pensez du quartier" in shared["text"]
+        whatsapp = page.get_by_role("link", name="par WhatsApp").get_attribute("href")
+        assert whatsapp.startswith("https://wa.me/?text=")
+        assert_page_is_sound(page)
     finally:
         context.close()
