@@ -52,4 +52,9 @@ urlpatterns = [
         views.retours,
         name="retours_quartier",
     ),
+    path(
+        "vous-avez-dit-nous-avons-fait/<slug:slug>/affiche/",
+        views.retours_poster,
+        name="retours_poster",
+    ),
 ]

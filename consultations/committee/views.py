@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from participation.accounts.rules import role_required
 from participation.core.fragments import render_fragment, render_rows, state
 from participation.core.pagecache import cache_for_anonymous, remember
 from participation.core.pagination import page_counted_along
+from participation.core.posters import poster_context
 from participation.core.spreadsheets import csv_lines, csv_response, xlsx_tempfile
 from participation.territory.models import Quartier
 
@@ -555,3 +557,25 @@ def retours(request, slug=None):
             ),
         },
     )
+
+
+# The latest answers an A4 poster of a quartier holds, each with the most supported of what
+# was said: the rest is one scan away.
+POSTER_ANSWERS = 3
+
+
+@cache_for_anonymous
+@require_GET
+def retours_poster(request, slug):
+    """« Vous avez dit, nous avons fait » of a quartier on an A4 poster, for the social
+    centre, the town hall, a hall: what became of what residents said reaches those who do
+    not come to the platform; a QR code leads to every answer."""
+    quartier = get_object_or_404(Quartier.objects.only("slug", "name", "short_name"), slug=slug)
+    answers = list(committee.public_answers(quartier)[:POSTER_ANSWERS])
+    path = reverse("consultations:retours_quartier", kwargs={"slug": quartier.slug})
+    context = {
+        "quartier": quartier,
+        "answers": answers,
+        **poster_context(path, back_url=path, quartiers=[quartier]),
+    }
+    return render(request, "consultations/retours/poster.html", context)

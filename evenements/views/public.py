@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from participation.core.pagecache import cache_for_anonymous
 from participation.core.pagination import page_counted_along
-from participation.core.qr import qr_svg
-from participation.territory.models import MEDIATION_FIELDS, Commune, Objectif, Quartier
+from participation.core.posters import poster_context
+from participation.territory.models import Objectif, Quartier
 
 from .. import undo
 from ..calendars import build_calendar, feed_events
@@ -218,20 +218,10 @@ def event_poster(request, pk):
         ),
         pk=pk,
     )
-    page_url = settings.SITE_URL.rstrip("/") + event.get_absolute_url()
-    contacts = (
-        Commune.objects.with_mediation_contact()
-        .filter(quartiers__evenements=event)
-        .distinct()
-        .order_by("name")
-        .only("name", *MEDIATION_FIELDS)
-    )
+    path = event.get_absolute_url()
     context = {
         "event": event,
-        "page_url": page_url,
-        "short_url": page_url.split("://", 1)[-1],
-        "qr": qr_svg(page_url),
-        "contacts": list(contacts),
+        **poster_context(path, back_url=path, quartiers=list(event.quartiers.all())),
     }
     return render(request, "evenements/poster.html", context)
 

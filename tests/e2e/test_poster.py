@@ -8,9 +8,10 @@ import re
 import cv2
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from .helpers import assert_page_is_sound
-from .journey_helpers import on_a_phone_at_an_event
+from .journey_helpers import PHONE, on_a_phone_at_an_event, open_context
 
 pytestmark = pytest.mark.e2e
 
@@ -62,5 +63,27 @@ def test_her_phones_sharing_sheet_gets_the_event_and_without_it_the_links_stay(
         whatsapp = page.get_by_role("link", name="par WhatsApp").get_attribute("href")
         assert whatsapp.startswith("https://wa.me/?text=")
         assert_page_is_sound(page)
+    finally:
+        context.close()
+
+
+def test_the_answers_of_a_quartier_print_on_one_a4_page_with_a_qr_code_to_them(
+    browser, live_platform
+):
+    context, page = open_context(browser, live_platform, viewport=PHONE)
+    try:
+        page.goto("/vous-avez-dit-nous-avons-fait/rimbart/")
+        page.get_by_role("link", name="Imprimer une affiche").click()
+        page.wait_for_url("**/rimbart/affiche/")
+        assert_page_is_sound(page)
+        expect(page.locator("h1")).to_have_text("Vous avez dit, nous avons fait")
+
+        shot = page.locator(".poster-qr svg").screenshot()
+        image = cv2.imdecode(np.frombuffer(shot, np.uint8), cv2.IMREAD_GRAYSCALE)
+        value, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+        assert value.endswith("/vous-avez-dit-nous-avons-fait/rimbart/"), value
+
+        pdf = page.pdf(format="A4", print_background=True)
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
     finally:
         context.close()

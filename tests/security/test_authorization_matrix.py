@@ -848,6 +848,10 @@ TABLE: dict[str, list[Check]] = {
     ],
     "consultations:retours": [get(PUBLIC)],
     "consultations:retours_quartier": [get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug})],
+    "consultations:retours_poster": [
+        get(PUBLIC, kwargs=lambda w: {"slug": w.quartier.slug}, note="an A4 poster to print"),
+        get("404 404 404 404 404 404 404", kwargs=lambda w: {"slug": "nulle-part"}),
+    ],
     # --- Field mode ------------------------------------------------------------------------
     "terrain:page": [get(MEDIATORS)],
     "terrain:service_worker": [get(PUBLIC, note="a script without data, fetched before login")],

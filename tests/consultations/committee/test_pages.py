@@ -10,82 +10,17 @@ from django.utils.formats import date_format
 
 from consultations.committee import bilan
 from consultations.committee import services as committee
-from consultations.models import Decision, Source, Status, Visibility
-from tests.factories import ObjectifFactory, UserFactory
+from consultations.models import Decision, Status, Visibility
 
+from .conftest import SECRET_EMAIL, SECRET_NAME
 from .factories import SeanceFactory, on_agenda, routed
 
 pytestmark = pytest.mark.django_db
-SECRET_NAME = "Gérard Secret"
-SECRET_EMAIL = "gerard.secret@example.org"
 
 
 def page(response) -> str:
     assert response.status_code == 200
     return html.unescape(response.content.decode())
-
-
-@pytest.fixture
-def hidden():
-    return UserFactory(display_name=SECRET_NAME, email=SECRET_EMAIL)
-
-
-@pytest.fixture
-def answered(instance_a, rimbart, cite5, comite, hidden, mediateur):
-    """A séance of A with three answered points: named, anonymous + private, field."""
-    objectif = ObjectifFactory(quartier=rimbart, operationnel="Renforcer la médiation sociale")
-    seance = SeanceFactory(instance=instance_a, title="Comité de printemps")
-    named = routed(
-        instance_a,
-        quartier=rimbart,
-        author=UserFactory(display_name="Josiane"),
-        visibility=Visibility.PUBLIC_NAMED,
-        text="Des médiateurs le soir, s'il vous plaît.",
-        objectifs=[objectif],
-        supports_count=7,
-    )
-    anonymous = routed(
-        instance_a,
-        quartier=rimbart,
-        author=hidden,
-        visibility=Visibility.PUBLIC_ANONYMOUS,
-        text="On ne voit personne le soir.",
-        objectifs=[objectif],
-        supports_count=2,
-    )
-    private = routed(
-        instance_a,
-        quartier=rimbart,
-        author=hidden,
-        visibility=Visibility.PRIVATE,
-        text="Mon voisin du 12 me menace.",
-    )
-    field = routed(
-        instance_a,
-        quartier=cite5,
-        author=None,
-        recorded_by=mediateur,
-        source=Source.STAND,
-        people_count=3,
-        contact="06 99 88 77 66",
-        contact_consent=True,
-        text="Un jardin partagé derrière l'école.",
-    )
-    group = on_agenda(seance, named, anonymous, private, title="Présence le soir")
-    alone = on_agenda(seance, field)
-    committee.record_answer(
-        group, actor=comite, decision=Decision.RETENUE, text="Deux médiateurs le soir dès mars."
-    )
-    committee.record_answer(
-        alone, actor=comite, decision=Decision.A_L_ETUDE, text="Le terrain est étudié."
-    )
-    return {
-        "seance": seance,
-        "named": named,
-        "anonymous": anonymous,
-        "private": private,
-        "field": field,
-    }
 
 
 def assert_no_secret(text: str):
