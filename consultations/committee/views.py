@@ -560,8 +560,9 @@ def retours(request, slug=None):
 
 
 # The latest answers an A4 poster of a quartier holds, each with the most supported of what
-# was said: the rest is one scan away.
-POSTER_ANSWERS = 3
+# was said and cut to a few lines: two of the longest still fit one page
+# (tests/e2e/test_poster.py); the rest is one scan away.
+POSTER_ANSWERS = 2
 
 
 @cache_for_anonymous

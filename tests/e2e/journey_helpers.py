@@ -54,13 +54,13 @@ def open_context(browser, live_platform, **options):
 PHONE = {"width": 360, "height": 780}
 
 
-def on_a_phone_at_an_event(browser, live_platform, *, init_script: str = ""):
-    """A phone (360 × 780) on the page of the first event the list shows (``init_script``
-    run in every document first)."""
+def on_a_phone_at_an_event(browser, live_platform, *, init_script: str = "", query: str = ""):
+    """A phone (360 × 780) on the page of the first event the list shows (with ``query``;
+    ``init_script`` run in every document first)."""
     context, page = open_context(browser, live_platform, viewport=PHONE)
     if init_script:
         context.add_init_script(init_script)
-    page.goto("/evenements/")
+    page.goto(f"/evenements/{query}")
     page.locator(".event-list a").first.click()
     page.wait_for_url("**/evenements/*/")
     return context, page

@@ -3,12 +3,22 @@
 (OpenCV's detector, on what Chromium drew) leading to the event's page. Its sharing: the
 phone's own sheet, or WhatsApp, SMS and email links."""
 
+import datetime as dt
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
 from playwright.sync_api import expect
+
+from consultations.committee.views import POSTER_ANSWERS
+from consultations.models import Decision
+from participation.core.qr import qr_svg
 
 from .helpers import assert_page_is_sound
 from .journey_helpers import PHONE, on_a_phone_at_an_event, open_context
@@ -51,7 +61,11 @@ def test_her_phones_sharing_sheet_gets_the_event_and_without_it_the_links_stay(
         if has_share
         else "delete Navigator.prototype.share; delete navigator.share;"
     )
-    context, page = on_a_phone_at_an_event(browser, live_platform, init_script=stub)
+    # From tomorrow: an event under way (the first of the list, some days) offers no sharing.
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    context, page = on_a_phone_at_an_event(
+        browser, live_platform, init_script=stub, query=f"?du={tomorrow}"
+    )
     try:
         button = page.get_by_role("button", name="Partager…")
         assert button.is_visible() is has_share
@@ -87,3 +101,89 @@ def test_the_answers_of_a_quartier_print_on_one_a4_page_with_a_qr_code_to_them(
         assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
     finally:
         context.close()
+
+
+def printed_pages(browser, html: str) -> int:
+    """The pages Chromium prints ``html`` on, with the posters' own styles (inlined: the page
+    is drawn by its template, not served)."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "poster.css").read_text()
+    html = re.sub(r'<link rel="stylesheet" href="[^"]*poster[^"]*\.css">', "", html)
+    page = browser.new_page()
+    try:
+        page.set_content(html.replace("</head>", f"<style>{css}</style></head>"))
+        pdf = page.pdf(format="A4", print_background=True)
+        return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    finally:
+        page.close()
+
+
+# A commune's contact as long as the référent's form lets it be, twice (an intercommunal
+# quartier).
+CONTACTS = [
+    SimpleNamespace(
+        name=name,
+        mediation_phone="+33353012030",
+        mediation_hours="h" * 200,
+        mediation_place="p" * 200,
+    )
+    for name in ("Auchel", "Lozinghem")
+]
+
+
+def poster_bottom(path: str) -> dict:
+    url = f"https://participation.auchel.fr{path}"
+    return {"qr": qr_svg(url), "short_url": url.split("://", 1)[1], "contacts": CONTACTS}
+
+
+def test_answers_as_long_as_they_come_still_print_on_one_page(browser):
+    """The poster cuts each answer to a few lines: the longest item titles, expressions and
+    answers it may hold, drawn by its template and printed by Chromium."""
+    said = SimpleNamespace(text="Anticonstitutionnellement " * 200)
+    answers = [
+        SimpleNamespace(
+            decision=Decision.DEJA_EN_COURS,
+            get_decision_display=Decision.DEJA_EN_COURS.label,
+            item_title="T" * 200,
+            shown_expressions=[said],
+            shown_count=9,
+            text="Extraordinairement " * 250,
+            instance_name="Comité de pilotage de la cohésion sociale " * 3,
+            created_at=timezone.now(),
+        )
+        for _ in range(POSTER_ANSWERS)
+    ]
+    html = render_to_string(
+        "consultations/retours/poster.html",
+        {
+            "quartier": SimpleNamespace(name="Provinces – Longues Trinques", slug="p"),
+            "answers": answers,
+            "back_url": "/",
+            **poster_bottom("/vous-avez-dit-nous-avons-fait/provinces-longues-trinques/"),
+        },
+    )
+
+    assert html.count("<li>") == POSTER_ANSWERS
+    assert printed_pages(browser, html) == 1
+
+
+def test_an_event_as_long_as_it_comes_still_prints_on_one_page(browser):
+    start = timezone.now() + dt.timedelta(days=3)
+    event = SimpleNamespace(
+        pk=123456,
+        title="Permanence " * 18,  # 198 characters, the form allows 200
+        get_kind_display="Temps d'information",
+        starts_at=start,
+        ends_at=start + dt.timedelta(days=2),  # over several days: the longest « quand »
+        place_name="Salle des fêtes " * 12,
+        address="Rue de la République prolongée " * 10,
+        quartiers=SimpleNamespace(all=[SimpleNamespace(name=f"Quartier n° {n}") for n in range(4)]),
+        is_cancelled=True,
+        cancellation_reason="Une raison bien longue " * 13,
+        registration_required=True,
+    )
+    html = render_to_string(
+        "evenements/poster.html",
+        {"event": event, "back_url": "/", **poster_bottom("/evenements/123456/")},
+    )
+
+    assert printed_pages(browser, html) == 1
