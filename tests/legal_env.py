@@ -2,7 +2,7 @@
 settings without them draw a deploy warning (participation.W003)."""
 
 LEGAL_ENV = {
-    "LEGAL_PUBLISHER_ADDRESS": "Mairie d'Auchel, 1 place de la Mairie, 62260 Auchel",
+    "LEGAL_PUBLISHER_ADDRESS": "1 place de la Mairie",
     "LEGAL_PUBLISHER_CONTACT": "Standard : 03 53 01 20 00 — mairie@auchel.example",
     "LEGAL_HOST": "Hébergeur Exemple, 2 rue des Serveurs, 59000 Lille, 03 53 01 20 99 ; France",
     "LEGAL_HOST_LOG_RETENTION": "Les journaux du serveur sont gardés six mois.",

@@ -47,7 +47,9 @@ def test_until_they_are_set_the_pages_mark_each_detail_to_complete(client, setti
 def test_the_legal_notice_names_the_publisher_and_the_host_once_set(client, filled):
     notice = page(client, "mentions_legales")
 
-    assert "1 place de la Mairie, 62260 Auchel" in notice
+    # The street the commune gives, between the town hall's name and its town.
+    shown = " ".join(html.unescape(notice).split())
+    assert "Mairie d'Auchel<br> 1 place de la Mairie <br> 62260 Auchel<br>" in shown
     assert 'Standard : 03 53 01 20 00 — <a href="mailto:mairie@auchel.example">' in notice
     assert "Hébergeur Exemple, 2 rue des Serveurs, 59000 Lille" in notice
     assert MARK not in notice
