@@ -4,13 +4,13 @@ Called by participation.accounts.rgpd, which discovers this module by its name. 
 runs inside the account deletion transaction; photo files go after it commits.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
 from participation.audit.services import forget_words, record
 from participation.core import fragments
+from participation.core.addresses import absolute_url
 
 from . import changes
 from .expressions import services
@@ -20,14 +20,10 @@ from .storage import delete_files
 ERASURE_REASON = "compte supprimé par son auteur (RGPD)"
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _expression(expression: Expression) -> dict:
     return {
         "numero": expression.pk,
-        "page": _absolute(expression.get_absolute_url()),
+        "page": absolute_url(expression.get_absolute_url()),
         "quartier": expression.quartier.name,
         "message": expression.text,
         "objectifs": [str(objectif) for objectif in expression.objectifs.all()],
@@ -40,7 +36,7 @@ def _expression(expression: Expression) -> dict:
         "publiee_le": expression.published_at,
         "modifiee_le": expression.updated_at,
         "photo": (
-            _absolute(reverse("consultations:expression_photo", args=[expression.pk]))
+            absolute_url(reverse("consultations:expression_photo", args=[expression.pk]))
             if expression.photo
             else None
         ),
@@ -71,7 +67,7 @@ def export(user) -> dict:
         "moi_aussi": [
             {
                 "expression": support.expression_id,
-                "page": _absolute(
+                "page": absolute_url(
                     reverse("consultations:expression_detail", args=[support.expression_id])
                 ),
                 "le": support.created_at,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from participation.audit.services import record
 from participation.core import images
+from participation.core.addresses import absolute_url
 from participation.core.ratelimit import RateLimited, limit_account
 from participation.notifications.links import short_link
 from participation.notifications.services import notify, queue_email
@@ -86,10 +87,6 @@ class Recurrence:
 
 
 # --- Helpers -------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def local(moment: dt.datetime) -> dt.datetime:

@@ -21,6 +21,7 @@ from participation.core.pagecache import cache_for_anonymous
 from participation.territory.models import Quartier
 
 from . import bodylimit, easyread, hooks, legal, sitemaps
+from .addresses import absolute_url
 from .fragments import render_fragment, state
 from .health import may_read_details, public, run_checks
 from .redirects import safe_next
@@ -86,7 +87,7 @@ def sante(request):
 def robots(request):
     """``/robots.txt``: every public page may be read, the private areas are left alone, and
     the sitemap says where the public pages are."""
-    sitemap_url = settings.SITE_URL.rstrip("/") + reverse("sitemap")
+    sitemap_url = absolute_url(reverse("sitemap"))
     return HttpResponse(sitemaps.robots_txt(sitemap_url), content_type="text/plain; charset=utf-8")
 
 

@@ -1,8 +1,9 @@
 from django import template
-from django.conf import settings
 from django.template import Node
 from django.templatetags.static import static
 from django.utils import translation
+
+from ..addresses import absolute_url
 
 register = template.Library()
 
@@ -44,4 +45,4 @@ def constant(parser, token):
 def public_url(path: str = "", *, static_file: str = "") -> str:
     """``path`` (or a static file) at the public address, ``SITE_URL``: what a link shared in a
     message or read by a search engine must hold (a page's own ``href`` stays relative)."""
-    return settings.SITE_URL.rstrip("/") + (static(static_file) if static_file else path)
+    return absolute_url(static(static_file) if static_file else path)
