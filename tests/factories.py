@@ -4,6 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from participation.accounts.models import Role, User
 from participation.territory.models import Agglomeration, Commune, Enjeu, Objectif, Quartier
@@ -17,15 +18,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"personne{n}@example.org")
     display_name = factory.Faker("first_name", locale="fr_FR")
     role = Role.HABITANT
-    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-solide-2030")
+    # Hashed before the insert (the suite's fast hasher, tests/conftest.py): one write per
+    # account, not an insert then an update.
+    password = factory.Transformer("mot-de-passe-solide-2030", transform=make_password)
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
         """A verified primary email unless ``verified=False`` (none for ``email=None``)."""
-        if not create:
-            return
-        self.save()
-        if not self.email:
+        if not create or not self.email:
             return
         EmailAddress.objects.create(
             user=self, email=self.email, primary=True, verified=extracted is not False
