@@ -86,11 +86,17 @@ bench-smoke: install-dev
 	$(BIN)/python -m bench.runner --smoke $(BENCH_ARGS)
 
 ## Lock the dependencies again from pyproject.toml's ranges (newest allowed versions, with hashes).
-LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+# One lock for every CPython 3.11 (--universal): what a dependency needs only below some
+# release is kept with its marker (redis needs async-timeout before 3.11.3, and Debian 12's
+# python3 is 3.11.2), so the same files install on this machine and on the commune's server.
+# LOCK_UPGRADE= keeps the versions already locked (to add a package alone).
+LOCK_UPGRADE ?= --upgrade
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--no-emit-index-url --custom-compile-command "make lock" $(LOCK_UPGRADE)
 lock: install-dev
-	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade -o requirements/base.txt pyproject.toml
-	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --extra dev -o requirements/dev.txt pyproject.toml
-	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade -o requirements/tools.txt requirements/tools.in
+	$(LOCK) -o requirements/base.txt pyproject.toml
+	$(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
+	$(LOCK) -o requirements/tools.txt requirements/tools.in
 
 clean:
 	rm -rf $(VENV) var
