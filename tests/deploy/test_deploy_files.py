@@ -16,6 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,44 @@ def test_every_setting_of_the_template_is_one_the_platform_or_its_units_read():
     ]
 
     assert unknown == []
+
+
+def test_gunicorn_as_its_unit_runs_it_writes_nothing_in_its_home(tmp_path):
+    """The service's home is the platform's folder, read-only to it (``ProtectSystem=strict``,
+    only var/ writable): gunicorn 25 and later open a control socket in the home by default,
+    and a Debian 12 install following the README logged « Control server error: [Errno 13]
+    Permission denied » at every start. Nothing here uses that socket (systemd signals the
+    processes), so the unit turns it off, and no gunicorn of the tests shares one either."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = servers.production_environment(
+        database_url="postgres://nobody@127.0.0.1:9/none",  # never reached: no request is sent
+        redis_url="redis://127.0.0.1:9/0",
+        site_url="http://127.0.0.1",
+        workdir=tmp_path,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    env["HOME"] = str(home)
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 - the unit's own command line
+            servers.gunicorn_command(servers.free_port(), 1, 1),
+            cwd=servers.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Booting worker" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        time.sleep(1)  # the arbiter's first turn, after its worker's start
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    text = log.read_text()
+    assert "Booting worker" in text, text
+    assert "[ERROR]" not in text, text
+    assert list(home.rglob("*")) == []
+    assert not (servers.BASE_DIR / "gunicorn.ctl").exists()
