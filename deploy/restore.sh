@@ -69,6 +69,9 @@ pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --no-
 mkdir -p "$MEDIA_DIR" "$PRIVATE_DIR"
 tar --extract --no-same-owner --file "$backup/media.tar" --directory "$MEDIA_DIR"
 tar --extract --no-same-owner --file "$backup/private.tar" --directory "$PRIVATE_DIR"
+# Residents' photos and the committee's exports: no other account of the server reads them
+# (README, var/private created 750), whatever the folder's mode where the backup was made.
+chmod o-rwx "$PRIVATE_DIR"
 
 cat <<EOF
 Restauré : base $PGDATABASE, $MEDIA_DIR, $PRIVATE_DIR.

@@ -501,3 +501,10 @@ def test_restore_refuses_a_database_that_is_not_empty(saved, platform, tmp_path)
     assert refused.returncode != 0
     assert "n'est pas vide" in refused.stderr
     assert not (tmp_path / "media").exists()
+
+
+def test_the_residents_photos_come_back_closed_to_the_servers_other_accounts(saved, restored):
+    """README: ``var/private`` is created 750; a backup of a folder made open (as here, and
+    on every server installed before) restores it closed all the same."""
+    _media, private = media_folders(restored.env)
+    assert private.stat().st_mode & 0o007 == 0, oct(private.stat().st_mode)
